@@ -9,6 +9,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <chrono>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -80,6 +81,9 @@ struct error {
     /// Our message, then the server's text in brackets when there is one.
     MCPREG_MODEL_API std::string what() const;
 };
+
+/// Writes what() (so a result<T> prints in test frameworks and logs).
+MCPREG_MODEL_API std::ostream& operator<<(std::ostream& out, const error& e);
 
 /// Thrown by result<T>::value() on failure: a system_error that keeps the diagnostics.
 class MCPREG_MODEL_API error_exception : public boost::system::system_error {

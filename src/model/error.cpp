@@ -2,6 +2,8 @@
 
 #include <boost/system/errc.hpp>
 
+#include <ostream>
+
 namespace mcpreg {
 namespace {
 
@@ -128,6 +130,8 @@ std::string error::what() const
     if (!diag.server_message.empty()) text += " [server said: " + diag.server_message + "]";
     return text;
 }
+
+std::ostream& operator<<(std::ostream& out, const error& e) { return out << e.what(); }
 
 error_exception::error_exception(error e) : boost::system::system_error(e.code, e.what()), diag_(std::move(e.diag)) {}
 

@@ -8,7 +8,6 @@
 #include <boost/json/value_from.hpp>
 
 #include <algorithm>
-#include <unordered_set>
 
 namespace mcpreg::model {
 namespace json = boost::json;
@@ -54,6 +53,10 @@ public:
     object_reader(const json::object& object, std::string path, bool& saw_snake_case, std::optional<error>& failure)
         : object_(object), path_(std::move(path)), saw_snake_case_(saw_snake_case), failure_(failure)
     {
+        // Snake_case names are looked up only in objects that could hold one: most documents are camelCase.
+        may_have_snake_case_ = std::any_of(object_.begin(), object_.end(), [](const json::key_value_pair& kv) {
+            return kv.key().find('_') != json::string_view::npos;
+        });
     }
 
     const std::string& path() const { return path_; }
@@ -62,17 +65,17 @@ public:
     // The value of a field under its camelCase name or, failing that, its snake_case name.
     const json::value* find(std::string_view camel)
     {
-        if (auto* v = object_.if_contains(camel)) {
-            used_.insert(std::string(camel));
-            return v;
+        if (auto it = object_.find(camel); it != object_.end()) {
+            used_.push_back(it);
+            return &it->value();
         }
+        if (!may_have_snake_case_) return nullptr;
         auto snake = snake_case_of(camel);
-        if (snake != camel) {
-            if (auto* v = object_.if_contains(snake)) {
-                used_.insert(snake);
-                saw_snake_case_ = true;
-                return v;
-            }
+        if (snake == camel) return nullptr;
+        if (auto it = object_.find(snake); it != object_.end()) {
+            used_.push_back(it);
+            saw_snake_case_ = true;
+            return &it->value();
         }
         return nullptr;
     }
@@ -81,10 +84,14 @@ public:
 
     bool fail_type(std::string_view camel, std::string_view expected, const json::value& found)
     {
+        return fail_type_at(field_path(camel), expected, found);
+    }
+
+    bool fail_type_at(const std::string& pointer, std::string_view expected, const json::value& found)
+    {
         if (!failure_)
-            failure_ = make_error(errc::invalid_document, "at " + field_path(camel) + ": expected " +
-                                                              std::string(expected) + ", found " +
-                                                              std::string(kind_name(found.kind())));
+            failure_ = make_error(errc::invalid_document, "at " + pointer + ": expected " + std::string(expected) +
+                                                              ", found " + std::string(kind_name(found.kind())));
         return false;
     }
 
@@ -131,7 +138,7 @@ public:
         out.emplace();
         for (std::size_t i = 0; i < v->get_array().size(); ++i) {
             const auto& item = v->get_array()[i];
-            if (!item.is_string()) return fail_type(std::string(camel) + "/" + std::to_string(i), "a string", item);
+            if (!item.is_string()) return fail_type_at(field_path(camel) + "/" + std::to_string(i), "a string", item);
             out->emplace_back(item.get_string());
         }
         return true;
@@ -195,10 +202,9 @@ public:
         out->reserve(v->get_array().size());
         for (std::size_t i = 0; i < v->get_array().size(); ++i) {
             const auto& item = v->get_array()[i];
-            auto item_name = std::string(camel) + "/" + std::to_string(i);
-            if (!item.is_object()) return fail_type(item_name, "an object", item);
-            if (!read_one(item.get_object(), field_path(camel) + "/" + std::to_string(i), out->emplace_back()))
-                return false;
+            auto item_path = field_path(camel) + "/" + std::to_string(i);
+            if (!item.is_object()) return fail_type_at(item_path, "an object", item);
+            if (!read_one(item.get_object(), item_path, out->emplace_back())) return false;
         }
         return true;
     }
@@ -207,8 +213,9 @@ public:
     json::object rest() const
     {
         json::object extra;
-        for (const auto& [key, value] : object_)
-            if (!used_.contains(std::string(key))) extra.emplace(key, value);
+        if (used_.size() == object_.size()) return extra;
+        for (auto it = object_.begin(); it != object_.end(); ++it)
+            if (std::find(used_.begin(), used_.end(), it) == used_.end()) extra.emplace(it->key(), it->value());
         return extra;
     }
 
@@ -218,7 +225,8 @@ public:
 private:
     const json::object& object_;
     std::string path_;
-    std::unordered_set<std::string> used_;
+    std::vector<json::object::const_iterator> used_;  // a dozen known fields at most: a scan beats a hash set
+    bool may_have_snake_case_ = false;
     bool& saw_snake_case_;
     std::optional<error>& failure_;
 };
@@ -258,7 +266,7 @@ bool read_input_map(read_state& state, object_reader& r, std::string_view camel,
     out.emplace();
     for (const auto& [key, item] : v->get_object()) {
         auto item_path = r.field_path(camel) + "/" + detail::escape_pointer_token(key);
-        if (!item.is_object()) return r.fail_type(std::string(camel) + "/" + std::string(key), "an object", item);
+        if (!item.is_object()) return r.fail_type_at(item_path, "an object", item);
         if (!read_input(state, item.get_object(), item_path, (*out)[std::string(key)])) return false;
     }
     return true;

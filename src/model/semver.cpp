@@ -100,7 +100,7 @@ std::strong_ordering operator<=>(const semver& a, const semver& b) noexcept
 {
     if (auto c = std::tie(a.major, a.minor, a.patch) <=> std::tie(b.major, b.minor, b.patch); c != 0) return c;
     // A release ranks above any of its pre-releases.
-    if (a.prerelease.empty() || b.prerelease.empty()) return b.prerelease.empty() <=> a.prerelease.empty();
+    if (a.prerelease.empty() || b.prerelease.empty()) return a.prerelease.empty() <=> b.prerelease.empty();
     const auto common = std::min(a.prerelease.size(), b.prerelease.size());
     for (std::size_t i = 0; i < common; ++i)
         if (int c = compare_identifier(a.prerelease[i], b.prerelease[i]); c != 0) return c <=> 0;

@@ -135,7 +135,10 @@ bool is_clean_subfolder(std::string_view path)
 
 class semantic_checker {
 public:
-    semantic_checker(std::vector<validation_issue>& issues) : issues_(issues) {}
+    semantic_checker(std::vector<validation_issue>& issues, bool official_registry)
+        : issues_(issues), official_registry_(official_registry)
+    {
+    }
 
     void check(const server& s)
     {
@@ -265,6 +268,7 @@ private:
         if (p.identifier.find(' ') != std::string::npos)
             add("package-name-has-spaces", path + "/identifier", "package name cannot contain spaces: " + quoted(p.identifier));
         if (p.version && !p.version->empty()) check_version(*p.version, path + "/version");
+        if (official_registry_) check_package_type(p, path);
         check_arguments(p.runtime_arguments, path + "/runtimeArguments");
         check_arguments(p.package_arguments, path + "/packageArguments");
         if (!p.transport) return;  // the schema pass reports the missing transport
@@ -310,7 +314,126 @@ private:
         check_templated_url(*r.url, available, path + "/url", true);
     }
 
+    // The official registry's field rules per package type (upstream internal/validators/registries/*.go,
+    // the parts that need no network).
+    void check_package_type(const package& p, const std::string& path)
+    {
+        const auto kind = p.kind();
+        const std::string base_url = p.registry_base_url.value_or("");
+        const bool has_version = p.version && !p.version->empty();
+        const bool has_sha = p.file_sha256 && !p.file_sha256->empty();
+        auto type_label = std::string(to_string(kind));
+        switch (kind) {
+        case registry_kind::npm:
+        case registry_kind::pypi:
+        case registry_kind::nuget:
+        case registry_kind::cargo: {
+            const std::string_view canonical = kind == registry_kind::npm     ? "https://registry.npmjs.org"
+                                               : kind == registry_kind::pypi  ? "https://pypi.org"
+                                               : kind == registry_kind::nuget ? "https://api.nuget.org/v3/index.json"
+                                                                              : "https://crates.io";
+            if (!base_url.empty() && base_url != canonical)
+                add("package-registry-base-url-mismatch", path + "/registryBaseUrl",
+                    "registry type and base URL do not match: '" + quoted(base_url) + "' is not valid for registry type '" +
+                        type_label + "'. Expected: " + std::string(canonical));
+            if (!has_version)
+                add("package-version-required", path + "/version", "package version is required for " + type_label + " packages");
+            if (has_sha)
+                add("package-file-sha256-forbidden", path + "/fileSha256",
+                    type_label + " packages must not have 'fileSha256' field");
+            return;
+        }
+        case registry_kind::oci: {
+            if (!base_url.empty())
+                add("package-registry-base-url-forbidden", path + "/registryBaseUrl",
+                    "OCI packages must not have 'registryBaseUrl' field");
+            if (has_version)
+                add("package-version-forbidden", path + "/version",
+                    "OCI packages must not have 'version' field; put the tag or digest in the identifier");
+            if (has_sha)
+                add("package-file-sha256-forbidden", path + "/fileSha256", "OCI packages must not have 'fileSha256' field");
+            auto first = std::string_view(p.identifier).substr(0, p.identifier.find('/'));
+            const bool names_host = p.identifier.find('/') != std::string::npos &&
+                                    (first.find('.') != std::string_view::npos || first.find(':') != std::string_view::npos ||
+                                     first == "localhost");
+            const std::string host = names_host ? std::string(first) : "docker.io";
+            static constexpr std::string_view allowed[] = {"docker.io", "registry-1.docker.io", "index.docker.io",
+                                                           "ghcr.io", "quay.io", "mcr.microsoft.com"};
+            const bool ok = std::find(std::begin(allowed), std::end(allowed), host) != std::end(allowed) ||
+                            host.ends_with(".pkg.dev") || host.ends_with(".azurecr.io");
+            if (!ok) add("unsupported-oci-registry", path + "/identifier", "unsupported OCI registry: " + quoted(host));
+            return;
+        }
+        case registry_kind::mcpb: {
+            if (!has_sha)
+                return add("package-file-sha256-required", path + "/fileSha256",
+                           "MCPB packages must include a fileSha256 hash for integrity verification");
+            if (p.identifier.empty())
+                return add("package-identifier-required", path + "/identifier",
+                           "package identifier is required for MCPB packages");
+            if (!base_url.empty())
+                add("package-registry-base-url-forbidden", path + "/registryBaseUrl",
+                    "MCPB packages must not have 'registryBaseUrl' field");
+            check_mcpb_url(p.identifier, path + "/identifier");
+            return;
+        }
+        case registry_kind::unknown:
+            add("unsupported-registry-type", path + "/registryType", "unsupported registry type: " + quoted(p.registry_type));
+            return;
+        }
+    }
+
+    void check_mcpb_url(const std::string& url, const std::string& path)
+    {
+        auto parsed = detail::parse_url(url);
+        auto segments = [&] {
+            std::vector<std::string_view> parts;
+            auto rest = std::string_view(url);
+            rest = rest.substr(rest.find("//") + 2);
+            rest = rest.substr(std::min(rest.size(), rest.find('/')));
+            rest = rest.substr(0, rest.find_first_of("?#"));
+            for (std::size_t start = 1; start <= rest.size();) {
+                auto end = rest.find('/', start);
+                parts.push_back(rest.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+                if (end == std::string_view::npos) break;
+                start = end + 1;
+            }
+            return parts;
+        };
+        const bool github = parsed.host == "github.com" || parsed.host == "www.github.com";
+        const bool gitlab = parsed.host == "gitlab.com" || parsed.host == "www.gitlab.com";
+        bool path_ok = false;
+        if (parsed.ok && parsed.scheme == "https" && (github || gitlab)) {
+            auto parts = segments();
+            auto nonempty = [](std::string_view s) { return !s.empty(); };
+            if (github)
+                path_ok = parts.size() == 6 && std::all_of(parts.begin(), parts.end(), nonempty) &&
+                          parts[2] == "releases" && parts[3] == "download";
+            else {
+                auto dash = std::find(parts.begin(), parts.end(), "-");
+                auto tail = dash == parts.end() ? 0 : static_cast<std::size_t>(parts.end() - dash);
+                const bool project = dash != parts.end() && dash - parts.begin() >= 2 &&
+                                     std::all_of(parts.begin(), dash, nonempty);
+                path_ok = project && ((tail == 5 && dash[1] == "releases" && dash[3] == "downloads" &&
+                                       !dash[2].empty() && !dash[4].empty()) ||
+                                      (tail == 4 && dash[1] == "package_files" && dash[3] == "download" &&
+                                       !dash[2].empty() && std::all_of(dash[2].begin(), dash[2].end(),
+                                                                       [](char c) { return c >= '0' && c <= '9'; })));
+            }
+        }
+        if (!path_ok)
+            return add("invalid-mcpb-url", path,
+                       "invalid MCPB package URL: " + quoted(url) +
+                           " (an https GitHub or GitLab release download URL is required)");
+        std::string lower = url;
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
+        if (lower.find("mcp") == std::string::npos)
+            add("mcpb-url-must-contain-mcp", path, "MCPB package URL must contain 'mcp': " + quoted(url));
+    }
+
     std::vector<validation_issue>& issues_;
+    bool official_registry_;
 };
 
 // The `$schema` and `_meta` rules. The official registry requires `$schema`, accepts only the dated
@@ -402,7 +525,7 @@ std::vector<validation_issue> validate(const json::value& server_json, const val
     if (options.check_semantics) {
         auto typed = server_from_json(server_json);
         if (typed) {
-            semantic_checker(issues).check(*typed);
+            semantic_checker(issues, options.official_registry).check(*typed);
         }
         else {
             // Semantic rules need the typed document. When the schema pass has not already reported why it

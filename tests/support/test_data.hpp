@@ -1,6 +1,14 @@
 // Paths of the bundled test data and a file reader for tests.
 #pragma once
 
+#include <mcpreg/model/json.hpp>
+#include <mcpreg/model/semver.hpp>
+#include <mcpreg/model/validate.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -30,4 +38,29 @@ inline std::vector<std::filesystem::path> json_files(const std::filesystem::path
     return files;
 }
 
+/// The official registry's publish profile.
+inline model::validate_options official_profile()
+{
+    model::validate_options options;
+    options.official_registry = true;
+    return options;
+}
+
+/// Validation against one schema generation, whatever `$schema` says.
+inline model::validate_options against(model::schema_generation generation)
+{
+    model::validate_options options;
+    options.generation = generation;
+    return options;
+}
+
 } // namespace mcpreg::test
+
+// Lets doctest print model values (and results holding them) in failure messages.
+namespace mcpreg::model {
+inline std::ostream& operator<<(std::ostream& out, const server& s) { return out << boost::json::serialize(to_json(s)); }
+inline std::ostream& operator<<(std::ostream& out, const server_response& r) { return out << boost::json::serialize(to_json(r)); }
+inline std::ostream& operator<<(std::ostream& out, const server_list& l) { return out << boost::json::serialize(to_json(l)); }
+inline std::ostream& operator<<(std::ostream& out, const timestamp& t) { return out << t.to_string(); }
+inline std::ostream& operator<<(std::ostream& out, const semver& v) { return out << v.to_string(); }
+} // namespace mcpreg::model

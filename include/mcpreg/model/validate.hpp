@@ -39,7 +39,8 @@ struct validate_options {
     /// Apply the official registry's semantic rules.
     bool check_semantics = true;
     /// The official registry's publish profile: `$schema` is required and must name a released
-    /// generation, and `_meta` may hold only the publisher-provided key.
+    /// generation, `_meta` may hold only the publisher-provided key, and each package follows the rules of
+    /// its registry type (canonical registryBaseUrl, version and fileSha256 presence, OCI hosts, MCPB URLs).
     bool official_registry = false;
     /// Validate against this generation instead of the declared one.
     std::optional<schema_generation> generation;

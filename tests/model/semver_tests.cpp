@@ -1,0 +1,95 @@
+// SemVer 2.0 ordering and the registry's latest-version rules (CONFORMANCE.md section D).
+#include <mcpreg/model/semver.hpp>
+
+#include "test_data.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+using namespace mcpreg::model;
+
+namespace {
+
+timestamp at(int second) { return timestamp{timestamp::clock_time{std::chrono::seconds{1'750'000'000 + second}}}; }
+
+// Publishes versions in order, one second apart, keeping the registry's latest as upstream does.
+std::string latest_after_publishing(const std::vector<std::string>& versions)
+{
+    std::string latest;
+    timestamp latest_published;
+    for (std::size_t i = 0; i < versions.size(); ++i) {
+        const auto published = at(static_cast<int>(i));
+        if (latest.empty() || compare_versions(versions[i], latest, published, latest_published) > 0) {
+            latest = versions[i];
+            latest_published = published;
+        }
+    }
+    return latest;
+}
+
+} // namespace
+
+TEST_CASE("is_semantic_version matches the registry's IsSemanticVersion table")
+{
+    for (auto v : {"1.0.0", "1.2.3", "0.0.0", "100.200.300", "1.0.0-alpha", "2.1.3-beta", "3.0.0-rc", "1.0.0-1",
+                   "1.0.0-alpha.1", "1.0.0-beta.2.3", "2021.11.15", "1.0.0-pre-release", "v1.0.0", "1.0.0+build.5",
+                   "1.0.0-rc.1+sha.abc"})
+        CHECK_MESSAGE(is_semantic_version(v), v);
+    for (auto v : {"", "1", "1.0", "1.0.0.0", "a.0.0", "1.b.0", "1.0.c", "1.0.0-", "1.0.0-alpha@1", "snapshot", "latest",
+                   "2021.03.05", "01.0.0", "1.0.0-01", "1.0.0+", "1.0.0-a..b", "v", "1.0.0 ", "99999999999999999999.0.0"})
+        CHECK_FALSE_MESSAGE(is_semantic_version(v), v);
+}
+
+TEST_CASE("semver precedence")
+{
+    // The SemVer 2.0 specification's own example chain.
+    const std::vector<std::string> chain = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
+                                            "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1",
+                                            "1.1.0", "1.10.0", "2.0.0"};
+    for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
+        auto a = semver::parse(chain[i]).value(), b = semver::parse(chain[i + 1]).value();
+        CHECK_MESSAGE(a < b, chain[i] << " < " << chain[i + 1]);
+        CHECK_MESSAGE(b > a, chain[i + 1] << " > " << chain[i]);
+    }
+    auto v = [](std::string_view s) { return semver::parse(s).value(); };
+    CHECK(v("1.0.0-1") < v("1.0.0-alpha"));
+    CHECK(v("1.0.0-rc.1") < v("1.0.0-rc.10"));
+    CHECK(v("1.0.0-alpha.2") < v("1.0.0-alpha.10"));
+    CHECK(v("1.0.0+build.1") == v("1.0.0+build.2"));  // build metadata has no precedence
+    CHECK(v("v2.0.0") == v("2.0.0"));
+    CHECK(v("1.0.0-x.7.z.92+meta").to_string() == "1.0.0-x.7.z.92+meta");
+    CHECK(v("1.0.0-99999999999999999999") > v("1.0.0-9"));  // numeric identifiers of any size
+}
+
+TEST_CASE("latest selection: CONFORMANCE D1-D15")
+{
+    CHECK(latest_after_publishing({"2.0.0", "1.0.0", "2.1.0", "1.5.0"}) == "2.1.0");  // D1
+    CHECK(latest_after_publishing({"1.0.0", "2.0.0"}) == "2.0.0");                    // D2
+    CHECK(latest_after_publishing({"1.0.0", "0.0.59"}) == "1.0.0");                   // D3
+    CHECK(latest_after_publishing({"snapshot", "latest-build"}) == "latest-build");   // D8
+    CHECK(latest_after_publishing({"1.0.0", "snapshot"}) == "1.0.0");                 // D9
+    CHECK(latest_after_publishing({"snapshot", "0.0.1"}) == "0.0.1");                 // D10
+    CHECK(latest_after_publishing({"1.0.0-alpha", "1.0.0"}) == "1.0.0");              // D11
+    CHECK(latest_after_publishing({"1.0.0", "1.0.0-rc"}) == "1.0.0");
+    CHECK(latest_after_publishing({"1.0.0-alpha.2", "1.0.0-alpha.10"}) == "1.0.0-alpha.10");  // D12
+    CHECK(latest_after_publishing({"1.2.0", "1.10.0"}) == "1.10.0");                          // D13
+    CHECK(latest_after_publishing({"v1.0.0", "1.0.1"}) == "1.0.1");                           // D14
+    CHECK(latest_after_publishing({"2021.03.05", "2021.03.04"}) == "2021.03.04");             // D15
+    // B7: build metadata compares equal, so a later 1.0.0+build never replaces 2.0.0 nor 1.0.0.
+    CHECK(latest_after_publishing({"1.0.0", "2.0.0", "1.0.0+20130313144700"}) == "2.0.0");
+    CHECK(latest_after_publishing({"1.0.0", "1.0.0+b"}) == "1.0.0");
+    CHECK(compare_versions("1.0.0", "1.0.0+b", at(0), at(1)) == 0);
+    CHECK(compare_versions("a", "b", at(5), at(5)) == 0);
+}
+
+TEST_CASE("version ranges are recognised as upstream does (CONFORMANCE I3, I4)")
+{
+    for (auto v : {"^1.2.3", "~1.2.3", ">=1.2.3", ">= 1.2.3", "<2", "=1.0.0", "1.x", "1.*", "1.2.*", "1.2.X", "*.1",
+                   "1.2.3 - 2.0.0", "1 - 2", "1.2 || 1.3", "1.0.0-beta || 2.0.0", " ^1.0.0 "})
+        CHECK_MESSAGE(looks_like_version_range(v), v);
+    for (auto v : {"1.2.3", "1.2.3-alpha.1", "2021.03.15", "snapshot", "snapshot - 2025.09", "v1.0", "latest", "",
+                   "1.0.0+build", "x", "next"})
+        CHECK_FALSE_MESSAGE(looks_like_version_range(v), v);
+    CHECK_FALSE(looks_like_version_range(std::string(100'000, '1') + ".x"));  // bounded, not a stack overflow
+}
