@@ -110,9 +110,11 @@ inline error make_error(errc code, std::string message)
     return e;
 }
 
-} // namespace mcpreg
+}  // namespace mcpreg
 
 template <>
-struct boost::system::is_error_code_enum<mcpreg::errc> : std::true_type {};
+struct boost::system::is_error_code_enum<mcpreg::errc> : std::true_type {
+};
 template <>
-struct boost::system::is_error_condition_enum<mcpreg::condition> : std::true_type {};
+struct boost::system::is_error_condition_enum<mcpreg::condition> : std::true_type {
+};

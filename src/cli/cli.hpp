@@ -38,4 +38,4 @@ struct located_server {
 /// The server.json documents a file holds, whatever its shape.
 std::vector<located_server> locate_servers(const boost::json::value& document);
 
-} // namespace mcpreg::cli
+}  // namespace mcpreg::cli

@@ -89,7 +89,7 @@ result<json::value> format_document(const json::value& document, bool upgrade)
     return make_error(errc::unknown_document, "not a server.json, server response, list page or array of them");
 }
 
-} // namespace
+}  // namespace
 
 int run_fmt(const arguments& args)
 {
@@ -129,4 +129,4 @@ int run_fmt(const arguments& args)
     return exit_ok;
 }
 
-} // namespace mcpreg::cli
+}  // namespace mcpreg::cli

@@ -73,4 +73,4 @@ std::vector<located_server> locate_servers(const boost::json::value& document)
     return found;
 }
 
-} // namespace mcpreg::cli
+}  // namespace mcpreg::cli

@@ -17,7 +17,7 @@ constexpr std::string_view usage =
     "\n"
     "Run 'mcpreg <command> --help' for a command's options. 'mcpreg --version' prints the version.\n";
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv)
 {

@@ -34,7 +34,7 @@ struct tally {
     std::size_t documents = 0, valid = 0, errors = 0, warnings = 0;
 };
 
-} // namespace
+}  // namespace
 
 int run_validate(const arguments& args)
 {
@@ -112,7 +112,8 @@ int run_validate(const arguments& args)
                               << '\n';
             }
             if (as_json) {
-                json::object report{{"pointer", located.pointer}, {"valid", valid}, {"issues", std::move(issue_reports)}};
+                json::object report{
+                    {"pointer", located.pointer}, {"valid", valid}, {"issues", std::move(issue_reports)}};
                 if (const auto* object = located.json->if_object()) {
                     if (auto* name = object->if_contains("name")) report["name"] = *name;
                     if (auto* version = object->if_contains("version")) report["version"] = *version;
@@ -121,7 +122,8 @@ int run_validate(const arguments& args)
             }
         }
         if (as_json)
-            file_reports.push_back({{"path", path}, {"kind", to_string(model::classify_document(*document))},
+            file_reports.push_back({{"path", path},
+                                    {"kind", to_string(model::classify_document(*document))},
                                     {"documents", std::move(document_reports)}});
     }
 
@@ -167,4 +169,4 @@ int run_validate(const arguments& args)
     return invalid > 0 ? exit_invalid : exit_ok;
 }
 
-} // namespace mcpreg::cli
+}  // namespace mcpreg::cli

@@ -93,9 +93,9 @@ public:
         // Socket-level failures from Asio and the OS are worth retrying.
         if (static_cast<condition>(value) == condition::transient) {
             namespace se = boost::system::errc;
-            for (auto transient_errc : {se::connection_refused, se::connection_reset, se::connection_aborted,
-                                        se::timed_out, se::host_unreachable, se::network_unreachable,
-                                        se::network_down, se::broken_pipe})
+            for (auto transient_errc :
+                 {se::connection_refused, se::connection_reset, se::connection_aborted, se::timed_out,
+                  se::host_unreachable, se::network_unreachable, se::network_down, se::broken_pipe})
                 if (code == transient_errc) return true;
         }
         return false;
@@ -104,7 +104,7 @@ public:
 
 #pragma GCC diagnostic pop
 
-} // namespace
+}  // namespace
 
 const boost::system::error_category& mcpreg_category() noexcept
 {
@@ -137,4 +137,4 @@ error_exception::error_exception(error e) : boost::system::system_error(e.code, 
 
 void throw_exception_from_error(const error& e, const boost::source_location&) { throw error_exception(e); }
 
-} // namespace mcpreg
+}  // namespace mcpreg

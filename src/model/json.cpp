@@ -45,7 +45,6 @@ std::string_view kind_name(json::kind k)
     return "a value";
 }
 
-
 // Reads the known fields of one JSON object, remembering which keys it consumed so the rest can be kept in
 // `extra`, and whether any field was found under its snake_case name.
 class object_reader {
@@ -98,8 +97,8 @@ public:
     bool fail_missing(std::string_view camel)
     {
         if (!failure_)
-            failure_ = make_error(errc::invalid_document,
-                                  "at " + field_path(camel) + ": required field \"" + std::string(camel) + "\" is missing");
+            failure_ = make_error(errc::invalid_document, "at " + field_path(camel) + ": required field \"" +
+                                                              std::string(camel) + "\" is missing");
         return false;
     }
 
@@ -172,8 +171,8 @@ public:
         auto parsed = timestamp::parse(*text);
         if (!parsed) {
             if (!failure_)
-                failure_ = make_error(errc::invalid_document,
-                                      "at " + field_path(camel) + ": " + parsed.error().diag.message);
+                failure_ =
+                    make_error(errc::invalid_document, "at " + field_path(camel) + ": " + parsed.error().diag.message);
             return false;
         }
         out = std::move(*parsed);
@@ -414,23 +413,25 @@ result<server_response> read_response(read_state& state, const json::object& obj
             return make_error(errc::invalid_document, "at " + path + ": neither a {server, _meta} entry nor a server");
         read_server(state, object, path, response.server);
         if (!state.failure && response.server.meta) {
-            if (auto* official = response.server.meta->if_contains(official_meta_key); official && official->is_object())
-                read_official(state, official->get_object(), path + "/_meta/" + detail::escape_pointer_token(official_meta_key),
+            if (auto* official = response.server.meta->if_contains(official_meta_key);
+                official && official->is_object())
+                read_official(state, official->get_object(),
+                              path + "/_meta/" + detail::escape_pointer_token(official_meta_key),
                               response.meta.emplace().official.emplace());
         }
         return finish(state, std::move(response));
     }
     if (!server_json->is_object())
-        return make_error(errc::invalid_document,
-                          "at " + path + "/server: expected an object, found " + std::string(kind_name(server_json->kind())));
+        return make_error(errc::invalid_document, "at " + path + "/server: expected an object, found " +
+                                                      std::string(kind_name(server_json->kind())));
     read_server(state, server_json->get_object(), path + "/server", response.server);
     if (state.failure) return std::move(*state.failure);
     for (const auto& [key, value] : object) {
         if (key == "server") continue;
         if (key == "_meta") {
             if (!value.is_object())
-                return make_error(errc::invalid_document,
-                                  "at " + path + "/_meta: expected an object, found " + std::string(kind_name(value.kind())));
+                return make_error(errc::invalid_document, "at " + path + "/_meta: expected an object, found " +
+                                                              std::string(kind_name(value.kind())));
             read_response_meta(state, value.get_object(), path + "/_meta", response.meta.emplace());
             continue;
         }
@@ -638,7 +639,7 @@ std::string_view string_field(const json::value& object, std::string_view key)
     return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view{};
 }
 
-} // namespace
+}  // namespace
 
 // ---- public API ----
 
@@ -663,9 +664,9 @@ schema_generation detect_generation(const json::value& server_json)
             for (const auto& [k, child] : v.get_object()) {
                 if (k == "_meta" || k == "variables") continue;  // free-form or user-chosen keys
                 static constexpr std::string_view snake_fields[] = {
-                    "registry_type", "registry_base_url", "file_sha256", "runtime_hint", "runtime_arguments",
-                    "package_arguments", "environment_variables", "is_required", "is_secret", "value_hint",
-                    "is_repeated", "website_url"};
+                    "registry_type",     "registry_base_url", "file_sha256",           "runtime_hint",
+                    "runtime_arguments", "package_arguments", "environment_variables", "is_required",
+                    "is_secret",         "value_hint",        "is_repeated",           "website_url"};
                 if (std::find(std::begin(snake_fields), std::end(snake_fields), std::string_view(k)) !=
                     std::end(snake_fields))
                     snake = true;
@@ -680,8 +681,7 @@ schema_generation detect_generation(const json::value& server_json)
     if (snake) return schema_generation::v2025_07_09;
 
     const auto* meta = server.if_contains("_meta");
-    if (server.contains("status") ||
-        (meta && meta->is_object() && meta->get_object().contains(official_meta_key)))
+    if (server.contains("status") || (meta && meta->is_object() && meta->get_object().contains(official_meta_key)))
         return schema_generation::v2025_09_16;
 
     const auto* packages = array_field(server, "packages");
@@ -936,7 +936,7 @@ void pretty_print_into(std::string& out, const json::value& value, int indent)
     }
 }
 
-} // namespace
+}  // namespace
 
 std::string pretty_print(const json::value& value)
 {
@@ -946,4 +946,4 @@ std::string pretty_print(const json::value& value)
     return out;
 }
 
-} // namespace mcpreg::model
+}  // namespace mcpreg::model

@@ -19,4 +19,4 @@ inline std::string escape_pointer_token(std::string_view token)
     return escaped;
 }
 
-} // namespace mcpreg::model::detail
+}  // namespace mcpreg::model::detail

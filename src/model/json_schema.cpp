@@ -18,7 +18,10 @@ namespace mcpreg::model::detail {
 namespace json = boost::json;
 namespace {
 
-bool is_ascii_alnum(char c) noexcept { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_ascii_alnum(char c) noexcept
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 bool is_ascii_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
@@ -113,7 +116,6 @@ std::string json_excerpt(const json::value& v)
     return text;
 }
 
-
 struct schema_node {
     std::vector<std::string> types;
     std::vector<std::pair<std::string, const schema_node*>> properties;
@@ -172,8 +174,10 @@ private:
             node.pattern = std::string(pattern->as_string());
             node.pattern_matcher = known_pattern(node.pattern);
         }
-        if (auto* v = object.if_contains("minLength")) node.min_length = static_cast<std::size_t>(v->to_number<std::int64_t>());
-        if (auto* v = object.if_contains("maxLength")) node.max_length = static_cast<std::size_t>(v->to_number<std::int64_t>());
+        if (auto* v = object.if_contains("minLength"))
+            node.min_length = static_cast<std::size_t>(v->to_number<std::int64_t>());
+        if (auto* v = object.if_contains("maxLength"))
+            node.max_length = static_cast<std::size_t>(v->to_number<std::int64_t>());
         if (auto* v = object.if_contains("enum")) node.enum_values = v->as_array();
         if (auto* v = object.if_contains("const")) node.const_value = *v;
         if (auto* v = object.if_contains("format")) node.format = std::string(v->as_string());
@@ -204,7 +208,8 @@ bool has_type(const json::value& v, std::string_view type)
     if (type == "null") return v.is_null();
     if (type == "number") return v.is_number();
     if (type == "integer")
-        return v.is_int64() || v.is_uint64() || (v.is_double() && v.get_double() == static_cast<double>(static_cast<std::int64_t>(v.get_double())));
+        return v.is_int64() || v.is_uint64() ||
+               (v.is_double() && v.get_double() == static_cast<double>(static_cast<std::int64_t>(v.get_double())));
     return false;
 }
 
@@ -302,7 +307,8 @@ private:
     {
         for (const auto& name : s.required)
             if (!object.contains(name))
-                add("schema-required", path + "/" + escape_pointer_token(name), "missing required property \"" + name + "\"");
+                add("schema-required", path + "/" + escape_pointer_token(name),
+                    "missing required property \"" + name + "\"");
         for (const auto& [name, property] : s.properties)
             if (auto* v = object.if_contains(name)) check(*property, *v, path + "/" + escape_pointer_token(name));
         if (!s.additional_properties_forbidden && !s.additional_properties) return;
@@ -377,7 +383,7 @@ const compiled_schema& schema_for(schema_generation generation)
     return *it->second;
 }
 
-} // namespace
+}  // namespace
 
 void validate_against_schema(const json::value& document, schema_generation generation,
                              std::vector<validation_issue>& issues)
@@ -385,4 +391,4 @@ void validate_against_schema(const json::value& document, schema_generation gene
     validator(issues).check(schema_for(generation).root(), document, "");
 }
 
-} // namespace mcpreg::model::detail
+}  // namespace mcpreg::model::detail

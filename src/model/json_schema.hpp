@@ -17,4 +17,4 @@ namespace mcpreg::model::detail {
 void validate_against_schema(const boost::json::value& document, schema_generation generation,
                              std::vector<validation_issue>& issues);
 
-} // namespace mcpreg::model::detail
+}  // namespace mcpreg::model::detail

@@ -13,4 +13,4 @@ struct embedded_schema {
 
 const std::vector<embedded_schema>& embedded_schemas();
 
-} // namespace mcpreg::model::detail
+}  // namespace mcpreg::model::detail

@@ -52,7 +52,7 @@ int compare_identifier(const std::string& a, const std::string& b)
     return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
 }
 
-} // namespace
+}  // namespace
 
 std::optional<semver> semver::parse(std::string_view text)
 {
@@ -109,8 +109,7 @@ std::strong_ordering operator<=>(const semver& a, const semver& b) noexcept
 
 bool is_semantic_version(std::string_view version) { return semver::parse(version).has_value(); }
 
-int compare_versions(std::string_view a, std::string_view b, const timestamp& a_published,
-                     const timestamp& b_published)
+int compare_versions(std::string_view a, std::string_view b, const timestamp& a_published, const timestamp& b_published)
 {
     auto a_semver = semver::parse(a);
     auto b_semver = semver::parse(b);
@@ -139,10 +138,9 @@ bool looks_like_version_range(std::string_view version)
     static const std::regex wildcard(R"(^\s*(v?\d+|x|X|\*)(\.(\d+|x|X|\*)){1,2}(-[0-9A-Za-z.-]+)?\s*$)");
 
     const std::string text(version);
-    if (std::regex_match(text, comparator) || std::regex_match(text, hyphen_range) ||
-        std::regex_match(text, or_range))
+    if (std::regex_match(text, comparator) || std::regex_match(text, hyphen_range) || std::regex_match(text, or_range))
         return true;
     return text.find_first_of("xX*") != std::string::npos && std::regex_match(text, wildcard);
 }
 
-} // namespace mcpreg::model
+}  // namespace mcpreg::model

@@ -95,11 +95,16 @@ schema_generation generation_of_schema_url(std::string_view url) noexcept
 std::string_view schema_url(schema_generation generation) noexcept
 {
     switch (generation) {
-    case schema_generation::v2025_07_09: return "https://static.modelcontextprotocol.io/schemas/2025-07-09/server.schema.json";
-    case schema_generation::v2025_09_16: return "https://static.modelcontextprotocol.io/schemas/2025-09-16/server.schema.json";
-    case schema_generation::v2025_09_29: return "https://static.modelcontextprotocol.io/schemas/2025-09-29/server.schema.json";
-    case schema_generation::v2025_10_11: return "https://static.modelcontextprotocol.io/schemas/2025-10-11/server.schema.json";
-    case schema_generation::v2025_10_17: return "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json";
+    case schema_generation::v2025_07_09:
+        return "https://static.modelcontextprotocol.io/schemas/2025-07-09/server.schema.json";
+    case schema_generation::v2025_09_16:
+        return "https://static.modelcontextprotocol.io/schemas/2025-09-16/server.schema.json";
+    case schema_generation::v2025_09_29:
+        return "https://static.modelcontextprotocol.io/schemas/2025-09-29/server.schema.json";
+    case schema_generation::v2025_10_11:
+        return "https://static.modelcontextprotocol.io/schemas/2025-10-11/server.schema.json";
+    case schema_generation::v2025_10_17:
+        return "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json";
     case schema_generation::v2025_12_11: return current_schema_url;
     case schema_generation::draft:
         return "https://raw.githubusercontent.com/modelcontextprotocol/registry/main/docs/reference/server-json/draft/"
@@ -109,4 +114,4 @@ std::string_view schema_url(schema_generation generation) noexcept
     return {};
 }
 
-} // namespace mcpreg::model
+}  // namespace mcpreg::model

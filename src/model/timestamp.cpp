@@ -25,16 +25,16 @@ error timestamp_error(std::string_view text)
     return make_error(errc::invalid_timestamp, "not an RFC 3339 timestamp: \"" + excerpt + "\"");
 }
 
-} // namespace
+}  // namespace
 
 result<timestamp> timestamp::parse(std::string_view text)
 {
     // YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)
     int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
     if (!read_digits(text, 0, 4, year) || text.size() < 20 || text[4] != '-' || !read_digits(text, 5, 2, month) ||
-        text[7] != '-' || !read_digits(text, 8, 2, day) ||
-        (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || !read_digits(text, 11, 2, hour) ||
-        text[13] != ':' || !read_digits(text, 14, 2, minute) || text[16] != ':' || !read_digits(text, 17, 2, second))
+        text[7] != '-' || !read_digits(text, 8, 2, day) || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
+        !read_digits(text, 11, 2, hour) || text[13] != ':' || !read_digits(text, 14, 2, minute) || text[16] != ':' ||
+        !read_digits(text, 17, 2, second))
         return timestamp_error(text);
 
     std::size_t pos = 19;
@@ -74,8 +74,8 @@ result<timestamp> timestamp::parse(std::string_view text)
     // Second 60 is accepted as a leap second, as RFC 3339 allows.
     if (!date.ok() || hour > 23 || minute > 59 || second > 60) return timestamp_error(text);
 
-    const auto instant = sys_days{date} + hours{hour} + minutes{minute} + seconds{second} + nanoseconds{nanos} -
-                         minutes{offset_minutes};
+    const auto instant =
+        sys_days{date} + hours{hour} + minutes{minute} + seconds{second} + nanoseconds{nanos} - minutes{offset_minutes};
     timestamp parsed{time_point_cast<nanoseconds>(instant)};
     parsed.text_ = std::string(text);
     return parsed;
@@ -113,4 +113,4 @@ std::string format_rfc3339(timestamp::clock_time time)
     return text;
 }
 
-} // namespace mcpreg::model
+}  // namespace mcpreg::model

@@ -53,7 +53,7 @@ inline parsed_url parse_url(std::string_view raw)
     }
     if (rest.starts_with("//")) {
         auto authority = rest.substr(2, rest.find('/', 2) == std::string_view::npos ? std::string_view::npos
-                                                                                     : rest.find('/', 2) - 2);
+                                                                                    : rest.find('/', 2) - 2);
         if (auto at = authority.rfind('@'); at != std::string_view::npos) authority = authority.substr(at + 1);
         std::string_view host = authority, port;
         if (host.starts_with("[")) {
@@ -87,4 +87,4 @@ inline bool is_absolute_uri(std::string_view text)
     return parsed.ok && !parsed.scheme.empty();
 }
 
-} // namespace mcpreg::model::detail
+}  // namespace mcpreg::model::detail

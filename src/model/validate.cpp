@@ -58,7 +58,8 @@ std::string substitute_placeholders(std::string_view url)
         }
         out.append(url.substr(pos, open - pos));
         auto name = url.substr(open + 1, close - open - 1);
-        const bool port_position = open > 0 && url[open - 1] == ':' && (close + 1 == url.size() || url[close + 1] == '/');
+        const bool port_position =
+            open > 0 && url[open - 1] == ':' && (close + 1 == url.size() || url[close + 1] == '/');
         if (name == "host") out += "example.com";
         else if (name == "port" || port_position) out += "8080";
         else if (name == "path") out += "api";
@@ -149,7 +150,9 @@ public:
                              (s.repository->source && !s.repository->source->empty())))
             check_repository(*s.repository);
         if (s.website_url) check_website_url(*s.website_url);
-        if (s.title && std::all_of(s.title->begin(), s.title->end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); }) &&
+        if (s.title &&
+            std::all_of(s.title->begin(), s.title->end(),
+                        [](char c) { return std::isspace(static_cast<unsigned char>(c)); }) &&
             !s.title->empty())
             add("title-whitespace-only", "/title", "title cannot be only whitespace");
         if (s.icons)
@@ -185,7 +188,8 @@ private:
                         (source == "gitlab" && is_forge_repository_url(url, "gitlab.com"));
         if (!ok) add("invalid-repository-url", "/repository/url", "invalid repository URL: " + quoted(url));
         if (repo.subfolder && !is_clean_subfolder(*repo.subfolder))
-            add("invalid-subfolder-path", "/repository/subfolder", "invalid subfolder path: " + quoted(*repo.subfolder));
+            add("invalid-subfolder-path", "/repository/subfolder",
+                "invalid subfolder path: " + quoted(*repo.subfolder));
     }
 
     void check_website_url(const std::string& url)
@@ -226,8 +230,9 @@ private:
             }
             if (name.find_first_of("<> $") != std::string::npos) {
                 add("invalid-named-argument-name", arg_path + "/name",
-                    "invalid named argument name: " + quoted(name) + " (it must be the flag alone, without '<', '>', "
-                                                                     "spaces or '$')");
+                    "invalid named argument name: " + quoted(name) +
+                        " (it must be the flag alone, without '<', '>', "
+                        "spaces or '$')");
                 continue;
             }
             if (arg.value && arg.value->starts_with(name))
@@ -247,7 +252,8 @@ private:
         auto parsed = detail::parse_url(concrete);
         const bool http = parsed.ok && (parsed.scheme == "http" || parsed.scheme == "https") && !parsed.host.empty();
         if (remote) {
-            const bool local = parsed.host == "localhost" || parsed.host == "127.0.0.1" || parsed.host.ends_with(".localhost");
+            const bool local =
+                parsed.host == "localhost" || parsed.host == "127.0.0.1" || parsed.host.ends_with(".localhost");
             if (!http || local || parsed.scheme != "https")
                 return add("invalid-remote-url", path,
                            "invalid remote URL: " + quoted(url) + " (an https URL of a public host is required)");
@@ -266,7 +272,8 @@ private:
     void check_package(const package& p, const std::string& path)
     {
         if (p.identifier.find(' ') != std::string::npos)
-            add("package-name-has-spaces", path + "/identifier", "package name cannot contain spaces: " + quoted(p.identifier));
+            add("package-name-has-spaces", path + "/identifier",
+                "package name cannot contain spaces: " + quoted(p.identifier));
         if (p.version && !p.version->empty()) check_version(*p.version, path + "/version");
         if (official_registry_) check_package_type(p, path);
         check_arguments(p.runtime_arguments, path + "/runtimeArguments");
@@ -276,7 +283,8 @@ private:
         const auto transport_path = path + "/transport";
         if (t.type == "stdio") {
             if (t.url && !t.url->empty())
-                add("stdio-transport-url-not-empty", transport_path + "/url", "url must be empty for stdio transport type");
+                add("stdio-transport-url-not-empty", transport_path + "/url",
+                    "url must be empty for stdio transport type");
         }
         else if (t.type == "streamable-http" || t.type == "sse") {
             if (!t.url || t.url->empty())
@@ -297,7 +305,8 @@ private:
             check_templated_url(*t.url, available, transport_path + "/url", false);
         }
         else {
-            add("unsupported-transport-type", transport_path + "/type", "unsupported transport type: " + quoted(t.type));
+            add("unsupported-transport-type", transport_path + "/type",
+                "unsupported transport type: " + quoted(t.type));
         }
     }
 
@@ -334,10 +343,11 @@ private:
                                                                               : "https://crates.io";
             if (!base_url.empty() && base_url != canonical)
                 add("package-registry-base-url-mismatch", path + "/registryBaseUrl",
-                    "registry type and base URL do not match: '" + quoted(base_url) + "' is not valid for registry type '" +
-                        type_label + "'. Expected: " + std::string(canonical));
+                    "registry type and base URL do not match: '" + quoted(base_url) +
+                        "' is not valid for registry type '" + type_label + "'. Expected: " + std::string(canonical));
             if (!has_version)
-                add("package-version-required", path + "/version", "package version is required for " + type_label + " packages");
+                add("package-version-required", path + "/version",
+                    "package version is required for " + type_label + " packages");
             if (has_sha)
                 add("package-file-sha256-forbidden", path + "/fileSha256",
                     type_label + " packages must not have 'fileSha256' field");
@@ -351,14 +361,15 @@ private:
                 add("package-version-forbidden", path + "/version",
                     "OCI packages must not have 'version' field; put the tag or digest in the identifier");
             if (has_sha)
-                add("package-file-sha256-forbidden", path + "/fileSha256", "OCI packages must not have 'fileSha256' field");
+                add("package-file-sha256-forbidden", path + "/fileSha256",
+                    "OCI packages must not have 'fileSha256' field");
             auto first = std::string_view(p.identifier).substr(0, p.identifier.find('/'));
             const bool names_host = p.identifier.find('/') != std::string::npos &&
-                                    (first.find('.') != std::string_view::npos || first.find(':') != std::string_view::npos ||
-                                     first == "localhost");
+                                    (first.find('.') != std::string_view::npos ||
+                                     first.find(':') != std::string_view::npos || first == "localhost");
             const std::string host = names_host ? std::string(first) : "docker.io";
-            static constexpr std::string_view allowed[] = {"docker.io", "registry-1.docker.io", "index.docker.io",
-                                                           "ghcr.io", "quay.io", "mcr.microsoft.com"};
+            static constexpr std::string_view allowed[] = {
+                "docker.io", "registry-1.docker.io", "index.docker.io", "ghcr.io", "quay.io", "mcr.microsoft.com"};
             const bool ok = std::find(std::begin(allowed), std::end(allowed), host) != std::end(allowed) ||
                             host.ends_with(".pkg.dev") || host.ends_with(".azurecr.io");
             if (!ok) add("unsupported-oci-registry", path + "/identifier", "unsupported OCI registry: " + quoted(host));
@@ -378,7 +389,8 @@ private:
             return;
         }
         case registry_kind::unknown:
-            add("unsupported-registry-type", path + "/registryType", "unsupported registry type: " + quoted(p.registry_type));
+            add("unsupported-registry-type", path + "/registryType",
+                "unsupported registry type: " + quoted(p.registry_type));
             return;
         }
     }
@@ -394,7 +406,8 @@ private:
             rest = rest.substr(0, rest.find_first_of("?#"));
             for (std::size_t start = 1; start <= rest.size();) {
                 auto end = rest.find('/', start);
-                parts.push_back(rest.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+                parts.push_back(
+                    rest.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
                 if (end == std::string_view::npos) break;
                 start = end + 1;
             }
@@ -412,13 +425,13 @@ private:
             else {
                 auto dash = std::find(parts.begin(), parts.end(), "-");
                 auto tail = dash == parts.end() ? 0 : static_cast<std::size_t>(parts.end() - dash);
-                const bool project = dash != parts.end() && dash - parts.begin() >= 2 &&
-                                     std::all_of(parts.begin(), dash, nonempty);
-                path_ok = project && ((tail == 5 && dash[1] == "releases" && dash[3] == "downloads" &&
-                                       !dash[2].empty() && !dash[4].empty()) ||
-                                      (tail == 4 && dash[1] == "package_files" && dash[3] == "download" &&
-                                       !dash[2].empty() && std::all_of(dash[2].begin(), dash[2].end(),
-                                                                       [](char c) { return c >= '0' && c <= '9'; })));
+                const bool project =
+                    dash != parts.end() && dash - parts.begin() >= 2 && std::all_of(parts.begin(), dash, nonempty);
+                path_ok = project &&
+                          ((tail == 5 && dash[1] == "releases" && dash[3] == "downloads" && !dash[2].empty() &&
+                            !dash[4].empty()) ||
+                           (tail == 4 && dash[1] == "package_files" && dash[3] == "download" && !dash[2].empty() &&
+                            std::all_of(dash[2].begin(), dash[2].end(), [](char c) { return c >= '0' && c <= '9'; })));
             }
         }
         if (!path_ok)
@@ -451,7 +464,8 @@ void check_schema_and_meta(const json::object& document, const validate_options&
     else {
         const auto generation = generation_of_schema_url(url);
         const auto marker = url.find("/schemas/");
-        if (generation == schema_generation::unknown || (generation == schema_generation::draft && options.official_registry)) {
+        if (generation == schema_generation::unknown ||
+            (generation == schema_generation::draft && options.official_registry)) {
             if (marker == std::string::npos || url.find("/server.schema.json", marker) == std::string::npos)
                 issues.push_back({"schema-version-extraction-error", hard, "/$schema",
                                   "cannot read a schema version from $schema " + quoted(url)});
@@ -460,13 +474,14 @@ void check_schema_and_meta(const json::object& document, const validate_options&
                 auto id = url.substr(id_start, url.find('/', id_start) - id_start);
                 issues.push_back({"schema-version-not-available", hard, "/$schema",
                                   "schema version " + quoted(id) + " not found in embedded schemas" +
-                                      (options.official_registry ? "" : "; validated against " +
-                                                                            std::string(to_string(current_generation)))});
+                                      (options.official_registry
+                                           ? ""
+                                           : "; validated against " + std::string(to_string(current_generation)))});
             }
         }
         else if (url != current_schema_url) {
-            issues.push_back({"schema-version-deprecated", options.official_registry ? severity::warning : severity::info,
-                              "/$schema",
+            issues.push_back({"schema-version-deprecated",
+                              options.official_registry ? severity::warning : severity::info, "/$schema",
                               "$schema names " + std::string(to_string(generation)) + "; the current schema is " +
                                   std::string(current_schema_url)});
         }
@@ -491,7 +506,7 @@ void check_schema_and_meta(const json::object& document, const validate_options&
     }
 }
 
-} // namespace
+}  // namespace
 
 std::string_view to_string(severity level) noexcept
 {
@@ -547,7 +562,8 @@ std::vector<validation_issue> validate(const server& value, const validate_optio
 
 bool is_valid(const std::vector<validation_issue>& issues) noexcept
 {
-    return std::none_of(issues.begin(), issues.end(), [](const validation_issue& i) { return i.severity == severity::error; });
+    return std::none_of(issues.begin(), issues.end(),
+                        [](const validation_issue& i) { return i.severity == severity::error; });
 }
 
-} // namespace mcpreg::model
+}  // namespace mcpreg::model

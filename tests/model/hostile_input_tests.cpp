@@ -46,7 +46,8 @@ void read_everything(const json::value& value)
 }
 
 // Calls visit(path, value) for every value inside `root`, with a mutable reference.
-void for_each_value(json::value& v, const std::string& path, const std::function<void(const std::string&, json::value&)>& visit)
+void for_each_value(json::value& v, const std::string& path,
+                    const std::function<void(const std::string&, json::value&)>& visit)
 {
     visit(path, v);
     if (v.is_object())
@@ -56,7 +57,7 @@ void for_each_value(json::value& v, const std::string& path, const std::function
             for_each_value(v.get_array()[i], path + "/" + std::to_string(i), visit);
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("every truncation of a real document is an error value")
 {
@@ -92,11 +93,11 @@ TEST_CASE("deep nesting is refused before it can exhaust the stack")
 
 TEST_CASE("invalid UTF-8 and other malformed text")
 {
-    for (std::string_view bad : {std::string_view("{\"name\":\"\xff\xfe\"}"), std::string_view("{\"name\":\"\xc3\"}"),
-                                 std::string_view("{\"name\":\"\xed\xa0\x80\"}"), std::string_view("\"\\ud800\""),
-                                 std::string_view("{\"a\" 1}"), std::string_view("{'a':1}"), std::string_view("[1,]"),
-                                 std::string_view("nul"), std::string_view(""), std::string_view("\x00", 1),
-                                 std::string_view("{\"a\":1}garbage")}) {
+    for (std::string_view bad :
+         {std::string_view("{\"name\":\"\xff\xfe\"}"), std::string_view("{\"name\":\"\xc3\"}"),
+          std::string_view("{\"name\":\"\xed\xa0\x80\"}"), std::string_view("\"\\ud800\""),
+          std::string_view("{\"a\" 1}"), std::string_view("{'a':1}"), std::string_view("[1,]"), std::string_view("nul"),
+          std::string_view(""), std::string_view("\x00", 1), std::string_view("{\"a\":1}garbage")}) {
         auto parsed = parse_json(bad);
         if (parsed) read_everything(*parsed);  // a lone surrogate escape may be accepted as replacement
         else CHECK(parsed.error().code == mcpreg::errc::json_syntax);
@@ -173,8 +174,10 @@ TEST_CASE("huge arrays and many keys")
 {
     json::array packages;
     for (int i = 0; i < 100'000; ++i)
-        packages.push_back({{"registryType", "npm"}, {"identifier", "x"}, {"version", "1.0.0"}, {"transport", {{"type", "stdio"}}}});
-    json::object document{{"name", "com.example/big"}, {"description", "d"}, {"version", "1.0.0"}, {"packages", std::move(packages)}};
+        packages.push_back(
+            {{"registryType", "npm"}, {"identifier", "x"}, {"version", "1.0.0"}, {"transport", {{"type", "stdio"}}}});
+    json::object document{
+        {"name", "com.example/big"}, {"description", "d"}, {"version", "1.0.0"}, {"packages", std::move(packages)}};
     auto s = server_from_json(document);
     REQUIRE(s);
     CHECK(s->packages->size() == 100'000);

@@ -42,7 +42,7 @@ constexpr std::string_view full_current_document = R"({
   "_meta": {"io.modelcontextprotocol.registry/publisher-provided": {"tool": "x", "nested": {"a": [1, 2]}}}
 })";
 
-} // namespace
+}  // namespace
 
 TEST_CASE("every field of the current schema is read into the typed model")
 {
@@ -185,9 +185,10 @@ TEST_CASE("generation detection")
 TEST_CASE("$schema URLs name their generation")
 {
     CHECK(generation_of_schema_url(current_schema_url) == schema_generation::v2025_12_11);
-    CHECK(generation_of_schema_url(
-              "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json#/definitions/ServerDetail") ==
-          schema_generation::v2025_10_17);
+    CHECK(
+        generation_of_schema_url(
+            "https://static.modelcontextprotocol.io/schemas/2025-10-17/server.schema.json#/definitions/ServerDetail") ==
+        schema_generation::v2025_10_17);
     CHECK(generation_of_schema_url(schema_url(schema_generation::draft)) == schema_generation::draft);
     CHECK(generation_of_schema_url("https://static.modelcontextprotocol.io/schemas/2025-01-27/server.schema.json") ==
           schema_generation::unknown);
@@ -247,8 +248,9 @@ TEST_CASE("list pages: nextCursor, the older next_cursor, and the final page wit
     CHECK_FALSE(no_metadata.has_metadata);
     CHECK(to_json(no_metadata) == bare);
     CHECK(server_list_from_json(parse(R"({"servers":{}})")).error().code == mcpreg::errc::invalid_document);
-    CHECK(server_list_from_json(parse(R"({"servers":[],"metadata":{"count":"3"}})")).error().diag.message.find(
-              "/metadata/count") != std::string::npos);
+    CHECK(server_list_from_json(parse(R"({"servers":[],"metadata":{"count":"3"}})"))
+              .error()
+              .diag.message.find("/metadata/count") != std::string::npos);
 }
 
 TEST_CASE("document classification")
@@ -281,8 +283,7 @@ TEST_CASE("the reader reports wrong types and missing required fields with a JSO
               .diag.message == "at /remotes/0/variables/a~1b/isSecret: expected a boolean, found a string");
     CHECK(error_of("[1]").diag.message.find("must be an object") != std::string::npos);
     CHECK(error_of("{").code == mcpreg::errc::json_syntax);
-    auto bad_time = server_response_from_json(
-        parse(R"({"server":{"name":"a/b","description":"d","version":"1"},
+    auto bad_time = server_response_from_json(parse(R"({"server":{"name":"a/b","description":"d","version":"1"},
                   "_meta":{"io.modelcontextprotocol.registry/official":{"publishedAt":"yesterday"}}})"));
     REQUIRE_FALSE(bad_time);
     CHECK(bad_time.error().diag.message.find("publishedAt") != std::string::npos);

@@ -28,25 +28,26 @@ std::string latest_after_publishing(const std::vector<std::string>& versions)
     return latest;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("is_semantic_version matches the registry's IsSemanticVersion table")
 {
-    for (auto v : {"1.0.0", "1.2.3", "0.0.0", "100.200.300", "1.0.0-alpha", "2.1.3-beta", "3.0.0-rc", "1.0.0-1",
-                   "1.0.0-alpha.1", "1.0.0-beta.2.3", "2021.11.15", "1.0.0-pre-release", "v1.0.0", "1.0.0+build.5",
-                   "1.0.0-rc.1+sha.abc"})
+    for (auto v :
+         {"1.0.0", "1.2.3", "0.0.0", "100.200.300", "1.0.0-alpha", "2.1.3-beta", "3.0.0-rc", "1.0.0-1", "1.0.0-alpha.1",
+          "1.0.0-beta.2.3", "2021.11.15", "1.0.0-pre-release", "v1.0.0", "1.0.0+build.5", "1.0.0-rc.1+sha.abc"})
         CHECK_MESSAGE(is_semantic_version(v), v);
-    for (auto v : {"", "1", "1.0", "1.0.0.0", "a.0.0", "1.b.0", "1.0.c", "1.0.0-", "1.0.0-alpha@1", "snapshot", "latest",
-                   "2021.03.05", "01.0.0", "1.0.0-01", "1.0.0+", "1.0.0-a..b", "v", "1.0.0 ", "99999999999999999999.0.0"})
+    for (auto v :
+         {"", "1", "1.0", "1.0.0.0", "a.0.0", "1.b.0", "1.0.c", "1.0.0-", "1.0.0-alpha@1", "snapshot", "latest",
+          "2021.03.05", "01.0.0", "1.0.0-01", "1.0.0+", "1.0.0-a..b", "v", "1.0.0 ", "99999999999999999999.0.0"})
         CHECK_FALSE_MESSAGE(is_semantic_version(v), v);
 }
 
 TEST_CASE("semver precedence")
 {
     // The SemVer 2.0 specification's own example chain.
-    const std::vector<std::string> chain = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-                                            "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1",
-                                            "1.1.0", "1.10.0", "2.0.0"};
+    const std::vector<std::string> chain = {"1.0.0-alpha",  "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
+                                            "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1",       "1.0.0",
+                                            "1.0.1",        "1.1.0",         "1.10.0",           "2.0.0"};
     for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
         auto a = semver::parse(chain[i]).value(), b = semver::parse(chain[i + 1]).value();
         CHECK_MESSAGE(a < b, chain[i] << " < " << chain[i + 1]);

@@ -20,7 +20,7 @@ const json::array& snapshot()
     return document.as_array();
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("snapshot: every entry reads as a server response and writes back unchanged")
 {
@@ -71,8 +71,7 @@ TEST_CASE("snapshot: the server.json inside each entry round-trips through the t
 TEST_CASE("snapshot: a list page of real entries round-trips with its cursor")
 {
     json::array page_servers(snapshot().begin(), snapshot().begin() + 100);
-    json::value page = {{"servers", page_servers},
-                        {"metadata", {{"nextCursor", "ai.exa/exa:3.1.1"}, {"count", 100}}}};
+    json::value page = {{"servers", page_servers}, {"metadata", {{"nextCursor", "ai.exa/exa:3.1.1"}, {"count", 100}}}};
     auto list = server_list_from_json(page);
     REQUIRE(list);
     CHECK(list->servers.size() == 100);

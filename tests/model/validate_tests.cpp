@@ -55,16 +55,16 @@ bool has(const std::vector<validation_issue>& issues, std::string_view rule, std
     });
 }
 
-#define CHECK_VALID(doc)                                                                                              \
-    do {                                                                                                              \
-        auto found_ = errors(doc);                                                                                    \
-        CHECK_MESSAGE(found_.empty(), json::serialize(doc) << describe(found_));                                      \
+#define CHECK_VALID(doc)                                                                                               \
+    do {                                                                                                               \
+        auto found_ = errors(doc);                                                                                     \
+        CHECK_MESSAGE(found_.empty(), json::serialize(doc) << describe(found_));                                       \
     } while (false)
 
-#define CHECK_ISSUE(doc, ...)                                                                                         \
-    do {                                                                                                              \
-        auto found_ = errors(doc);                                                                                    \
-        CHECK_MESSAGE(has(found_, __VA_ARGS__), json::serialize(doc) << describe(found_));                            \
+#define CHECK_ISSUE(doc, ...)                                                                                          \
+    do {                                                                                                               \
+        auto found_ = errors(doc);                                                                                     \
+        CHECK_MESSAGE(has(found_, __VA_ARGS__), json::serialize(doc) << describe(found_));                             \
     } while (false)
 
 json::value read_example(const std::filesystem::path& path)
@@ -72,7 +72,7 @@ json::value read_example(const std::filesystem::path& path)
     return parse_json(mcpreg::test::read_file(path)).value();
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("every valid spec example validates, against its own schema and the draft")
 {
@@ -83,8 +83,7 @@ TEST_CASE("every valid spec example validates, against its own schema and the dr
             auto document = read_example(path);
             auto issues = validate(document);
             CHECK_MESSAGE(is_valid(issues), path.filename().string() << describe(issues));
-            CHECK_MESSAGE(is_valid(validate(document, against(schema_generation::draft))),
-                          path.filename().string());
+            CHECK_MESSAGE(is_valid(validate(document, against(schema_generation::draft))), path.filename().string());
             REQUIRE(server_from_json(document));
             ++count;
         }
@@ -122,7 +121,7 @@ TEST_CASE("every invalid spec example fails with the rule its name says")
 
 TEST_CASE("H: the validate endpoint's cases")
 {
-    CHECK_VALID(minimal());                                                                                 // H1
+    CHECK_VALID(minimal());                                                                                       // H1
     CHECK_ISSUE(minimal("com.example/test-server", "^1.0.0"), "version-looks-like-range", "/version", "^1.0.0");  // H2
     CHECK_ISSUE(minimal("com.example/test-server", "latest"), "reserved-version-string", "/version", "latest");   // H3
 
@@ -135,7 +134,8 @@ TEST_CASE("H: the validate endpoint's cases")
     CHECK(std::any_of(old_issues.begin(), old_issues.end(), [](const validation_issue& i) {
         return i.rule == "schema-version-deprecated" && i.severity == severity::warning && i.path == "/$schema";
     }));
-    auto unknown_schema = with(minimal(), "$schema", "https://static.modelcontextprotocol.io/schemas/2025-01-27/server.schema.json");
+    auto unknown_schema =
+        with(minimal(), "$schema", "https://static.modelcontextprotocol.io/schemas/2025-01-27/server.schema.json");
     CHECK(has(errors(unknown_schema, official), "schema-version-not-available", "/$schema",
               "schema version 2025-01-27 not found in embedded schemas"));  // H6, I2
     CHECK(is_valid(validate(unknown_schema)));  // without the official profile: a warning only
@@ -155,10 +155,10 @@ TEST_CASE("H: the validate endpoint's cases")
     for (const auto& i : issues) paths.insert(i.path);
     CHECK_MESSAGE(issues.size() > 5, describe(issues));
     CHECK(paths.size() > 5);
-    for (auto rule : {"invalid-server-name", "version-looks-like-range", "invalid-repository-url",
-                      "website-url-invalid-scheme", "package-name-has-spaces", "reserved-version-string",
-                      "stdio-transport-url-not-empty", "invalid-named-argument-name",
-                      "unsupported-remote-transport-type"})
+    for (auto rule :
+         {"invalid-server-name", "version-looks-like-range", "invalid-repository-url", "website-url-invalid-scheme",
+          "package-name-has-spaces", "reserved-version-string", "stdio-transport-url-not-empty",
+          "invalid-named-argument-name", "unsupported-remote-transport-type"})
         CHECK_MESSAGE(has(issues, rule), rule << describe(issues));
 
     // H8
@@ -183,17 +183,19 @@ TEST_CASE("I: semantic rules")
     CHECK(has(errors(with(minimal(), "$schema", ""), official_profile()), "schema-field-required"));  // I1
     auto no_schema = minimal();
     no_schema.erase("$schema");
-    CHECK(has(errors(no_schema, official_profile()), "schema-field-required", "/$schema",
-              "$schema field is required"));
+    CHECK(has(errors(no_schema, official_profile()), "schema-field-required", "/$schema", "$schema field is required"));
     CHECK_VALID(no_schema);  // the JSON Schema makes $schema optional
 
     for (auto v : {"^1.2.3", "1.x", "1.*", "1.2.3 - 2.0.0", "1.2 || 1.3", ">= 1.2.3"})  // I3
         CHECK_ISSUE(minimal("com.example/test-server", v), "version-looks-like-range", "/version",
                     "version must be a specific version, not a range");
-    CHECK_ISSUE(with_package({{"registryType", "npm"}, {"identifier", "x"}, {"version", ">=1.2.3"},
-                              {"transport", {{"type", "stdio"}}}}),
-                "version-looks-like-range", "/packages/0/version");
-    CHECK_VALID(with_package({{"registryType", "npm"}, {"identifier", "x"}, {"version", "1.2.3-alpha.1"},  // I4
+    CHECK_ISSUE(
+        with_package(
+            {{"registryType", "npm"}, {"identifier", "x"}, {"version", ">=1.2.3"}, {"transport", {{"type", "stdio"}}}}),
+        "version-looks-like-range", "/packages/0/version");
+    CHECK_VALID(with_package({{"registryType", "npm"},
+                              {"identifier", "x"},
+                              {"version", "1.2.3-alpha.1"},  // I4
                               {"transport", {{"type", "stdio"}}}}));
     CHECK_VALID(minimal("com.example/test-server", "2021.03.15"));
     CHECK_VALID(minimal("com.example/test-server", "snapshot - 2025.09"));
@@ -209,7 +211,7 @@ TEST_CASE("I: semantic rules")
         return with(minimal(), "repository", {{"url", url}, {"source", source}});
     };
     CHECK_ISSUE(repo("https://bitbucket.org/owner/repo", "bitbucket"), "invalid-repository-url");  // I7
-    CHECK_ISSUE(repo("https://github.com/owner", "github"), "invalid-repository-url");              // I8
+    CHECK_ISSUE(repo("https://github.com/owner", "github"), "invalid-repository-url");             // I8
     CHECK_ISSUE(repo("https://gitlab.com", "gitlab"), "invalid-repository-url");
     CHECK_VALID(repo("https://github.com/owner/repo", "github"));
     CHECK_VALID(repo("https://www.gitlab.com/group/project/", "gitlab"));
@@ -219,7 +221,8 @@ TEST_CASE("I: semantic rules")
                     {{"url", "https://github.com/owner/repo"}, {"source", "github"}, {"subfolder", path}});
     };
     CHECK_VALID(subfolder("servers/my-server"));  // I9
-    for (auto bad : {"../parent/folder", "/absolute/path", "servers/my-server/", "servers/my server", "servers//my-server"})
+    for (auto bad :
+         {"../parent/folder", "/absolute/path", "servers/my-server/", "servers/my server", "servers//my-server"})
         CHECK_ISSUE(subfolder(bad), "invalid-subfolder-path", "/repository/subfolder");  // I10
 
     auto website = [](std::string_view url) { return with(minimal(), "websiteUrl", json::string(url)); };
@@ -231,7 +234,8 @@ TEST_CASE("I: semantic rules")
     CHECK_ISSUE(website("ftp://example.com/docs"), "website-url-invalid-scheme", "/websiteUrl",
                 "websiteUrl must use https scheme: ftp://example.com/docs");  // I13
     CHECK_ISSUE(website("http://example.com/docs"), "website-url-invalid-scheme");
-    CHECK_ISSUE(website("ht tp://example.com/docs"), "invalid-website-url", "/websiteUrl", "invalid websiteUrl:");  // I14
+    CHECK_ISSUE(website("ht tp://example.com/docs"), "invalid-website-url", "/websiteUrl",
+                "invalid websiteUrl:");  // I14
     CHECK_ISSUE(website("https://example.com/has\nnewline"), "invalid-website-url");
     for (auto bad : {"https://example.com/\"q\"", "https://example.com/it's", "https://example.com/<x>",
                      "https://example.com/a b"})
@@ -239,7 +243,8 @@ TEST_CASE("I: semantic rules")
                     "websiteUrl contains an invalid character");  // I15
 
     auto npm = [](json::object fields) {
-        json::object p{{"registryType", "npm"}, {"identifier", "x"}, {"version", "1.0.0"}, {"transport", {{"type", "stdio"}}}};
+        json::object p{
+            {"registryType", "npm"}, {"identifier", "x"}, {"version", "1.0.0"}, {"transport", {{"type", "stdio"}}}};
         for (auto& [k, v] : fields) p[k] = v;
         return with_package(p);
     };
@@ -248,15 +253,17 @@ TEST_CASE("I: semantic rules")
     CHECK_ISSUE(npm({{"version", "latest"}}), "reserved-version-string", "/packages/0/version",
                 "version string 'latest' is reserved and cannot be used");  // I17
 
-    for (auto url : {"not-a-valid-url", "example.com/remote", "http://localhost", "http://localhost:3000",
-                     "http://api.github.com/endpoint", "https://localhost/x", "https://127.0.0.1/x", "https://a.localhost/x"})
+    for (auto url :
+         {"not-a-valid-url", "example.com/remote", "http://localhost", "http://localhost:3000",
+          "http://api.github.com/endpoint", "https://localhost/x", "https://127.0.0.1/x", "https://a.localhost/x"})
         CHECK_ISSUE(with_remote({{"type", "streamable-http"}, {"url", url}}), "invalid-remote-url", "/remotes/0/url",
-                    "invalid remote URL");  // I18
+                    "invalid remote URL");                                                       // I18
     CHECK_VALID(with_remote({{"type", "streamable-http"}, {"url", "https://google.com/mcp"}}));  // I19
-    CHECK_VALID(with(with(minimal(), "packages", json::array{}), "remotes", json::array{}));    // I20
+    CHECK_VALID(with(with(minimal(), "packages", json::array{}), "remotes", json::array{}));     // I20
 
-    CHECK_ISSUE(npm({{"transport", {{"type", "stdio"}, {"url", "https://example.com"}}}}), "stdio-transport-url-not-empty",
-                "/packages/0/transport/url", "url must be empty for stdio transport type");  // I21
+    CHECK_ISSUE(npm({{"transport", {{"type", "stdio"}, {"url", "https://example.com"}}}}),
+                "stdio-transport-url-not-empty", "/packages/0/transport/url",
+                "url must be empty for stdio transport type");  // I21
     CHECK_ISSUE(npm({{"transport", {{"type", "streamable-http"}}}}), "streamable-transport-url-required", "",
                 "url is required for streamable-http transport type");  // I22
     CHECK_ISSUE(npm({{"transport", {{"type", "sse"}}}}), "streamable-transport-url-required", "",
@@ -272,13 +279,15 @@ TEST_CASE("I: semantic rules")
                 "unsupported transport type: websocket");  // I25
     CHECK_ISSUE(with_remote({{"type", "stdio"}}), "unsupported-remote-transport-type", "/remotes/0/type",
                 "unsupported transport type for remotes: stdio");  // I26
-    CHECK_ISSUE(with_remote({{"type", "websocket"}, {"url", "wss://example.com/ws"}}), "unsupported-remote-transport-type",
-                "", "websocket");
-    CHECK_VALID(with_remote({{"type", "streamable-http"}, {"url", "https://{tenant_id}.api.example.com/mcp"},  // I27
+    CHECK_ISSUE(with_remote({{"type", "websocket"}, {"url", "wss://example.com/ws"}}),
+                "unsupported-remote-transport-type", "", "websocket");
+    CHECK_VALID(with_remote({{"type", "streamable-http"},
+                             {"url", "https://{tenant_id}.api.example.com/mcp"},  // I27
                              {"variables", {{"tenant_id", {{"isRequired", true}}}}}}));
     CHECK_ISSUE(with_remote({{"type", "streamable-http"}, {"url", "https://{tenant_id}.api.example.com/mcp"}}),
                 "invalid-templated-url", "/remotes/0/url", "template variables in URL");
-    CHECK_VALID(with_remote({{"type", "sse"}, {"url", "https://api.example.com/sse"},  // I28
+    CHECK_VALID(with_remote({{"type", "sse"},
+                             {"url", "https://api.example.com/sse"},  // I28
                              {"variables", {{"unused", json::object{}}}}}));
 
     auto named = [&](json::object arg) {
@@ -288,16 +297,18 @@ TEST_CASE("I: semantic rules")
     CHECK_VALID(named({{"name", "--directory"}, {"value", "/path/to/dir"}}));  // I29
     CHECK_VALID(named({{"name", "--port"}, {"default", "8080"}}));
     for (auto flag : {"-v", "-p", "config", "verbose", "output-format"}) CHECK_VALID(named({{"name", flag}}));
-    CHECK_VALID(npm({{"packageArguments",  // I30: positional arguments are not checked
-                      json::array{{{"type", "positional"}, {"valueHint", "anything with spaces"}, {"value", "--port 8080"}}}}}));
+    CHECK_VALID(npm(
+        {{"packageArguments",  // I30: positional arguments are not checked
+          json::array{{{"type", "positional"}, {"valueHint", "anything with spaces"}, {"value", "--port 8080"}}}}}));
     for (auto bad : {"--directory <absolute_path_to_adfin_mcp_folder>", "--port 8080", "--config $CONFIG_FILE",
                      "--file <path>", "name with spaces"})
-        CHECK_ISSUE(named({{"name", bad}}), "invalid-named-argument-name", "/packages/0/packageArguments/0/name");  // I31
+        CHECK_ISSUE(named({{"name", bad}}), "invalid-named-argument-name",
+                    "/packages/0/packageArguments/0/name");  // I31
     CHECK_ISSUE(named({{"name", ""}}), "named-argument-name-required");
     CHECK_ISSUE(named({{"name", "--port"}, {"value", "--port 8080"}}), "argument-value-starts-with-name",
                 "/packages/0/packageArguments/0/value");  // I32
-    CHECK_ISSUE(named({{"name", "--config"}, {"default", "--config /etc/app.conf"}}), "argument-default-starts-with-name",
-                "/packages/0/packageArguments/0/default");
+    CHECK_ISSUE(named({{"name", "--config"}, {"default", "--config /etc/app.conf"}}),
+                "argument-default-starts-with-name", "/packages/0/packageArguments/0/default");
     CHECK_ISSUE(named({{"name", "--with-editable"}, {"value", "--with-editable $REPOSITORY_DIRECTORY"}}),
                 "argument-value-starts-with-name");
     CHECK_VALID(named({{"name", "--port"}, {"value", "8080"}}));  // I33
@@ -310,13 +321,16 @@ TEST_CASE("I: semantic rules")
     CHECK_ISSUE(with(minimal(), "title", "   "), "title-whitespace-only", "/title", "title cannot be only whitespace");
 
     auto icons = [](json::array list) { return with(minimal(), "icons", std::move(list)); };
-    CHECK_VALID(icons({{{"src", "https://example.com/icon.png"}, {"mimeType", "image/png"},  // I35
-                        {"sizes", json::array{"48x48", "any"}}, {"theme", "dark"}},
+    CHECK_VALID(icons({{{"src", "https://example.com/icon.png"},
+                        {"mimeType", "image/png"},  // I35
+                        {"sizes", json::array{"48x48", "any"}},
+                        {"theme", "dark"}},
                        {{"src", "https://example.com/icon.svg"}}}));
     CHECK_ISSUE(icons({{{"src", "http://example.com/icon.png"}}}), "icon-src-invalid-scheme", "/icons/0/src",
                 "icon src must use https scheme");  // I36
     CHECK_ISSUE(icons({{{"src", "data:image/png;base64,AAAA"}}}), "icon-src-invalid-scheme");
-    CHECK_ISSUE(icons({{{"src", "/icon.png"}}}), "icon-src-not-absolute", "/icons/0/src", "icon src must be an absolute URL");
+    CHECK_ISSUE(icons({{{"src", "/icon.png"}}}), "icon-src-not-absolute", "/icons/0/src",
+                "icon src must be an absolute URL");
     CHECK_ISSUE(icons({{{"src", "https://example.com/i.png"}, {"sizes", json::array{"48"}}}}), "schema-pattern",
                 "/icons/0/sizes/0");
 }
@@ -331,18 +345,27 @@ TEST_CASE("I37, I38, J: per-package-type rules of the official profile")
     const std::string sha(64, 'a');
     // I37: accepted forms.
     for (auto p : {json::object{{"registryType", "npm"}, {"identifier", "x"}, {"version", "1.0.0"}},
-                   json::object{{"registryType", "npm"}, {"identifier", "x"}, {"version", "1.0.0"},
+                   json::object{{"registryType", "npm"},
+                                {"identifier", "x"},
+                                {"version", "1.0.0"},
                                 {"registryBaseUrl", "https://registry.npmjs.org"}},
-                   json::object{{"registryType", "pypi"}, {"identifier", "x"}, {"version", "1.0.0"},
+                   json::object{{"registryType", "pypi"},
+                                {"identifier", "x"},
+                                {"version", "1.0.0"},
                                 {"registryBaseUrl", "https://pypi.org"}},
                    json::object{{"registryType", "oci"}, {"identifier", "domdomegg/airtable-mcp-server:1.7.2"}},
-                   json::object{{"registryType", "nuget"}, {"identifier", "x"}, {"version", "1.0.0"},
+                   json::object{{"registryType", "nuget"},
+                                {"identifier", "x"},
+                                {"version", "1.0.0"},
                                 {"registryBaseUrl", "https://api.nuget.org/v3/index.json"}},
                    json::object{{"registryType", "cargo"}, {"identifier", "x"}, {"version", "1.0.0"}},
-                   json::object{{"registryType", "mcpb"}, {"fileSha256", sha},
+                   json::object{{"registryType", "mcpb"},
+                                {"fileSha256", sha},
                                 {"identifier", "https://github.com/microsoft/playwright-mcp/releases/download/v0.0.36/"
                                                "playwright-mcp-extension-v0.0.36.zip"}},
-                   json::object{{"registryType", "mcpb"}, {"fileSha256", sha}, {"version", "1.31.0"},
+                   json::object{{"registryType", "mcpb"},
+                                {"fileSha256", sha},
+                                {"version", "1.31.0"},
                                 {"identifier", "https://gitlab.com/fforster/gitlab-mcp/-/releases/v1.31.0/downloads/"
                                                "gitlab-mcp-1.31.0.mcpb"}}}) {
         auto found = package_errors(p);
@@ -359,31 +382,39 @@ TEST_CASE("I37, I38, J: per-package-type rules of the official profile")
     check_rule({{"registryType", "mcpb"}, {"identifier", ""}}, "package-file-sha256-required", "fileSha256");
     check_rule({{"registryType", "mcpb"}, {"identifier", ""}, {"fileSha256", sha}}, "package-identifier-required",
                "package identifier is required for MCPB packages");  // J1
-    check_rule({{"registryType", "mcpb"}, {"fileSha256", sha},
+    check_rule({{"registryType", "mcpb"},
+                {"fileSha256", sha},
                 {"identifier", "https://github.com/example/server/releases/download/v1.0.0/server.tar.gz"}},
                "mcpb-url-must-contain-mcp", "must contain 'mcp'");  // J3
     check_rule({{"registryType", "mcpb"}, {"fileSha256", sha}, {"identifier", "not://a valid url for mcpb!"}},
                "invalid-mcpb-url", "invalid MCPB package URL");  // J4
     check_rule({{"registryType", "mcpb"}, {"fileSha256", sha}, {"identifier", "https://example.com/mcp.mcpb"}},
                "invalid-mcpb-url", "");
-    check_rule({{"registryType", "mcpb"}, {"fileSha256", sha}, {"identifier", mcpb_url},
+    check_rule({{"registryType", "mcpb"},
+                {"fileSha256", sha},
+                {"identifier", mcpb_url},
                 {"registryBaseUrl", "https://github.com"}},
                "package-registry-base-url-forbidden", "MCPB packages must not have 'registryBaseUrl' field");  // J5
-    check_rule({{"registryType", "nuget"}, {"identifier", "x"}, {"version", "1.0.0"},
+    check_rule({{"registryType", "nuget"},
+                {"identifier", "x"},
+                {"version", "1.0.0"},
                 {"registryBaseUrl", "https://registry.npmjs.org"}},
                "package-registry-base-url-mismatch",
                "is not valid for registry type 'nuget'. Expected: https://api.nuget.org/v3/index.json");  // I38, J12
-    check_rule({{"registryType", "oci"}, {"identifier", "docker.io/a/b:1"}, {"registryBaseUrl", "https://registry.npmjs.org"}},
-               "package-registry-base-url-forbidden", "OCI packages must not have 'registryBaseUrl' field");  // J8
-    check_rule({{"registryType", "oci"}, {"identifier", "docker.io/a/b:1"}, {"version", "1"}}, "package-version-forbidden",
-               "OCI packages must not have 'version' field");
+    check_rule(
+        {{"registryType", "oci"}, {"identifier", "docker.io/a/b:1"}, {"registryBaseUrl", "https://registry.npmjs.org"}},
+        "package-registry-base-url-forbidden", "OCI packages must not have 'registryBaseUrl' field");  // J8
+    check_rule({{"registryType", "oci"}, {"identifier", "docker.io/a/b:1"}, {"version", "1"}},
+               "package-version-forbidden", "OCI packages must not have 'version' field");
     check_rule({{"registryType", "oci"}, {"identifier", "docker.io/a/b:1"}, {"fileSha256", sha}},
                "package-file-sha256-forbidden", "OCI packages must not have 'fileSha256' field");
     for (auto image : {"gcr.io/a/b:1", "public.ecr.aws/a/b:1", "registry.gitlab.com/a/b:1", "custom-registry.com/a/b:1",
                        "harbor.example.com/a/b:1"})  // J9
-        check_rule({{"registryType", "oci"}, {"identifier", image}}, "unsupported-oci-registry", "unsupported OCI registry");
-    for (auto image : {"docker.io/a/b:1", "library/hello-world:latest", "ghcr.io/a/b:1", "us-central1-docker.pkg.dev/a/b/c:1",
-                       "us-docker.pkg.dev/a/b:1", "mcr.microsoft.com/a/b:1", "quay.io/a/b:1", "myreg.azurecr.io/a/b:1"}) {
+        check_rule({{"registryType", "oci"}, {"identifier", image}}, "unsupported-oci-registry",
+                   "unsupported OCI registry");
+    for (auto image :
+         {"docker.io/a/b:1", "library/hello-world:latest", "ghcr.io/a/b:1", "us-central1-docker.pkg.dev/a/b/c:1",
+          "us-docker.pkg.dev/a/b:1", "mcr.microsoft.com/a/b:1", "quay.io/a/b:1", "myreg.azurecr.io/a/b:1"}) {
         auto found = package_errors({{"registryType", "oci"}, {"identifier", image}});  // J10
         CHECK_MESSAGE(found.empty(), image << describe(found));
     }
@@ -395,8 +426,11 @@ TEST_CASE("I37, I38, J: per-package-type rules of the official profile")
     check_rule({{"registryType", "maven"}, {"identifier", "x"}}, "unsupported-registry-type",
                "unsupported registry type: maven");  // J15
     // Outside the official profile these are not reported: real entries carry legacy base URLs.
-    CHECK(errors(with_package({{"registryType", "nuget"}, {"identifier", "x"}, {"version", "1.0.0"},
-                               {"registryBaseUrl", "https://api.nuget.org"}, {"transport", {{"type", "stdio"}}}}))
+    CHECK(errors(with_package({{"registryType", "nuget"},
+                               {"identifier", "x"},
+                               {"version", "1.0.0"},
+                               {"registryBaseUrl", "https://api.nuget.org"},
+                               {"transport", {{"type", "stdio"}}}}))
               .empty());
 }
 
@@ -406,10 +440,11 @@ TEST_CASE("_meta rules")
     auto meta = [](json::object m) { return with(minimal(), "_meta", std::move(m)); };
     CHECK(errors(meta({{publisher_meta_key, {{"tool", "x"}}}}), official).empty());
     CHECK(has(errors(meta({{publisher_meta_key, {}}, {"tools", json::array{}}}), official), "meta-unknown-key",
-              "/_meta/tools"));  // C13
+              "/_meta/tools"));                      // C13
     CHECK_VALID(meta({{"com.example/other", {}}}));  // foreign namespaces are fine outside the official profile
     auto big = meta({{publisher_meta_key, {{"blob", std::string(5000, 'x')}}}});
-    CHECK(has(errors(big, official), "publisher-meta-too-large", "/_meta/io.modelcontextprotocol.registry~1publisher-provided",
+    CHECK(has(errors(big, official), "publisher-meta-too-large",
+              "/_meta/io.modelcontextprotocol.registry~1publisher-provided",
               "exceeds 4KB limit"));  // C14
     auto big_issues = validate(big);
     CHECK(is_valid(big_issues));
@@ -430,13 +465,15 @@ TEST_CASE("validating a typed server sees what would be written")
 TEST_CASE("the schema of the declared generation is the one applied")
 {
     // A 2025-07-09 document must use snake_case package fields; camelCase breaks that schema (and the other way).
-    auto camel_package = json::parse(R"({"registryType":"npm","identifier":"x","version":"1","transport":{"type":"stdio"}})");
+    auto camel_package =
+        json::parse(R"({"registryType":"npm","identifier":"x","version":"1","transport":{"type":"stdio"}})");
     auto old = with(with_package(camel_package), "$schema", json::string(schema_url(schema_generation::v2025_07_09)));
     CHECK(has(errors(old), "schema-required", "/packages/0/registry_type"));
     CHECK(has(errors(old), "schema-additionalProperties", "/packages/0/registryType"));
     CHECK(errors(old, against(schema_generation::v2025_12_11)).empty());
     // Title arrived in 2025-10-11; earlier schemas do not forbid unknown top-level fields.
-    auto titled = with(with(minimal(), "$schema", json::string(schema_url(schema_generation::v2025_09_29))), "title", "T");
+    auto titled =
+        with(with(minimal(), "$schema", json::string(schema_url(schema_generation::v2025_09_29))), "title", "T");
     CHECK(errors(titled).empty());
     // The draft allows a URL that starts with a variable; 2025-12-11 does not.
     auto templated = with_package(json::parse(R"({"registryType":"npm","identifier":"x","version":"1",

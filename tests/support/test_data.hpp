@@ -54,13 +54,22 @@ inline model::validate_options against(model::schema_generation generation)
     return options;
 }
 
-} // namespace mcpreg::test
+}  // namespace mcpreg::test
 
 // Lets doctest print model values (and results holding them) in failure messages.
 namespace mcpreg::model {
-inline std::ostream& operator<<(std::ostream& out, const server& s) { return out << boost::json::serialize(to_json(s)); }
-inline std::ostream& operator<<(std::ostream& out, const server_response& r) { return out << boost::json::serialize(to_json(r)); }
-inline std::ostream& operator<<(std::ostream& out, const server_list& l) { return out << boost::json::serialize(to_json(l)); }
+inline std::ostream& operator<<(std::ostream& out, const server& s)
+{
+    return out << boost::json::serialize(to_json(s));
+}
+inline std::ostream& operator<<(std::ostream& out, const server_response& r)
+{
+    return out << boost::json::serialize(to_json(r));
+}
+inline std::ostream& operator<<(std::ostream& out, const server_list& l)
+{
+    return out << boost::json::serialize(to_json(l));
+}
 inline std::ostream& operator<<(std::ostream& out, const timestamp& t) { return out << t.to_string(); }
 inline std::ostream& operator<<(std::ostream& out, const semver& v) { return out << v.to_string(); }
-} // namespace mcpreg::model
+}  // namespace mcpreg::model

@@ -11,14 +11,14 @@ namespace mcpreg::model {
 
 /// A published revision of the server.json schema. Ordered oldest to newest.
 enum class schema_generation {
-    unknown,     ///< no `$schema`, or one mcpreg does not know
-    v2025_07_09, ///< snake_case fields, `status` inside the server
-    v2025_09_16, ///< camelCase fields, still `status` inside the server
-    v2025_09_29, ///< registry-managed fields moved out of server.json
-    v2025_10_11, ///< title, icons, placeholder; package version optional
-    v2025_10_17, ///< mcpb packages may carry a version
-    v2025_12_11, ///< remote URL variables; the current release
-    draft,       ///< upstream's unreleased schema: `{var}` URL prefixes, cargo
+    unknown,      ///< no `$schema`, or one mcpreg does not know
+    v2025_07_09,  ///< snake_case fields, `status` inside the server
+    v2025_09_16,  ///< camelCase fields, still `status` inside the server
+    v2025_09_29,  ///< registry-managed fields moved out of server.json
+    v2025_10_11,  ///< title, icons, placeholder; package version optional
+    v2025_10_17,  ///< mcpb packages may carry a version
+    v2025_12_11,  ///< remote URL variables; the current release
+    draft,        ///< upstream's unreleased schema: `{var}` URL prefixes, cargo
 };
 
 inline constexpr schema_generation current_generation = schema_generation::v2025_12_11;
@@ -42,4 +42,4 @@ MCPREG_MODEL_API std::string_view schema_url(schema_generation generation) noexc
 /// JSON field names: snake_case before 2025-09-16, camelCase since.
 enum class field_style { camel_case, snake_case };
 
-} // namespace mcpreg::model
+}  // namespace mcpreg::model

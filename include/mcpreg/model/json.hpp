@@ -64,11 +64,11 @@ MCPREG_MODEL_API server upgrade(server value);
 /// What a JSON document holds, for tools that accept any of them.
 enum class document_kind {
     unknown,
-    server,                ///< one server.json object
-    server_response,       ///< one `{server, _meta}` object
-    server_list,           ///< a list page: `{servers: [...], metadata}`
-    server_array,          ///< a JSON array of server.json objects
-    server_response_array, ///< a JSON array of `{server, _meta}` objects
+    server,                 ///< one server.json object
+    server_response,        ///< one `{server, _meta}` object
+    server_list,            ///< a list page: `{servers: [...], metadata}`
+    server_array,           ///< a JSON array of server.json objects
+    server_response_array,  ///< a JSON array of `{server, _meta}` objects
 };
 
 MCPREG_MODEL_API document_kind classify_document(const boost::json::value& json) noexcept;
@@ -77,4 +77,4 @@ MCPREG_MODEL_API std::string_view to_string(document_kind kind) noexcept;
 /// Pretty-prints JSON with two-space indentation and a trailing newline (the form `mcpreg fmt` prints).
 MCPREG_MODEL_API std::string pretty_print(const boost::json::value& json);
 
-} // namespace mcpreg::model
+}  // namespace mcpreg::model

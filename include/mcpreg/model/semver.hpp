@@ -44,4 +44,4 @@ MCPREG_MODEL_API int compare_versions(std::string_view a, std::string_view b, co
 /// rather than one specific version: the registry refuses those.
 MCPREG_MODEL_API bool looks_like_version_range(std::string_view version);
 
-} // namespace mcpreg::model
+}  // namespace mcpreg::model

@@ -62,7 +62,7 @@ struct key_value_input : input_with_variables {
 
 /// A command-line argument, positional or named.
 struct argument : input_with_variables {
-    std::string type;  ///< "positional" or "named"
+    std::string type;                       ///< "positional" or "named"
     std::optional<std::string> name;        ///< named: the flag with its dashes, e.g. "--port"
     std::optional<std::string> value_hint;  ///< positional: a label, also a URL-template variable name
     std::optional<bool> is_repeated;
@@ -198,4 +198,4 @@ MCPREG_MODEL_API registry_kind parse_registry_kind(std::string_view text) noexce
 MCPREG_MODEL_API std::string_view to_string(server_status status) noexcept;
 MCPREG_MODEL_API std::optional<server_status> parse_server_status(std::string_view text) noexcept;
 
-} // namespace mcpreg::model
+}  // namespace mcpreg::model

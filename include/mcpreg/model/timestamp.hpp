@@ -44,4 +44,4 @@ private:
 /// Formats an instant as UTC RFC 3339 with trailing fraction zeros trimmed, e.g. `2025-09-09T00:16:49.16262Z`.
 MCPREG_MODEL_API std::string format_rfc3339(timestamp::clock_time time);
 
-} // namespace mcpreg::model
+}  // namespace mcpreg::model

@@ -55,4 +55,4 @@ MCPREG_MODEL_API std::vector<validation_issue> validate(const server& value, con
 /// True when no issue has severity error.
 MCPREG_MODEL_API bool is_valid(const std::vector<validation_issue>& issues) noexcept;
 
-} // namespace mcpreg::model
+}  // namespace mcpreg::model
