@@ -3,6 +3,7 @@
 
 #include "json_pointer.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
@@ -45,12 +46,31 @@ std::string_view kind_name(json::kind k)
     return "a value";
 }
 
+// Where a value sits, as a chain of links to its parents: the JSON pointer text is built only when an error
+// needs it, so reading a valid document allocates no paths.
+struct json_path {
+    const json_path* parent = nullptr;
+    std::string_view key;  // member name, unless is_index
+    std::size_t index = 0;
+    bool is_index = false;
+
+    json_path child(std::string_view member) const { return json_path{this, member, 0, false}; }
+    json_path item(std::size_t i) const { return json_path{this, {}, i, true}; }
+
+    std::string pointer() const
+    {
+        if (!parent) return {};
+        return parent->pointer() + "/" + (is_index ? std::to_string(index) : detail::escape_pointer_token(key));
+    }
+};
+
 // Reads the known fields of one JSON object, remembering which keys it consumed so the rest can be kept in
 // `extra`, and whether any field was found under its snake_case name.
 class object_reader {
 public:
-    object_reader(const json::object& object, std::string path, bool& saw_snake_case, std::optional<error>& failure)
-        : object_(object), path_(std::move(path)), saw_snake_case_(saw_snake_case), failure_(failure)
+    object_reader(const json::object& object, const json_path& path, bool& saw_snake_case,
+                  std::optional<error>& failure)
+        : object_(object), path_(path), saw_snake_case_(saw_snake_case), failure_(failure)
     {
         // Snake_case names are looked up only in objects that could hold one: most documents are camelCase.
         may_have_snake_case_ = std::any_of(object_.begin(), object_.end(), [](const json::key_value_pair& kv) {
@@ -58,7 +78,7 @@ public:
         });
     }
 
-    const std::string& path() const { return path_; }
+    const json_path& path() const { return path_; }
     bool failed() const { return failure_.has_value(); }
 
     // The value of a field under its camelCase name or, failing that, its snake_case name.
@@ -79,7 +99,7 @@ public:
         return nullptr;
     }
 
-    std::string field_path(std::string_view camel) const { return path_ + "/" + detail::escape_pointer_token(camel); }
+    std::string field_path(std::string_view camel) const { return path_.child(camel).pointer(); }
 
     bool fail_type(std::string_view camel, std::string_view expected, const json::value& found)
     {
@@ -137,7 +157,7 @@ public:
         out.emplace();
         for (std::size_t i = 0; i < v->get_array().size(); ++i) {
             const auto& item = v->get_array()[i];
-            if (!item.is_string()) return fail_type_at(field_path(camel) + "/" + std::to_string(i), "a string", item);
+            if (!item.is_string()) return fail_type_at(path_.child(camel).item(i).pointer(), "a string", item);
             out->emplace_back(item.get_string());
         }
         return true;
@@ -148,7 +168,7 @@ public:
         auto* v = find(camel);
         if (!v) return true;
         if (!v->is_object()) return fail_type(camel, "an object", *v);
-        out = v->get_object();
+        out.emplace(v->get_object(), json::storage_ptr{});  // a copy of its own: the source may live in an arena
         return true;
     }
 
@@ -187,7 +207,8 @@ public:
         if (!v) return true;
         if (!v->is_object()) return fail_type(camel, "an object", *v);
         out.emplace();
-        return read_one(v->get_object(), field_path(camel), *out);
+        const auto field = path_.child(camel);
+        return read_one(v->get_object(), field, *out);
     }
 
     // An array of objects, each read by `read_one(object, path, out)`.
@@ -201,8 +222,9 @@ public:
         out->reserve(v->get_array().size());
         for (std::size_t i = 0; i < v->get_array().size(); ++i) {
             const auto& item = v->get_array()[i];
-            auto item_path = field_path(camel) + "/" + std::to_string(i);
-            if (!item.is_object()) return fail_type_at(item_path, "an object", item);
+            const auto field = path_.child(camel);
+            const auto item_path = field.item(i);
+            if (!item.is_object()) return fail_type_at(item_path.pointer(), "an object", item);
             if (!read_one(item.get_object(), item_path, out->emplace_back())) return false;
         }
         return true;
@@ -223,7 +245,7 @@ public:
 
 private:
     const json::object& object_;
-    std::string path_;
+    const json_path& path_;
     std::vector<json::object::const_iterator> used_;  // a dozen known fields at most: a scan beats a hash set
     bool may_have_snake_case_ = false;
     bool& saw_snake_case_;
@@ -235,9 +257,9 @@ struct read_state {
     bool saw_snake_case = false;
     std::optional<error> failure;
 
-    object_reader reader(const json::object& object, std::string path)
+    object_reader reader(const json::object& object, const json_path& path)
     {
-        return object_reader(object, std::move(path), saw_snake_case, failure);
+        return object_reader(object, path, saw_snake_case, failure);
     }
 };
 
@@ -249,7 +271,7 @@ bool read_input_fields(object_reader& r, input& out)
            r.read("choices", out.choices);
 }
 
-bool read_input(read_state& state, const json::object& object, const std::string& path, input& out)
+bool read_input(read_state& state, const json::object& object, const json_path& path, input& out)
 {
     auto r = state.reader(object, path);
     if (!read_input_fields(r, out)) return false;
@@ -264,8 +286,9 @@ bool read_input_map(read_state& state, object_reader& r, std::string_view camel,
     if (!v->is_object()) return r.fail_type(camel, "an object", *v);
     out.emplace();
     for (const auto& [key, item] : v->get_object()) {
-        auto item_path = r.field_path(camel) + "/" + detail::escape_pointer_token(key);
-        if (!item.is_object()) return r.fail_type_at(item_path, "an object", item);
+        const auto field = r.path().child(camel);
+        const auto item_path = field.child(key);
+        if (!item.is_object()) return r.fail_type_at(item_path.pointer(), "an object", item);
         if (!read_input(state, item.get_object(), item_path, (*out)[std::string(key)])) return false;
     }
     return true;
@@ -276,7 +299,7 @@ bool read_input_with_variables(read_state& state, object_reader& r, input_with_v
     return read_input_fields(r, out) && read_input_map(state, r, "variables", out.variables);
 }
 
-bool read_key_value(read_state& state, const json::object& object, const std::string& path, key_value_input& out)
+bool read_key_value(read_state& state, const json::object& object, const json_path& path, key_value_input& out)
 {
     auto r = state.reader(object, path);
     if (!r.read_required("name", out.name) || !read_input_with_variables(state, r, out)) return false;
@@ -284,7 +307,7 @@ bool read_key_value(read_state& state, const json::object& object, const std::st
     return true;
 }
 
-bool read_argument(read_state& state, const json::object& object, const std::string& path, argument& out)
+bool read_argument(read_state& state, const json::object& object, const json_path& path, argument& out)
 {
     auto r = state.reader(object, path);
     if (!r.read_required("type", out.type) || !r.read("name", out.name) || !r.read("valueHint", out.value_hint) ||
@@ -294,10 +317,10 @@ bool read_argument(read_state& state, const json::object& object, const std::str
     return true;
 }
 
-bool read_transport(read_state& state, const json::object& object, const std::string& path, transport& out)
+bool read_transport(read_state& state, const json::object& object, const json_path& path, transport& out)
 {
     auto r = state.reader(object, path);
-    auto read_header = [&state](const json::object& o, const std::string& p, key_value_input& kv) {
+    auto read_header = [&state](const json::object& o, const json_path& p, key_value_input& kv) {
         return read_key_value(state, o, p, kv);
     };
     if (!r.read_required("type", out.type) || !r.read("url", out.url) ||
@@ -307,16 +330,16 @@ bool read_transport(read_state& state, const json::object& object, const std::st
     return true;
 }
 
-bool read_package(read_state& state, const json::object& object, const std::string& path, package& out)
+bool read_package(read_state& state, const json::object& object, const json_path& path, package& out)
 {
     auto r = state.reader(object, path);
-    auto read_args = [&state](const json::object& o, const std::string& p, argument& a) {
+    auto read_args = [&state](const json::object& o, const json_path& p, argument& a) {
         return read_argument(state, o, p, a);
     };
-    auto read_env = [&state](const json::object& o, const std::string& p, key_value_input& kv) {
+    auto read_env = [&state](const json::object& o, const json_path& p, key_value_input& kv) {
         return read_key_value(state, o, p, kv);
     };
-    auto read_one_transport = [&state](const json::object& o, const std::string& p, transport& t) {
+    auto read_one_transport = [&state](const json::object& o, const json_path& p, transport& t) {
         return read_transport(state, o, p, t);
     };
     if (!r.read_required("registryType", out.registry_type) || !r.read("registryBaseUrl", out.registry_base_url) ||
@@ -331,10 +354,10 @@ bool read_package(read_state& state, const json::object& object, const std::stri
     return true;
 }
 
-bool read_server(read_state& state, const json::object& object, const std::string& path, server& out)
+bool read_server(read_state& state, const json::object& object, const json_path& path, server& out)
 {
     auto r = state.reader(object, path);
-    auto read_repository = [&state](const json::object& o, const std::string& p, repository& repo) {
+    auto read_repository = [&state](const json::object& o, const json_path& p, repository& repo) {
         auto rr = state.reader(o, p);
         if (!rr.read("url", repo.url) || !rr.read("source", repo.source) || !rr.read("id", repo.id) ||
             !rr.read("subfolder", repo.subfolder))
@@ -342,7 +365,7 @@ bool read_server(read_state& state, const json::object& object, const std::strin
         repo.extra = rr.rest();
         return true;
     };
-    auto read_icon = [&state](const json::object& o, const std::string& p, icon& i) {
+    auto read_icon = [&state](const json::object& o, const json_path& p, icon& i) {
         auto ir = state.reader(o, p);
         if (!ir.read_required("src", i.src) || !ir.read("mimeType", i.mime_type) || !ir.read("sizes", i.sizes) ||
             !ir.read("theme", i.theme))
@@ -350,10 +373,10 @@ bool read_server(read_state& state, const json::object& object, const std::strin
         i.extra = ir.rest();
         return true;
     };
-    auto read_one_package = [&state](const json::object& o, const std::string& p, package& pkg) {
+    auto read_one_package = [&state](const json::object& o, const json_path& p, package& pkg) {
         return read_package(state, o, p, pkg);
     };
-    auto read_remote = [&state](const json::object& o, const std::string& p, transport& t) {
+    auto read_remote = [&state](const json::object& o, const json_path& p, transport& t) {
         return read_transport(state, o, p, t);
     };
     if (!r.read("$schema", out.schema) || !r.read_required("name", out.name) ||
@@ -367,7 +390,7 @@ bool read_server(read_state& state, const json::object& object, const std::strin
     return true;
 }
 
-bool read_official(read_state& state, const json::object& object, const std::string& path, official_meta& out)
+bool read_official(read_state& state, const json::object& object, const json_path& path, official_meta& out)
 {
     auto r = state.reader(object, path);
     if (!r.read("status", out.status) || !r.read("statusMessage", out.status_message) ||
@@ -378,17 +401,18 @@ bool read_official(read_state& state, const json::object& object, const std::str
     return true;
 }
 
-bool read_response_meta(read_state& state, const json::object& meta, const std::string& path, response_meta& out)
+bool read_response_meta(read_state& state, const json::object& meta, const json_path& path, response_meta& out)
 {
     for (const auto& [key, value] : meta) {
         if (key != official_meta_key) {
             out.other.emplace(key, value);
             continue;
         }
-        auto official_path = path + "/" + detail::escape_pointer_token(official_meta_key);
+        const auto official_path = path.child(official_meta_key);
         if (!value.is_object()) {
-            state.failure = make_error(errc::invalid_document, "at " + official_path + ": expected an object, found " +
-                                                                   std::string(kind_name(value.kind())));
+            state.failure =
+                make_error(errc::invalid_document, "at " + official_path.pointer() + ": expected an object, found " +
+                                                       std::string(kind_name(value.kind())));
             return false;
         }
         if (!read_official(state, value.get_object(), official_path, out.official.emplace())) return false;
@@ -403,36 +427,37 @@ result<T> finish(read_state& state, T value)
     return value;
 }
 
-result<server_response> read_response(read_state& state, const json::object& object, const std::string& path)
+result<server_response> read_response(read_state& state, const json::object& object, const json_path& path)
 {
     server_response response;
     const auto* server_json = object.if_contains("server");
     if (!server_json) {
         // The 2025-07 and 2025-09-16 API shapes: a flat server with the registry's block in its own `_meta`.
         if (!object.contains("name"))
-            return make_error(errc::invalid_document, "at " + path + ": neither a {server, _meta} entry nor a server");
+            return make_error(errc::invalid_document,
+                              "at " + path.pointer() + ": neither a {server, _meta} entry nor a server");
         read_server(state, object, path, response.server);
         if (!state.failure && response.server.meta) {
             if (auto* official = response.server.meta->if_contains(official_meta_key);
                 official && official->is_object())
-                read_official(state, official->get_object(),
-                              path + "/_meta/" + detail::escape_pointer_token(official_meta_key),
+                read_official(state, official->get_object(), path.child("_meta").child(official_meta_key),
                               response.meta.emplace().official.emplace());
         }
         return finish(state, std::move(response));
     }
     if (!server_json->is_object())
-        return make_error(errc::invalid_document, "at " + path + "/server: expected an object, found " +
+        return make_error(errc::invalid_document, "at " + path.pointer() + "/server: expected an object, found " +
                                                       std::string(kind_name(server_json->kind())));
-    read_server(state, server_json->get_object(), path + "/server", response.server);
+    read_server(state, server_json->get_object(), path.child("server"), response.server);
     if (state.failure) return std::move(*state.failure);
     for (const auto& [key, value] : object) {
         if (key == "server") continue;
         if (key == "_meta") {
             if (!value.is_object())
-                return make_error(errc::invalid_document, "at " + path + "/_meta: expected an object, found " +
+                return make_error(errc::invalid_document, "at " + path.pointer() +
+                                                              "/_meta: expected an object, found " +
                                                               std::string(kind_name(value.kind())));
-            read_response_meta(state, value.get_object(), path + "/_meta", response.meta.emplace());
+            read_response_meta(state, value.get_object(), path.child("_meta"), response.meta.emplace());
             continue;
         }
         response.extra.emplace(key, value);
@@ -643,14 +668,33 @@ std::string_view string_field(const json::value& object, std::string_view key)
 
 // ---- public API ----
 
-result<json::value> parse_json(std::string_view text, const parse_limits& limits)
+namespace {
+
+result<json::value> parse_json_into(std::string_view text, json::storage_ptr storage, const parse_limits& limits)
 {
     json::parse_options options;
     options.max_depth = limits.max_depth;
     boost::system::error_code ec;
-    json::value value = json::parse(text, ec, {}, options);
+    json::value value = json::parse(text, ec, std::move(storage), options);
     if (ec) return make_error(errc::json_syntax, "not valid JSON: " + ec.message());
     return value;
+}
+
+// Parses into a throw-away arena, then reads the typed value out of it.
+template <class Read>
+auto parse_then_read(std::string_view text, Read read) -> decltype(read(std::declval<const json::value&>()))
+{
+    json::monotonic_resource arena;
+    auto value = parse_json_into(text, &arena, {});
+    if (!value) return value.error();
+    return read(*value);
+}
+
+}  // namespace
+
+result<json::value> parse_json(std::string_view text, const parse_limits& limits)
+{
+    return parse_json_into(text, {}, limits);
 }
 
 schema_generation detect_generation(const json::value& server_json)
@@ -723,7 +767,7 @@ result<server> server_from_json(const json::value& value, read_info* info)
                           "a server.json document must be an object, found " + std::string(kind_name(value.kind())));
     read_state state;
     server out;
-    read_server(state, value.get_object(), "", out);
+    read_server(state, value.get_object(), json_path{}, out);
     if (state.failure) return std::move(*state.failure);
     if (info) {
         info->declared = out.schema ? generation_of_schema_url(*out.schema) : schema_generation::unknown;
@@ -735,9 +779,17 @@ result<server> server_from_json(const json::value& value, read_info* info)
 
 result<server> parse_server(std::string_view text, read_info* info)
 {
-    auto value = parse_json(text);
-    if (!value) return value.error();
-    return server_from_json(*value, info);
+    return parse_then_read(text, [info](const json::value& v) { return server_from_json(v, info); });
+}
+
+result<server_response> parse_server_response(std::string_view text)
+{
+    return parse_then_read(text, [](const json::value& v) { return server_response_from_json(v); });
+}
+
+result<server_list> parse_server_list(std::string_view text)
+{
+    return parse_then_read(text, [](const json::value& v) { return server_list_from_json(v); });
 }
 
 result<server_response> server_response_from_json(const json::value& value)
@@ -746,7 +798,7 @@ result<server_response> server_response_from_json(const json::value& value)
         return make_error(errc::invalid_document,
                           "a server response must be an object, found " + std::string(kind_name(value.kind())));
     read_state state;
-    return read_response(state, value.get_object(), "");
+    return read_response(state, value.get_object(), json_path{});
 }
 
 result<server_list> server_list_from_json(const json::value& value)
@@ -757,10 +809,10 @@ result<server_list> server_list_from_json(const json::value& value)
     list.servers.reserve(servers->size());
     for (std::size_t i = 0; i < servers->size(); ++i) {
         const auto& item = (*servers)[i];
-        auto path = "/servers/" + std::to_string(i);
+        const json_path root, servers_path = root.child("servers"), path = servers_path.item(i);
         if (!item.is_object())
-            return make_error(errc::invalid_document,
-                              "at " + path + ": expected an object, found " + std::string(kind_name(item.kind())));
+            return make_error(errc::invalid_document, "at " + path.pointer() + ": expected an object, found " +
+                                                          std::string(kind_name(item.kind())));
         read_state state;
         auto response = read_response(state, item.get_object(), path);
         if (!response) return response.error();
@@ -776,7 +828,8 @@ result<server_list> server_list_from_json(const json::value& value)
         if (!item.is_object())
             return make_error(errc::invalid_document,
                               "at /metadata: expected an object, found " + std::string(kind_name(item.kind())));
-        auto r = state.reader(item.get_object(), "/metadata");
+        const json_path root, metadata_path = root.child("metadata");
+        auto r = state.reader(item.get_object(), metadata_path);
         if (!r.read("nextCursor", list.next_cursor) || !r.read("count", list.count)) return std::move(*state.failure);
         list.metadata_extra = r.rest();
     }

@@ -312,3 +312,23 @@ TEST_CASE("pretty_print keeps the value")
     CHECK(parse(text) == value);
     CHECK(pretty_print(parse("[]")) == "[]\n");
 }
+
+TEST_CASE("values read from text own their memory (the parse arena is gone)")
+{
+    auto list = parse_server_list(R"({"servers":[{"server":{"name":"a.b/cc","description":"d","version":"1",
+        "_meta":{"x":{"deep":[1,"two"]}},"future":{"k":"v"}},"_meta":{"com.example/m":{"a":1}},"top":true}],
+        "metadata":{"count":1,"extra":"e"},"more":[1]})");
+    REQUIRE(list);
+    const auto& entry = list->servers.at(0);
+    CHECK(entry.server.meta->at("x").at("deep").at(1) == "two");
+    CHECK(entry.server.extra.at("future").at("k") == "v");
+    CHECK(entry.meta->other.at("com.example/m").at("a") == 1);
+    CHECK(entry.extra.at("top") == true);
+    CHECK(list->metadata_extra.at("extra") == "e");
+    CHECK(list->extra.at("more").at(0) == 1);
+    auto response = parse_server_response(R"({"server":{"name":"a.b/cc","description":"d","version":"1"},"x":[2]})");
+    REQUIRE(response);
+    CHECK(response->extra.at("x").at(0) == 2);
+    CHECK_FALSE(parse_server_list("{"));
+    CHECK(parse_server_response("[]").error().code == mcpreg::errc::invalid_document);
+}

@@ -46,6 +46,11 @@ MCPREG_MODEL_API result<server_response> server_response_from_json(const boost::
 /// Reads a list page (`servers` plus `metadata.nextCursor`/`next_cursor` and `count`).
 MCPREG_MODEL_API result<server_list> server_list_from_json(const boost::json::value& json);
 
+/// Parse JSON text straight into the typed value. Faster than parse_json then *_from_json: the intermediate
+/// DOM lives in one arena that is dropped at once.
+MCPREG_MODEL_API result<server_response> parse_server_response(std::string_view text);
+MCPREG_MODEL_API result<server_list> parse_server_list(std::string_view text);
+
 struct write_options {
     /// snake_case reproduces a 2025-07-09 document; mcpreg otherwise writes camelCase.
     field_style style = field_style::camel_case;
