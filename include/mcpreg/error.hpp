@@ -33,6 +33,7 @@ enum class errc {
     too_many_redirects,  ///< the redirect limit was reached
     cancelled,           ///< the operation was cancelled
     timeout,             ///< the operation ran past its deadline
+    storage_error,       ///< the local database failed (SQLite's message is in the diagnostics)
 };
 
 /// Coarse classes of failure, for `if (ec == mcpreg::condition::transient)`.

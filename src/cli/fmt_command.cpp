@@ -115,7 +115,7 @@ int run_fmt(const arguments& args)
         std::cerr << usage;
         return exit_unreadable;
     }
-    auto document = read_json_file(path);
+    auto document = model::read_json_file(path);
     if (!document) {
         std::cerr << "mcpreg fmt: " << document.error().diag.message << '\n';
         return exit_unreadable;

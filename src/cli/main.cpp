@@ -14,6 +14,7 @@ constexpr std::string_view usage =
     "Commands:\n"
     "  validate   check server.json documents against the schema and the registry's rules\n"
     "  fmt        print a document back through the typed model (optionally upgraded)\n"
+    "  serve      host a registry (the registry API over HTTP, from SQLite)\n"
     "\n"
     "Run 'mcpreg <command> --help' for a command's options. 'mcpreg --version' prints the version.\n";
 
@@ -31,6 +32,7 @@ int main(int argc, char** argv)
         arguments args(argv + 2, argv + argc);
         if (command == "validate") return run_validate(args);
         if (command == "fmt") return run_fmt(args);
+        if (command == "serve") return run_serve(args);
         if (command == "--help" || command == "-h" || command == "help") {
             std::cout << usage;
             return exit_ok;

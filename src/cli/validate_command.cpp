@@ -77,7 +77,7 @@ int run_validate(const arguments& args)
     json::array file_reports;
 
     for (const auto& path : paths) {
-        auto document = read_json_file(path);
+        auto document = model::read_json_file(path);
         if (!document) {
             unreadable = true;
             std::cerr << "mcpreg validate: " << document.error().diag.message << '\n';
@@ -85,11 +85,11 @@ int run_validate(const arguments& args)
             continue;
         }
         json::array document_reports;
-        for (const auto& located : locate_servers(*document)) {
-            auto issues = model::validate(*located.json, options);
+        for (const auto& located : model::locate_servers(*document)) {
+            auto issues = model::validate(*located.server, options);
             const bool valid = model::is_valid(issues);
             std::string declared = "none";
-            if (const auto* object = located.json->if_object())
+            if (const auto* object = located.server->if_object())
                 if (const auto* schema = object->if_contains("$schema"); schema && schema->is_string())
                     declared = std::string(to_string(model::generation_of_schema_url(schema->get_string())));
             for (auto* t : {&total, &by_declared[declared]}) {
@@ -114,7 +114,7 @@ int run_validate(const arguments& args)
             if (as_json) {
                 json::object report{
                     {"pointer", located.pointer}, {"valid", valid}, {"issues", std::move(issue_reports)}};
-                if (const auto* object = located.json->if_object()) {
+                if (const auto* object = located.server->if_object()) {
                     if (auto* name = object->if_contains("name")) report["name"] = *name;
                     if (auto* version = object->if_contains("version")) report["version"] = *version;
                 }

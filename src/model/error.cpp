@@ -32,6 +32,7 @@ public:
         case errc::too_many_redirects: return "too many redirects";
         case errc::cancelled: return "operation cancelled";
         case errc::timeout: return "operation timed out";
+        case errc::storage_error: return "local database error";
         }
         return "unknown mcpreg error";
     }

@@ -14,6 +14,7 @@
 #include <boost/json/value.hpp>
 
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace mcpreg::model {
@@ -78,6 +79,22 @@ enum class document_kind {
 
 MCPREG_MODEL_API document_kind classify_document(const boost::json::value& json) noexcept;
 MCPREG_MODEL_API std::string_view to_string(document_kind kind) noexcept;
+
+/// One server.json object inside a larger document.
+struct located_server {
+    std::string pointer;                              ///< "" alone, "/3/server" in an array of responses, ...
+    const boost::json::value* server = nullptr;       ///< the server.json object (or whatever stands there)
+    const boost::json::value* response = nullptr;     ///< the enclosing `{server, _meta}`, if any
+};
+
+/// Every server.json a document holds, whatever its kind. A document of unknown kind is returned whole, as
+/// one server.json, so that validation can say what is wrong with it. Pointers borrow from `json`.
+MCPREG_MODEL_API std::vector<located_server> locate_servers(const boost::json::value& json);
+
+/// Reads and parses a JSON file ("-" is standard input). Errors name the path: errc::io_error for an
+/// unreadable or oversized file, errc::json_syntax for text that is not JSON.
+MCPREG_MODEL_API result<boost::json::value> read_json_file(const std::string& path,
+                                                           std::size_t max_bytes = std::size_t{512} << 20);
 
 /// Pretty-prints JSON with two-space indentation and a trailing newline (the form `mcpreg fmt` prints).
 MCPREG_MODEL_API std::string pretty_print(const boost::json::value& json);

@@ -1,0 +1,58 @@
+// Serves a registry over HTTP/1.1 (Boost.Beast) on the caller's executor.
+#pragma once
+
+#include <mcpreg/engine/registry.hpp>
+#include <mcpreg/error.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace mcpreg::engine {
+
+/// Limits of the HTTP server. Every field has a safe default.
+struct http_server_options {
+    std::size_t max_body_bytes = std::size_t{1} << 20;     ///< larger request bodies get 413
+    std::size_t max_header_bytes = std::size_t{64} << 10;  ///< larger request headers get 431
+    std::chrono::milliseconds read_timeout{10'000};  ///< a request must arrive whole within this (slow clients are dropped)
+    std::chrono::milliseconds idle_timeout{60'000};  ///< a keep-alive connection may wait this long for its next request
+    std::chrono::milliseconds write_timeout{30'000};
+    std::size_t max_connections = 10'000;  ///< beyond this, new connections get 503 and are closed
+};
+
+/// An HTTP listener for a registry.
+///
+/// \par Executor
+/// Everything runs on the executor given at construction; run its io_context on one thread or several.
+///
+/// \par Object lifetimes
+/// The registry must outlive the server. Destroying the server stops it.
+///
+/// \par Thread safety
+/// listen() once, before the executor runs or from it. stop() may be called from any thread.
+class http_server {
+public:
+    http_server(boost::asio::any_io_executor executor, registry& reg, http_server_options options = {});
+    ~http_server();
+    http_server(const http_server&) = delete;
+    http_server& operator=(const http_server&) = delete;
+
+    /// Binds `host:port` (port 0 picks a free port), starts accepting, and returns the bound port.
+    result<unsigned short> listen(const std::string& host, unsigned short port);
+
+    /// Stops accepting, lets requests in progress finish, and closes idle connections. Idempotent.
+    void stop();
+
+    /// Connections open now.
+    std::size_t connections() const noexcept;
+
+    struct impl;
+
+private:
+    std::shared_ptr<impl> impl_;
+};
+
+} // namespace mcpreg::engine

@@ -1,0 +1,107 @@
+// An in-process MCP registry: the registry API served from an embedded SQLite database.
+//
+// `registry` is the socket-free core: an HTTP request in, an HTTP response out. `http_server`
+// (mcpreg/engine/http_server.hpp) puts it on a TCP port; an in-process connection can call handle() directly.
+#pragma once
+
+#include <mcpreg/error.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mcpreg::engine {
+
+struct http_header {
+    std::string name;
+    std::string value;
+};
+
+/// An HTTP request as the engine sees it. `target` is the raw request target: path and query, still
+/// percent-encoded.
+struct request {
+    std::string method = "GET";
+    std::string target = "/";
+    std::vector<http_header> headers;
+    std::string body;
+
+    /// The first header of that name (case-insensitive), or empty.
+    std::string_view header(std::string_view name) const noexcept;
+};
+
+struct response {
+    int status = 200;
+    std::vector<http_header> headers;
+    std::string body;
+
+    std::string_view header(std::string_view name) const noexcept;
+};
+
+/// How a registry is set up. Every field has a working default.
+struct registry_options {
+    /// SQLite database file, or ":memory:". A file is created (with its schema) when missing.
+    std::string database = ":memory:";
+    /// Files imported at open: server.json documents, arrays of them, ServerResponse arrays or list pages.
+    std::vector<std::string> seed_files;
+    /// `Cache-Control: max-age` of read responses. Short, because a registry changes.
+    std::chrono::seconds max_age{30};
+    /// Cached response bodies (list pages, documents), evicted least recently used.
+    std::size_t response_cache_entries = 4096;
+    /// Reported by /v0/version.
+    std::string version;
+    std::string git_commit;
+    std::string build_time;
+    /// Reported by /v0/health when set (the OAuth client id the publisher CLI uses).
+    std::optional<std::string> github_client_id;
+};
+
+/// What an import did.
+struct import_report {
+    std::size_t read = 0;      ///< entries found in the input
+    std::size_t inserted = 0;  ///< new (name, version) rows
+    std::size_t replaced = 0;  ///< rows that existed and were overwritten
+};
+
+/// The registry API over SQLite.
+///
+/// \par Thread safety
+/// Distinct objects: safe. Shared objects: handle() and import_*() may be called from several threads at
+/// once; they are serialised on the database, and cached responses are served concurrently.
+class registry {
+public:
+    /// Opens (or creates) the database, migrates its schema and imports the seed files.
+    static result<registry> open(registry_options options);
+
+    registry(registry&&) noexcept;
+    registry& operator=(registry&&) noexcept;
+    ~registry();
+
+    /// Answers one request. Never throws for anything a client sends; every failure is an HTTP status.
+    response handle(const request& req);
+
+    /// Imports the entries of one JSON document (see registry_options::seed_files).
+    result<import_report> import_json(const boost::json::value& document);
+    result<import_report> import_file(const std::string& path);
+
+    /// Number of stored (name, version) rows, deleted ones included.
+    result<std::size_t> size();
+
+    const registry_options& options() const noexcept;
+
+    struct impl;
+
+private:
+    explicit registry(std::unique_ptr<impl> impl) noexcept;
+    std::unique_ptr<impl> impl_;
+};
+
+/// The reverse-DNS namespace of mcpreg's API extensions: `/v0.1/x/io.github.mcpreg/...`.
+inline constexpr std::string_view extension_namespace = "io.github.mcpreg";
+
+} // namespace mcpreg::engine

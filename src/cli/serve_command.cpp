@@ -1,0 +1,123 @@
+// mcpreg serve [--db PATH|:memory:] [--seed PATH]... [--listen HOST:PORT]
+#include "cli.hpp"
+
+#include <mcpreg/engine/http_server.hpp>
+#include <mcpreg/engine/registry.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+namespace mcpreg::cli {
+namespace {
+
+constexpr std::string_view usage =
+    "usage: mcpreg serve [--db PATH|:memory:] [--seed PATH]... [--listen HOST:PORT] [--max-age SECONDS]\n"
+    "\n"
+    "Hosts an MCP registry: the registry API (/v0 and /v0.1) from an embedded SQLite database.\n"
+    "\n"
+    "  --db PATH        database file (created when missing), or :memory:\n"
+    "                   (default: $XDG_DATA_HOME/mcpreg/registry.db, else ~/.local/share/mcpreg/registry.db)\n"
+    "  --seed PATH      import server.json documents, arrays, ServerResponse arrays or list pages; repeatable\n"
+    "  --listen H:P     address to listen on (default 127.0.0.1:8080; port 0 picks a free port)\n"
+    "  --max-age S      Cache-Control max-age of read responses (default 30)\n"
+    "\n"
+    "The first line on standard output is 'listening on http://HOST:PORT' with the bound port. The server\n"
+    "runs until SIGINT or SIGTERM, then exits 0. Exit status 2: bad arguments, database or address unusable.\n";
+
+std::string default_database_path()
+{
+    std::filesystem::path dir;
+    if (const char* data = std::getenv("XDG_DATA_HOME"); data && *data) dir = data;
+    else if (const char* home = std::getenv("HOME"); home && *home) dir = std::filesystem::path(home) / ".local/share";
+    else dir = ".";
+    dir /= "mcpreg";
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    return (dir / "registry.db").string();
+}
+
+} // namespace
+
+int run_serve(const arguments& args)
+{
+    engine::registry_options options;
+    std::string listen = "127.0.0.1:8080";
+    bool database_given = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto arg = args[i];
+        auto value = [&]() -> std::optional<std::string> {
+            if (i + 1 >= args.size()) return std::nullopt;
+            return std::string(args[++i]);
+        };
+        if (arg == "--help" || arg == "-h") {
+            std::cout << usage;
+            return exit_ok;
+        }
+        std::optional<std::string> v;
+        if (arg == "--db" && (v = value())) {
+            options.database = *v;
+            database_given = true;
+        }
+        else if (arg == "--seed" && (v = value())) options.seed_files.push_back(*v);
+        else if (arg == "--listen" && (v = value())) listen = *v;
+        else if (arg == "--max-age" && (v = value())) {
+            long long seconds = -1;
+            auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), seconds);
+            if (ec != std::errc{} || end != v->data() + v->size() || seconds < 0) {
+                std::cerr << "mcpreg serve: --max-age takes a number of seconds\n";
+                return exit_unreadable;
+            }
+            options.max_age = std::chrono::seconds(seconds);
+        }
+        else {
+            std::cerr << "mcpreg serve: unexpected argument '" << arg << "'\n" << usage;
+            return exit_unreadable;
+        }
+    }
+    if (!database_given) options.database = default_database_path();
+
+    const auto colon = listen.rfind(':');
+    unsigned short port = 0;
+    std::string host = colon == std::string::npos ? listen : listen.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (colon == std::string::npos ||
+        std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port).ec != std::errc{}) {
+        std::cerr << "mcpreg serve: --listen takes HOST:PORT\n";
+        return exit_unreadable;
+    }
+
+    auto reg = engine::registry::open(options);
+    if (!reg) {
+        std::cerr << "mcpreg serve: " << reg.error() << '\n';
+        return exit_unreadable;
+    }
+    boost::asio::io_context io;
+    engine::http_server server(io.get_executor(), *reg);
+    auto bound = server.listen(host, port);
+    if (!bound) {
+        std::cerr << "mcpreg serve: " << bound.error() << '\n';
+        return exit_unreadable;
+    }
+    const bool ipv6 = host.find(':') != std::string::npos;
+    std::cout << "listening on http://" << (ipv6 ? "[" + host + "]" : host) << ':' << *bound << std::endl;
+    std::fflush(stdout);
+    auto stored = reg->size();
+    std::cerr << "mcpreg serve: " << (stored ? *stored : 0) << " server versions in " << options.database << '\n';
+
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        std::cerr << "mcpreg serve: stopping\n";
+        server.stop();
+    });
+    io.run();
+    return exit_ok;
+}
+
+} // namespace mcpreg::cli

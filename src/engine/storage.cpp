@@ -1,0 +1,326 @@
+#include "storage.hpp"
+
+#include <mcpreg/model/semver.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace mcpreg::engine::detail {
+namespace sql = mcpreg::detail::sqlite;
+namespace {
+
+// Schema migrations, applied in order; PRAGMA user_version records how many ran.
+constexpr std::string_view migrations[] = {
+    R"sql(
+    CREATE TABLE server_versions (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        title TEXT,
+        description TEXT NOT NULL,
+        document TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active',
+        status_message TEXT,
+        published_at INTEGER NOT NULL,
+        published_at_text TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_at_text TEXT NOT NULL,
+        status_changed_at_text TEXT NOT NULL,
+        is_latest INTEGER NOT NULL DEFAULT 0,
+        official_extra TEXT,
+        meta_other TEXT,
+        UNIQUE (name, version)
+    );
+    -- Keyset pagination walks (name, version) in byte order: the UNIQUE index above, BINARY collation.
+    CREATE UNIQUE INDEX server_versions_one_latest ON server_versions (name) WHERE is_latest;
+    CREATE INDEX server_versions_by_update ON server_versions (updated_at);
+    CREATE VIRTUAL TABLE server_search USING fts5(
+        name, title, description, content = 'server_versions', content_rowid = 'id',
+        tokenize = "unicode61 tokenchars '-_.'");
+    )sql",
+};
+
+constexpr std::string_view row_columns =
+    "name, version, document, status, status_message, published_at_text, updated_at_text, status_changed_at_text, "
+    "is_latest, official_extra, meta_other";
+
+stored_version read_row(const sql::statement& stmt)
+{
+    stored_version row;
+    row.name = stmt.column_text(0);
+    row.version = stmt.column_text(1);
+    row.document = stmt.column_text(2);
+    row.status = stmt.column_text(3);
+    if (auto message = stmt.column_optional_text(4)) row.status_message = std::string(*message);
+    row.published_at = stmt.column_text(5);
+    row.updated_at = stmt.column_text(6);
+    row.status_changed_at = stmt.column_text(7);
+    row.is_latest = stmt.column_int(8) != 0;
+    if (auto extra = stmt.column_optional_text(9)) row.official_extra = std::string(*extra);
+    if (auto other = stmt.column_optional_text(10)) row.meta_other = std::string(*other);
+    return row;
+}
+
+result<std::vector<stored_version>> collect(sql::statement& stmt)
+{
+    std::vector<stored_version> rows;
+    while (true) {
+        auto more = stmt.step();
+        if (!more) return more.error();
+        if (!*more) return rows;
+        rows.push_back(read_row(stmt));
+    }
+}
+
+// `%`, `_` and `\` in a search match literally, as upstream escapes them for ILIKE.
+std::string like_pattern(std::string_view text)
+{
+    std::string pattern = "%";
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += c;
+    }
+    pattern += '%';
+    return pattern;
+}
+
+std::int64_t nanoseconds_of(const model::timestamp& t) { return t.time().time_since_epoch().count(); }
+
+} // namespace
+
+result<storage> storage::open(const std::string& path)
+{
+    auto db = sql::connection::open(path);
+    if (!db) return db.error();
+    storage store(std::move(*db));
+    if (auto migrated = store.migrate(); !migrated) return migrated.error();
+    return store;
+}
+
+result<void> storage::migrate()
+{
+    auto version_stmt = db_.prepare("PRAGMA user_version");
+    if (!version_stmt) return version_stmt.error();
+    auto has_row = version_stmt->step();
+    if (!has_row) return has_row.error();
+    const auto applied = static_cast<std::size_t>(version_stmt->column_int(0));
+    if (applied > std::size(migrations))
+        return make_error(errc::storage_error, "the database was written by a newer mcpreg (schema version " +
+                                                   std::to_string(applied) + ")");
+    for (std::size_t i = applied; i < std::size(migrations); ++i) {
+        auto tx = sql::transaction::begin(db_);
+        if (!tx) return tx.error();
+        if (auto done = db_.execute(migrations[i]); !done) return done.error();
+        if (auto done = db_.execute("PRAGMA user_version = " + std::to_string(i + 1)); !done) return done.error();
+        if (auto done = tx->commit(); !done) return done.error();
+    }
+    return {};
+}
+
+result<std::vector<stored_version>> storage::list(const list_query& query)
+{
+    std::string text = "SELECT " + std::string(row_columns) + " FROM server_versions WHERE 1";
+    if (query.cursor_name) text += query.cursor_version ? " AND (name, version) > (?1, ?2)" : " AND name > ?1";
+    if (!query.search.empty()) text += " AND name LIKE ?3 ESCAPE '\\'";
+    if (query.updated_since) text += " AND updated_at > ?4";
+    if (!query.include_deleted) text += " AND status != 'deleted'";
+    if (query.version) text += " AND version = ?5";
+    if (query.latest_only) text += " AND is_latest";
+    text += " ORDER BY name, version LIMIT ?6";
+    auto stmt = db_.prepare(text);
+    if (!stmt) return stmt.error();
+    if (query.cursor_name) stmt->bind(1, *query.cursor_name);
+    if (query.cursor_version) stmt->bind(2, *query.cursor_version);
+    if (!query.search.empty()) stmt->bind(3, like_pattern(query.search));
+    if (query.updated_since) stmt->bind(4, *query.updated_since);
+    if (query.version) stmt->bind(5, *query.version);
+    stmt->bind(6, std::int64_t{query.limit});
+    return collect(*stmt);
+}
+
+result<std::vector<stored_version>> storage::versions(const std::string& name, bool include_deleted)
+{
+    auto stmt = db_.prepare("SELECT " + std::string(row_columns) +
+                            " FROM server_versions WHERE name = ?1 AND (?2 OR status != 'deleted')"
+                            " ORDER BY published_at DESC, version DESC");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, name).bind(2, std::int64_t{include_deleted});
+    return collect(*stmt);
+}
+
+result<std::optional<stored_version>> storage::get(const std::string& name, const std::string& version,
+                                                     bool include_deleted)
+{
+    const bool latest = version == "latest";
+    auto stmt = db_.prepare("SELECT " + std::string(row_columns) + " FROM server_versions WHERE name = ?1 AND " +
+                            (latest ? "is_latest" : "version = ?2") + " AND (?3 OR status != 'deleted')");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, name).bind(3, std::int64_t{include_deleted});
+    if (!latest) stmt->bind(2, version);
+    auto rows = collect(*stmt);
+    if (!rows) return rows.error();
+    if (rows->empty()) return std::optional<stored_version>{};
+    return std::optional<stored_version>(std::move(rows->front()));
+}
+
+result<std::vector<stored_version>> storage::search(const std::string& text, bool include_deleted, int limit)
+{
+    // Each word of the query is a prefix term; quoting keeps FTS5 syntax characters literal.
+    std::string match;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        auto start = text.find_first_not_of(" \t\r\n", pos);
+        if (start == std::string::npos) break;
+        auto end = text.find_first_of(" \t\r\n", start);
+        auto word = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        std::string quoted = "\"";
+        for (char c : word) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+        match += (match.empty() ? "" : " ") + quoted + "\"*";
+        pos = end == std::string::npos ? text.size() : end;
+    }
+    if (match.empty()) return std::vector<stored_version>{};
+    std::string columns;
+    for (std::string_view column : {"name", "version", "document", "status", "status_message", "published_at_text",
+                                    "updated_at_text", "status_changed_at_text", "is_latest", "official_extra",
+                                    "meta_other"})
+        columns += (columns.empty() ? "v." : ", v.") + std::string(column);
+    // Name matches weigh most, then title, then description; ties go to the latest version.
+    auto stmt = db_.prepare("SELECT " + columns +
+                            " FROM server_search JOIN server_versions v ON v.id = server_search.rowid"
+                            " WHERE server_search MATCH ?1 AND (?2 OR v.status != 'deleted')"
+                            " ORDER BY bm25(server_search, 10.0, 5.0, 1.0), v.is_latest DESC, v.name, v.version"
+                            " LIMIT ?3");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, match).bind(2, std::int64_t{include_deleted}).bind(3, std::int64_t{limit});
+    return collect(*stmt);
+}
+
+result<std::size_t> storage::count()
+{
+    auto stmt = db_.prepare("SELECT count(*) FROM server_versions");
+    if (!stmt) return stmt.error();
+    auto row = stmt->step();
+    if (!row) return row.error();
+    return static_cast<std::size_t>(stmt->column_int(0));
+}
+
+result<import_report> storage::import(std::vector<import_entry> entries)
+{
+    import_report report;
+    report.read = entries.size();
+    auto tx = sql::transaction::begin(db_);
+    if (!tx) return tx.error();
+    auto exists = db_.prepare("SELECT 1 FROM server_versions WHERE name = ?1 AND version = ?2");
+    auto insert = db_.prepare(
+        "INSERT INTO server_versions (name, version, title, description, document, status, status_message,"
+        " published_at, published_at_text, updated_at, updated_at_text, status_changed_at_text, is_latest,"
+        " official_extra, meta_other) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?14)"
+        " ON CONFLICT (name, version) DO UPDATE SET title = excluded.title, description = excluded.description,"
+        " document = excluded.document, status = excluded.status, status_message = excluded.status_message,"
+        " published_at = excluded.published_at, published_at_text = excluded.published_at_text,"
+        " updated_at = excluded.updated_at, updated_at_text = excluded.updated_at_text,"
+        " status_changed_at_text = excluded.status_changed_at_text, is_latest = 0,"
+        " official_extra = excluded.official_extra, meta_other = excluded.meta_other");
+    if (!exists) return exists.error();
+    if (!insert) return insert.error();
+
+    const auto now = model::timestamp::now();
+    std::map<std::string, std::optional<std::string>> given_latest;  // name -> version the input flagged
+    for (auto& entry : entries) {
+        const auto& s = entry.server;
+        const model::official_meta none;
+        const auto& official = entry.official ? *entry.official : none;
+        const auto published = official.published_at.value_or(now);
+        const auto updated = official.updated_at.value_or(published);
+        const auto status_changed = official.status_changed_at.value_or(published);
+        const auto status = official.parsed_status().value_or(model::server_status::active);
+
+        exists->reset();
+        exists->bind(1, s.name).bind(2, s.version);
+        auto found = exists->step();
+        if (!found) return found.error();
+        ++(*found ? report.replaced : report.inserted);
+
+        std::optional<std::string> extra;
+        if (!official.extra.empty()) extra = boost::json::serialize(official.extra);
+        insert->reset();
+        insert->bind(1, s.name)
+            .bind(2, s.version)
+            .bind_optional(3, s.title)
+            .bind(4, s.description)
+            .bind(5, entry.document)
+            .bind(6, model::to_string(status))
+            .bind_optional(7, official.status_message)
+            .bind(8, nanoseconds_of(published))
+            .bind(9, published.to_string())
+            .bind(10, nanoseconds_of(updated))
+            .bind(11, updated.to_string())
+            .bind(12, status_changed.to_string())
+            .bind_optional(13, extra)
+            .bind_optional(14, entry.meta_other);
+        if (auto done = insert->run(); !done) return done.error();
+
+        auto& flagged = given_latest[s.name];
+        if (official.is_latest.value_or(false)) flagged = s.version;
+    }
+    for (const auto& [name, flagged] : given_latest)
+        if (auto done = recalculate_latest(name, flagged); !done) return done.error();
+    // The search index is built once, after the rows are in.
+    if (auto done = db_.execute("INSERT INTO server_search(server_search) VALUES('rebuild')"); !done)
+        return done.error();
+    if (auto done = tx->commit(); !done) return done.error();
+    return report;
+}
+
+// Keeps exactly one latest row per name: the version the input flagged when it is still there, else the
+// registry's rule (highest non-deleted version; when all are deleted, the highest deleted one).
+result<void> storage::recalculate_latest(const std::string& name, const std::optional<std::string>& given_latest)
+{
+    auto stmt = db_.prepare("SELECT version, published_at, status, is_latest FROM server_versions WHERE name = ?1");
+    if (!stmt) return stmt.error();
+    stmt->bind(1, name);
+    struct candidate {
+        std::string version;
+        model::timestamp published;
+        bool deleted;
+        bool latest;
+    };
+    std::vector<candidate> candidates;
+    while (true) {
+        auto more = stmt->step();
+        if (!more) return more.error();
+        if (!*more) break;
+        candidates.push_back({std::string(stmt->column_text(0)),
+                              model::timestamp{model::timestamp::clock_time{std::chrono::nanoseconds{stmt->column_int(1)}}},
+                              stmt->column_text(2) == "deleted", stmt->column_int(3) != 0});
+    }
+    if (candidates.empty()) return {};
+    const candidate* chosen = nullptr;
+    if (given_latest) {
+        for (const auto& c : candidates)
+            if (c.version == *given_latest) chosen = &c;
+    }
+    if (!chosen) {
+        auto better = [](const candidate* a, const candidate& b) {
+            return !a || model::compare_versions(b.version, a->version, b.published, a->published) > 0;
+        };
+        for (const auto& c : candidates)
+            if (!c.deleted && better(chosen, c)) chosen = &c;
+        if (!chosen)
+            for (const auto& c : candidates)
+                if (better(chosen, c)) chosen = &c;
+    }
+    auto clear = db_.prepare("UPDATE server_versions SET is_latest = 0 WHERE name = ?1 AND is_latest");
+    auto set = db_.prepare("UPDATE server_versions SET is_latest = 1 WHERE name = ?1 AND version = ?2");
+    if (!clear) return clear.error();
+    if (!set) return set.error();
+    clear->bind(1, name);
+    if (auto done = clear->run(); !done) return done.error();
+    set->bind(1, name).bind(2, chosen->version);
+    return set->run();
+}
+
+} // namespace mcpreg::engine::detail

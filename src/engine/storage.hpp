@@ -1,0 +1,73 @@
+// The engine's SQLite storage: one row per (server name, version). Private to the library.
+#pragma once
+
+#include <mcpreg/engine/registry.hpp>
+#include <mcpreg/model/server.hpp>
+
+#include "../common/sqlite.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mcpreg::engine::detail {
+
+/// One stored version: the server.json text as published plus the registry's metadata.
+struct stored_version {
+    std::string name;
+    std::string version;
+    std::string document;  ///< compact server.json
+    std::string status;
+    std::optional<std::string> status_message;
+    std::string published_at;  ///< RFC 3339 text as stored
+    std::string updated_at;
+    std::string status_changed_at;
+    bool is_latest = false;
+    std::optional<std::string> official_extra;  ///< unknown keys of the official block (JSON object text)
+    std::optional<std::string> meta_other;      ///< other registries' `_meta` namespaces (JSON object text)
+};
+
+/// GET /servers filters. All of them AND together.
+struct list_query {
+    std::optional<std::string> cursor_name;
+    std::optional<std::string> cursor_version;  ///< absent: the cursor is a bare name
+    std::string search;                         ///< case-insensitive substring of the name; empty: none
+    std::optional<std::int64_t> updated_since;  ///< nanoseconds since the epoch; strictly later rows
+    bool include_deleted = false;
+    std::optional<std::string> version;  ///< exact version string
+    bool latest_only = false;
+    int limit = 30;
+};
+
+/// A row to import: the server.json, and the registry's metadata when the input had it.
+struct import_entry {
+    model::server server;
+    std::string document;  ///< compact JSON of the server object as given
+    std::optional<model::official_meta> official;
+    std::optional<std::string> meta_other;
+};
+
+class storage {
+public:
+    static result<storage> open(const std::string& path);
+
+    result<std::vector<stored_version>> list(const list_query& query);
+    /// Every version of a name, newest publish first.
+    result<std::vector<stored_version>> versions(const std::string& name, bool include_deleted);
+    /// One version, or the latest one when `version` is "latest".
+    result<std::optional<stored_version>> get(const std::string& name, const std::string& version, bool include_deleted);
+    /// Ranked full-text search over name, title and description (FTS5 BM25), best first.
+    result<std::vector<stored_version>> search(const std::string& text, bool include_deleted, int limit);
+    result<import_report> import(std::vector<import_entry> entries);
+    result<std::size_t> count();
+
+private:
+    explicit storage(mcpreg::detail::sqlite::connection db) : db_(std::move(db)) {}
+    result<void> migrate();
+    result<void> recalculate_latest(const std::string& name, const std::optional<std::string>& given_latest);
+
+    mcpreg::detail::sqlite::connection db_;
+};
+
+} // namespace mcpreg::engine::detail
