@@ -42,7 +42,7 @@ std::string default_database_path()
     return (dir / "registry.db").string();
 }
 
-} // namespace
+}  // namespace
 
 int run_serve(const arguments& args)
 {
@@ -120,4 +120,4 @@ int run_serve(const arguments& args)
     return exit_ok;
 }
 
-} // namespace mcpreg::cli
+}  // namespace mcpreg::cli

@@ -116,8 +116,8 @@ result<connection> connection::open(const std::string& path)
 result<statement> connection::prepare(std::string_view sql)
 {
     sqlite3_stmt* stmt = nullptr;
-    const int code =
-        sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    const int code = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                        &stmt, nullptr);
     if (code != SQLITE_OK) return make_sqlite_error(db_.get(), code, "prepare");
     return statement(db_.get(), stmt);
 }
@@ -157,4 +157,4 @@ result<void> transaction::commit()
     return committed;
 }
 
-} // namespace mcpreg::detail::sqlite
+}  // namespace mcpreg::detail::sqlite

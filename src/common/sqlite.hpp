@@ -88,4 +88,4 @@ private:
     connection* db_;
 };
 
-} // namespace mcpreg::detail::sqlite
+}  // namespace mcpreg::detail::sqlite

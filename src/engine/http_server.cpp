@@ -81,22 +81,23 @@ beast_response plain_problem(http::status status, std::string_view detail, unsig
     beast_response out{status, version};
     out.set(http::field::server, "mcpreg");
     out.set(http::field::content_type, "application/problem+json");
-    out.body() = "{\"title\":\"" + std::string(http::obsolete_reason(status)) + "\",\"status\":" +
-                 std::to_string(static_cast<unsigned>(status)) + ",\"detail\":\"" + std::string(detail) + "\"}";
+    out.body() = "{\"title\":\"" + std::string(http::obsolete_reason(status)) +
+                 "\",\"status\":" + std::to_string(static_cast<unsigned>(status)) + ",\"detail\":\"" +
+                 std::string(detail) + "\"}";
     out.keep_alive(false);
     out.prepare_payload();
     return out;
 }
 
-} // namespace
+}  // namespace
 
 asio::awaitable<void> http_server::impl::accept_loop()
 {
     auto self = shared_from_this();
     while (!stopping) {
         boost::system::error_code ec;
-        tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(executor),
-                                                            asio::redirect_error(asio::use_awaitable, ec));
+        tcp::socket socket =
+            co_await acceptor.async_accept(asio::make_strand(executor), asio::redirect_error(asio::use_awaitable, ec));
         if (stopping || ec == asio::error::operation_aborted) co_return;
         if (ec) {
             // Out of file descriptors or a connection reset before accept: wait a moment, keep serving.
@@ -247,4 +248,4 @@ void http_server::stop()
 
 std::size_t http_server::connections() const noexcept { return impl_->open_connections.load(); }
 
-} // namespace mcpreg::engine
+}  // namespace mcpreg::engine

@@ -26,7 +26,7 @@ std::string_view trim(std::string_view s) noexcept
     return s;
 }
 
-} // namespace
+}  // namespace
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space)
 {
@@ -193,4 +193,4 @@ bool iequals(std::string_view a, std::string_view b) noexcept
 
 std::string json_quote(std::string_view text) { return boost::json::serialize(boost::json::string_view(text)); }
 
-} // namespace mcpreg::engine::detail
+}  // namespace mcpreg::engine::detail

@@ -40,4 +40,4 @@ bool iequals(std::string_view a, std::string_view b) noexcept;
 /// Escapes `text` as a JSON string literal, quotes included.
 std::string json_quote(std::string_view text);
 
-} // namespace mcpreg::engine::detail
+}  // namespace mcpreg::engine::detail

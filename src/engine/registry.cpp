@@ -233,12 +233,12 @@ constexpr std::string_view home_page = R"(<!doctype html>
 <li><a href="/v0.1/servers">GET /v0.1/servers</a>: list servers (cursor, limit, search, updated_since, version, include_deleted)</li>
 <li>GET /v0.1/servers/{name}/versions: every version of a server</li>
 <li>GET /v0.1/servers/{name}/versions/{version}: one version, or <code>latest</code></li>
-<li>GET /v0.1/x/io.github.mcpreg/search?q=...: ranked full-text search</li>
+<li>GET /v0.1/x/io.github.mcpreg/search?q=...: ranked full-text search (limit, include_deleted, all_versions)</li>
 <li><a href="/v0.1/health">GET /v0.1/health</a></li>
 </ul></body></html>
 )";
 
-} // namespace
+}  // namespace
 
 struct registry::impl {
     registry_options options;
@@ -349,7 +349,8 @@ response registry::impl::route(const request& req)
     const std::string_view target = req.target;
     const auto question = target.find('?');
     const std::string_view raw_path = target.substr(0, question);
-    const std::string_view raw_query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+    const std::string_view raw_query =
+        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
 
     // 1. NUL bytes anywhere in the path or query: 400 with a plain JSON body (upstream's guard).
     auto nul_guard = [](std::string_view detail_text) {
@@ -407,10 +408,10 @@ response registry::impl::route(const request& req)
     const bool read_method = req.method == "GET" || req.method == "HEAD";
     auto not_found = [&] {
         const bool prefixed = raw_path.starts_with("/v0/") || raw_path.starts_with("/v0.1/");
-        auto res = problem(404, prefixed ? "Endpoint not found. See /docs for the API documentation."
-                                         : "Endpoint not found. Did you mean '/v0.1" + std::string(raw_path) +
-                                               "' or '/v0" + std::string(raw_path) +
-                                               "'? See /docs for the API documentation.");
+        auto res =
+            problem(404, prefixed ? "Endpoint not found. See /docs for the API documentation."
+                                  : "Endpoint not found. Did you mean '/v0.1" + std::string(raw_path) + "' or '/v0" +
+                                        std::string(raw_path) + "'? See /docs for the API documentation.");
         res.headers.push_back({"X-Content-Type-Options", "nosniff"});
         return res;
     };
@@ -607,14 +608,20 @@ response registry::impl::search(const request& req, const query_params& params, 
     std::vector<field_error> errors;
     const int limit = read_limit(params, errors);
     const bool include_deleted = read_include_deleted(params, errors).value_or(false);
+    bool all_versions = false;
+    if (const auto* text = param(params, "all_versions")) {
+        auto value = parse_bool(*text);
+        if (!value) errors.push_back({"expected boolean", "query.all_versions", json::string(*text)});
+        all_versions = value.value_or(false);
+    }
     const auto* q = param(params, "q");
     if (!q || q->empty()) errors.push_back({"expected required property q to be present", "query.q", nullptr});
     if (!errors.empty()) return problem(422, "validation failed", errors);
     return cached_or_build(req, cache_key, [&]() -> result<std::pair<int, std::string>> {
-        auto rows = store.search(*q, include_deleted, limit);
+        auto rows = store.search(*q, include_deleted, !all_versions, limit);
         if (!rows) return rows.error();
         return std::pair{200, list_json(*rows, std::nullopt)};
     });
 }
 
-} // namespace mcpreg::engine
+}  // namespace mcpreg::engine

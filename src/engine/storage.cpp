@@ -89,7 +89,7 @@ std::string like_pattern(std::string_view text)
 
 std::int64_t nanoseconds_of(const model::timestamp& t) { return t.time().time_since_epoch().count(); }
 
-} // namespace
+}  // namespace
 
 result<storage> storage::open(const std::string& path)
 {
@@ -152,7 +152,7 @@ result<std::vector<stored_version>> storage::versions(const std::string& name, b
 }
 
 result<std::optional<stored_version>> storage::get(const std::string& name, const std::string& version,
-                                                     bool include_deleted)
+                                                   bool include_deleted)
 {
     const bool latest = version == "latest";
     auto stmt = db_.prepare("SELECT " + std::string(row_columns) + " FROM server_versions WHERE name = ?1 AND " +
@@ -166,7 +166,8 @@ result<std::optional<stored_version>> storage::get(const std::string& name, cons
     return std::optional<stored_version>(std::move(rows->front()));
 }
 
-result<std::vector<stored_version>> storage::search(const std::string& text, bool include_deleted, int limit)
+result<std::vector<stored_version>> storage::search(const std::string& text, bool include_deleted, bool latest_only,
+                                                    int limit)
 {
     // Each word of the query is a prefix term; quoting keeps FTS5 syntax characters literal.
     std::string match;
@@ -183,18 +184,20 @@ result<std::vector<stored_version>> storage::search(const std::string& text, boo
     }
     if (match.empty()) return std::vector<stored_version>{};
     std::string columns;
-    for (std::string_view column : {"name", "version", "document", "status", "status_message", "published_at_text",
-                                    "updated_at_text", "status_changed_at_text", "is_latest", "official_extra",
-                                    "meta_other"})
+    for (std::string_view column :
+         {"name", "version", "document", "status", "status_message", "published_at_text", "updated_at_text",
+          "status_changed_at_text", "is_latest", "official_extra", "meta_other"})
         columns += (columns.empty() ? "v." : ", v.") + std::string(column);
     // Name matches weigh most, then title, then description; ties go to the latest version.
-    auto stmt = db_.prepare("SELECT " + columns +
-                            " FROM server_search JOIN server_versions v ON v.id = server_search.rowid"
-                            " WHERE server_search MATCH ?1 AND (?2 OR v.status != 'deleted')"
-                            " ORDER BY bm25(server_search, 10.0, 5.0, 1.0), v.is_latest DESC, v.name, v.version"
-                            " LIMIT ?3");
+    auto stmt =
+        db_.prepare("SELECT " + columns +
+                    " FROM server_search JOIN server_versions v ON v.id = server_search.rowid"
+                    " WHERE server_search MATCH ?1 AND (?2 OR v.status != 'deleted') AND (?4 = 0 OR v.is_latest)"
+                    " ORDER BY bm25(server_search, 10.0, 5.0, 1.0), v.is_latest DESC, v.name, v.version"
+                    " LIMIT ?3");
     if (!stmt) return stmt.error();
     stmt->bind(1, match).bind(2, std::int64_t{include_deleted}).bind(3, std::int64_t{limit});
+    stmt->bind(4, std::int64_t{latest_only});
     return collect(*stmt);
 }
 
@@ -293,9 +296,10 @@ result<void> storage::recalculate_latest(const std::string& name, const std::opt
         auto more = stmt->step();
         if (!more) return more.error();
         if (!*more) break;
-        candidates.push_back({std::string(stmt->column_text(0)),
-                              model::timestamp{model::timestamp::clock_time{std::chrono::nanoseconds{stmt->column_int(1)}}},
-                              stmt->column_text(2) == "deleted", stmt->column_int(3) != 0});
+        candidates.push_back(
+            {std::string(stmt->column_text(0)),
+             model::timestamp{model::timestamp::clock_time{std::chrono::nanoseconds{stmt->column_int(1)}}},
+             stmt->column_text(2) == "deleted", stmt->column_int(3) != 0});
     }
     if (candidates.empty()) return {};
     const candidate* chosen = nullptr;
@@ -323,4 +327,4 @@ result<void> storage::recalculate_latest(const std::string& name, const std::opt
     return set->run();
 }
 
-} // namespace mcpreg::engine::detail
+}  // namespace mcpreg::engine::detail

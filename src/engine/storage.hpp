@@ -56,9 +56,12 @@ public:
     /// Every version of a name, newest publish first.
     result<std::vector<stored_version>> versions(const std::string& name, bool include_deleted);
     /// One version, or the latest one when `version` is "latest".
-    result<std::optional<stored_version>> get(const std::string& name, const std::string& version, bool include_deleted);
-    /// Ranked full-text search over name, title and description (FTS5 BM25), best first.
-    result<std::vector<stored_version>> search(const std::string& text, bool include_deleted, int limit);
+    result<std::optional<stored_version>> get(const std::string& name, const std::string& version,
+                                              bool include_deleted);
+    /// Ranked full-text search over name, title and description (FTS5 BM25), best first. Each word of `text`
+    /// is a prefix term, taken literally. `latest_only` keeps one row per server: its latest version.
+    result<std::vector<stored_version>> search(const std::string& text, bool include_deleted, bool latest_only,
+                                               int limit);
     result<import_report> import(std::vector<import_entry> entries);
     result<std::size_t> count();
 
@@ -70,4 +73,4 @@ private:
     mcpreg::detail::sqlite::connection db_;
 };
 
-} // namespace mcpreg::engine::detail
+}  // namespace mcpreg::engine::detail

@@ -59,4 +59,4 @@ std::vector<located_server> locate_servers(const boost::json::value& document)
     return found;
 }
 
-} // namespace mcpreg::model
+}  // namespace mcpreg::model

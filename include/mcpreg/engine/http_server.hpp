@@ -17,8 +17,10 @@ namespace mcpreg::engine {
 struct http_server_options {
     std::size_t max_body_bytes = std::size_t{1} << 20;     ///< larger request bodies get 413
     std::size_t max_header_bytes = std::size_t{64} << 10;  ///< larger request headers get 431
-    std::chrono::milliseconds read_timeout{10'000};  ///< a request must arrive whole within this (slow clients are dropped)
-    std::chrono::milliseconds idle_timeout{60'000};  ///< a keep-alive connection may wait this long for its next request
+    std::chrono::milliseconds read_timeout{
+        10'000};  ///< a request must arrive whole within this (slow clients are dropped)
+    std::chrono::milliseconds idle_timeout{
+        60'000};  ///< a keep-alive connection may wait this long for its next request
     std::chrono::milliseconds write_timeout{30'000};
     std::size_t max_connections = 10'000;  ///< beyond this, new connections get 503 and are closed
 };
@@ -55,4 +57,4 @@ private:
     std::shared_ptr<impl> impl_;
 };
 
-} // namespace mcpreg::engine
+}  // namespace mcpreg::engine

@@ -104,4 +104,4 @@ private:
 /// The reverse-DNS namespace of mcpreg's API extensions: `/v0.1/x/io.github.mcpreg/...`.
 inline constexpr std::string_view extension_namespace = "io.github.mcpreg";
 
-} // namespace mcpreg::engine
+}  // namespace mcpreg::engine

@@ -14,8 +14,8 @@
 #include <boost/json/value.hpp>
 
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 namespace mcpreg::model {
 
@@ -82,9 +82,9 @@ MCPREG_MODEL_API std::string_view to_string(document_kind kind) noexcept;
 
 /// One server.json object inside a larger document.
 struct located_server {
-    std::string pointer;                              ///< "" alone, "/3/server" in an array of responses, ...
-    const boost::json::value* server = nullptr;       ///< the server.json object (or whatever stands there)
-    const boost::json::value* response = nullptr;     ///< the enclosing `{server, _meta}`, if any
+    std::string pointer;                           ///< "" alone, "/3/server" in an array of responses, ...
+    const boost::json::value* server = nullptr;    ///< the server.json object (or whatever stands there)
+    const boost::json::value* response = nullptr;  ///< the enclosing `{server, _meta}`, if any
 };
 
 /// Every server.json a document holds, whatever its kind. A document of unknown kind is returned whole, as

@@ -1,0 +1,245 @@
+// The engine over real HTTP on 127.0.0.1: a full cursor walk of the snapshot, the wire format, and limits.
+#include <mcpreg/engine/http_server.hpp>
+#include <mcpreg/model/json.hpp>
+
+#include "engine_fixture.hpp"
+#include "http_test_client.hpp"
+#include "test_data.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include <algorithm>
+#include <set>
+#include <sys/resource.h>
+
+namespace json = boost::json;
+using namespace mcpreg;
+
+namespace {
+
+engine::registry& snapshot_registry()
+{
+    static auto reg = [] {
+        engine::registry_options options;
+        options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
+        return test::open_registry(options);
+    }();
+    return reg;
+}
+
+json::value body_of(const engine::response& res) { return model::parse_json(res.body).value(); }
+
+}  // namespace
+
+TEST_CASE("a cursor walk of the snapshot returns every (name, version) once, in byte order" *
+          doctest::test_suite("http"))
+{
+    test::running_engine running(snapshot_registry());
+    test::http_test_client client(running.port());
+    std::vector<std::pair<std::string, std::string>> walked;
+    std::string cursor;
+    int pages = 0;
+    for (; pages < 100; ++pages) {
+        auto res = client.get("/v0.1/servers?limit=100" + (cursor.empty() ? "" : "&cursor=" + cursor));
+        REQUIRE(res.status == 200);
+        auto page = body_of(res);
+        for (const auto& item : page.at("servers").as_array())
+            walked.emplace_back(item.at("server").at("name").as_string(), item.at("server").at("version").as_string());
+        const auto& metadata = page.at("metadata").as_object();
+        if (!metadata.contains("nextCursor")) break;
+        // The cursor is opaque: send it back percent-encoded.
+        std::string encoded;
+        for (char c : std::string(metadata.at("nextCursor").as_string())) {
+            if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' || c == '~')
+                encoded += c;
+            else {
+                char hex[4];
+                std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+                encoded += hex;
+            }
+        }
+        cursor = encoded;
+    }
+    CHECK(pages == 23);  // 2,376 rows: 23 full pages, then one of 76 without a cursor
+    REQUIRE(walked.size() == 2376);
+    auto expected = walked;
+    std::sort(expected.begin(), expected.end());  // std::string compares bytes: upstream's C collation
+    CHECK(walked == expected);
+    CHECK(std::set(walked.begin(), walked.end()).size() == walked.size());
+
+    std::set<std::pair<std::string, std::string>> snapshot_pairs;
+    const auto snapshot = model::read_json_file((test::data_dir() / "registry-seed.json").string()).value();
+    for (const auto& item : snapshot.as_array())
+        snapshot_pairs.emplace(item.at("server").at("name").as_string(), item.at("server").at("version").as_string());
+    CHECK(std::set(walked.begin(), walked.end()) == snapshot_pairs);
+}
+
+TEST_CASE("the wire: keep-alive, HEAD, gzip, 304 and URL-encoded names over HTTP" * doctest::test_suite("http"))
+{
+    test::running_engine running(snapshot_registry());
+    test::http_test_client client(running.port());
+    auto full = client.get("/v0.1/servers?limit=50");
+    REQUIRE(full.status == 200);
+    CHECK(full.header("Content-Length") == std::to_string(full.body.size()));
+    auto zipped = client.get("/v0.1/servers?limit=50", {{"Accept-Encoding", "gzip"}});
+    CHECK(zipped.header("Content-Encoding") == "gzip");
+    CHECK(test::gunzip(zipped.body) == full.body);
+    auto not_modified = client.get("/v0.1/servers?limit=50", {{"If-None-Match", std::string(full.header("ETag"))}});
+    CHECK(not_modified.status == 304);
+    CHECK(not_modified.body.empty());
+    engine::request head;
+    head.method = "HEAD";
+    head.target = "/v0.1/servers?limit=50";
+    auto head_res = client.send(head);
+    CHECK(head_res.status == 200);
+    CHECK(head_res.header("Content-Length") == std::to_string(full.body.size()));
+    auto encoded = client.get("/v0/servers/io.github.github%2Fgithub-mcp-server/versions");
+    CHECK(encoded.status == 200);
+    CHECK(body_of(encoded).at("metadata").at("count").as_int64() >= 1);
+    CHECK(client.get("/v0/servers/io.github.github/github-mcp-server/versions").status == 404);
+    CHECK(client.get("/v0.1/ping").status == 200);  // still the same connection
+}
+
+TEST_CASE("limits: a body of 1 MiB + 1 gets 413, oversized headers 431, garbage 400" * doctest::test_suite("http"))
+{
+    test::running_engine running(snapshot_registry());
+    {
+        test::http_test_client client(running.port());
+        engine::request big;
+        big.method = "POST";
+        big.target = "/v0.1/publish";
+        big.body.assign((1u << 20) + 1, 'x');
+        big.headers.push_back({"Content-Type", "application/json"});
+        CHECK(client.send(big).status == 413);
+    }
+    {
+        test::http_test_client client(running.port());
+        engine::request exactly;
+        exactly.method = "POST";
+        exactly.target = "/v0.1/servers";
+        exactly.body.assign(1u << 20, 'x');
+        CHECK(client.send(exactly).status == 405);  // within the limit: routed (no such write route here)
+    }
+    {
+        test::http_test_client client(running.port());
+        client.write_raw("GET /v0.1/ping HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(100'000, 'a') + "\r\n\r\n");
+        CHECK(client.read_response().status == 431);
+    }
+    {
+        test::http_test_client client(running.port());
+        client.write_raw("THIS IS NOT HTTP\r\n\r\n");
+        CHECK(client.read_response().status == 400);
+    }
+    test::http_test_client after(running.port());
+    CHECK(after.get("/v0.1/ping").status == 200);
+}
+
+TEST_CASE("a client sending its headers one byte a second is dropped" * doctest::test_suite("http"))
+{
+    engine::http_server_options options;
+    options.read_timeout = std::chrono::milliseconds(1500);
+    test::running_engine running(snapshot_registry(), options);
+    test::http_test_client slow(running.port());
+    const std::string request = "GET /v0.1/ping HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    const auto started = std::chrono::steady_clock::now();
+    bool dropped = false;
+    for (std::size_t i = 0; i < request.size() && !dropped; ++i) {
+        try {
+            slow.write_raw(std::string(1, request[i]));
+        }
+        catch (const std::exception&) {
+            dropped = true;  // the server closed the connection
+            break;
+        }
+        dropped = slow.closed_by_peer(std::chrono::milliseconds(1000));
+    }
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    CHECK(dropped);
+    CHECK(elapsed < std::chrono::seconds(5));
+    test::http_test_client other(running.port());
+    CHECK(other.get("/v0.1/ping").status == 200);
+}
+
+TEST_CASE("1,000 concurrent connections are served, and the server keeps serving" * doctest::test_suite("http"))
+{
+    // Two descriptors per connection live in this process (client and server side).
+    rlimit limit{};
+    getrlimit(RLIMIT_NOFILE, &limit);
+    if (limit.rlim_cur < 2200) {
+        limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, 4096);
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    test::running_engine running(snapshot_registry());
+    namespace asio = boost::asio;
+    asio::io_context io;
+    const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), running.port());
+    std::vector<asio::ip::tcp::socket> sockets;
+    sockets.reserve(1000);
+    for (int i = 0; i < 1000; ++i) {
+        auto& socket = sockets.emplace_back(io);
+        socket.connect(endpoint);
+    }
+    const std::string request = "GET /v0.1/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    for (auto& socket : sockets) asio::write(socket, asio::buffer(request));
+    int ok = 0, refused = 0;
+    for (auto& socket : sockets) {
+        std::string reply;
+        boost::system::error_code ec;
+        asio::read(socket, asio::dynamic_buffer(reply), ec);  // until the server closes
+        if (reply.starts_with("HTTP/1.1 200")) ++ok;
+        else if (reply.starts_with("HTTP/1.1 503")) ++refused;
+    }
+    CHECK(ok + refused == 1000);
+    CHECK(ok == 1000);
+    sockets.clear();
+    test::http_test_client after(running.port());
+    CHECK(after.get("/v0.1/servers?limit=1").status == 200);
+}
+
+TEST_CASE("beyond max_connections, new connections get 503 and the server recovers" * doctest::test_suite("http"))
+{
+    engine::http_server_options options;
+    options.max_connections = 4;
+    test::running_engine running(snapshot_registry(), options);
+    std::vector<std::unique_ptr<test::http_test_client>> held;
+    for (int i = 0; i < 4; ++i) {
+        held.push_back(std::make_unique<test::http_test_client>(running.port()));
+        CHECK(held.back()->get("/v0.1/ping").status == 200);  // keep-alive: the connection stays open
+    }
+    test::http_test_client extra(running.port());
+    auto refused = extra.read_response();
+    CHECK(refused.status == 503);
+    CHECK(refused.header("Retry-After") == "1");
+    held.clear();
+    for (int i = 0; i < 200 && running.server().connections() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    test::http_test_client later(running.port());
+    CHECK(later.get("/v0.1/ping").status == 200);
+}
+
+TEST_CASE("stop() closes idle keep-alive connections and the port" * doctest::test_suite("http"))
+{
+    auto& reg = snapshot_registry();
+    boost::asio::io_context io;
+    engine::http_server server(io.get_executor(), reg);
+    const auto port = server.listen("127.0.0.1", 0).value();
+    std::thread thread([&] { io.run(); });
+    test::http_test_client client(port);
+    CHECK(client.get("/v0.1/ping").status == 200);
+    server.stop();
+    CHECK(client.closed_by_peer(std::chrono::milliseconds(3000)));
+    thread.join();  // run() returns: no work is left
+    CHECK(server.connections() == 0);
+    boost::asio::io_context probe;
+    boost::asio::ip::tcp::socket socket(probe);
+    boost::system::error_code ec;
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
+    CHECK(ec);
+    CHECK_FALSE(server.listen("256.0.0.1", 0));
+}

@@ -1,0 +1,425 @@
+// The read API, called in-process: CONFORMANCE.md sections A, B and L (read parts).
+#include <mcpreg/engine/registry.hpp>
+#include <mcpreg/model/json.hpp>
+
+#include "engine_fixture.hpp"
+#include "http_test_client.hpp"
+#include "test_data.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include <set>
+
+namespace json = boost::json;
+using namespace mcpreg;
+using mcpreg::test::entry;
+
+namespace {
+
+struct answer {
+    engine::response res;
+    json::value body;
+};
+
+answer call(engine::registry& reg, const std::string& target, std::vector<engine::http_header> headers = {},
+            std::string method = "GET")
+{
+    engine::request req;
+    req.method = std::move(method);
+    req.target = target;
+    req.headers = std::move(headers);
+    answer a{reg.handle(req), nullptr};
+    if (!a.res.body.empty() && a.res.body.front() != '<') {
+        auto parsed = model::parse_json(a.res.body);
+        if (parsed) a.body = std::move(*parsed);
+    }
+    return a;
+}
+
+std::vector<std::string> names_versions(const json::value& page)
+{
+    std::vector<std::string> out;
+    for (const auto& item : page.at("servers").as_array())
+        out.push_back(std::string(item.at("server").at("name").as_string()) + "@" +
+                      std::string(item.at("server").at("version").as_string()));
+    return out;
+}
+
+bool detail_contains(const answer& a, std::string_view text) { return a.res.body.find(text) != std::string::npos; }
+
+engine::registry seeded(std::initializer_list<json::value> entries)
+{
+    auto reg = test::open_registry();
+    reg.import_json(json::array(entries.begin(), entries.end())).value();
+    return reg;
+}
+
+}  // namespace
+
+TEST_CASE("A1-A16: list, limit, search, version=latest and parameter validation" * doctest::test_suite("engine"))
+{
+    auto reg = seeded({entry("com.example/server-alpha", "1.0.0", "2025-01-01T00:00:00Z"),
+                       entry("com.example/server-beta", "2.0.0", "2025-01-02T00:00:00Z")});
+    for (std::string v : {"/v0", "/v0.1"}) {
+        auto a1 = call(reg, v + "/servers");
+        REQUIRE(a1.res.status == 200);
+        CHECK(a1.res.header("Content-Type") == "application/json");
+        CHECK(a1.body.at("servers").as_array().size() == 2);
+        CHECK(a1.body.at("metadata").at("count") == 2);
+        CHECK_FALSE(a1.body.at("metadata").as_object().contains("nextCursor"));
+        for (const auto& item : a1.body.at("servers").as_array()) {
+            const auto& official = item.at("_meta").at(model::official_meta_key);
+            CHECK(official.at("status") == "active");
+            CHECK(official.at("isLatest") == true);
+            CHECK(official.at("publishedAt").as_string().size() > 0);
+        }
+        auto a2 = call(reg, v + "/servers?limit=1");
+        CHECK(a2.body.at("servers").as_array().size() == 1);
+        CHECK(a2.body.at("metadata").at("nextCursor") == "com.example/server-alpha:1.0.0");
+        CHECK(names_versions(call(reg, v + "/servers?search=alpha").body) ==
+              std::vector<std::string>{"com.example/server-alpha@1.0.0"});
+        CHECK(call(reg, v + "/servers?version=latest").body.at("metadata").at("count") == 2);
+        for (auto bad : {"abc", "1000", "-1", "0", "1.5", ""}) {
+            auto a = call(reg, v + "/servers?limit=" + bad);
+            CHECK_MESSAGE(a.res.status == 422, bad);
+            CHECK(a.res.header("Content-Type") == "application/problem+json");
+            CHECK(a.body.at("detail") == "validation failed");
+            CHECK(a.body.at("errors").at(0).at("location") == "query.limit");
+        }
+        auto a10 = call(reg, v + "/servers?updated_since=invalid");
+        CHECK(a10.res.status == 400);
+        CHECK(detail_contains(a10, "Invalid updated_since format"));
+        CHECK(call(reg, v + "/servers?updated_since=2030-01-01T00:00:00Z").body.at("metadata").at("count") == 0);
+        CHECK(call(reg, v + "/servers?updated_since=1990-01-01T00:00:00Z").body.at("metadata").at("count") == 2);
+        CHECK(call(reg, v + "/servers?search=").body.at("metadata").at("count") == 2);
+        CHECK(call(reg, v + "/servers?search=%E6%B5%8B%E8%AF%95").res.status == 200);
+        auto a15 = call(reg, v + "/servers?search=server&limit=5&version=latest");
+        CHECK(a15.res.status == 200);
+        CHECK(a15.body.as_object().contains("metadata"));
+        CHECK(call(reg, v + "/servers?include_deleted=maybe").res.status == 422);
+    }
+    auto defaults = test::open_registry();
+    json::array many;
+    for (int i = 0; i < 45; ++i)
+        many.push_back(entry("com.example/s" + std::to_string(100 + i), "1.0.0", "2025-01-01T00:00:00Z"));
+    defaults.import_json(many).value();
+    CHECK(call(defaults, "/v0.1/servers").body.at("servers").as_array().size() == 30);  // A9
+}
+
+TEST_CASE("A17-A21: deleted rows and include_deleted" * doctest::test_suite("engine"))
+{
+    auto reg = seeded({entry("com.example/active-server-1", "1.0.0", "2025-01-01T00:00:00Z"),
+                       entry("com.example/active-server-2", "1.0.0", "2025-01-01T00:00:00Z"),
+                       entry("com.example/deleted-server", "1.0.0", "2025-01-01T00:00:00Z", "deleted")});
+    CHECK(call(reg, "/v0.1/servers").body.at("metadata").at("count") == 2);
+    CHECK(call(reg, "/v0.1/servers?include_deleted=false").body.at("metadata").at("count") == 2);
+    auto all = call(reg, "/v0.1/servers?include_deleted=true");
+    CHECK(all.body.at("metadata").at("count") == 3);
+    CHECK(all.body.at("servers").at(2).at("_meta").at(model::official_meta_key).at("status") == "deleted");
+    CHECK(call(reg, "/v0.1/servers?updated_since=1990-01-01T00:00:00Z").body.at("metadata").at("count") == 3);
+    auto conflict = call(reg, "/v0.1/servers?updated_since=1990-01-01T00:00:00Z&include_deleted=false");
+    CHECK(conflict.res.status == 400);
+    CHECK(detail_contains(conflict, "Cannot set include_deleted=false when using updated_since"));
+}
+
+TEST_CASE("A22-A30: cursors, byte order, literal LIKE characters, combined filters" * doctest::test_suite("engine"))
+{
+    auto reg = seeded({entry("com.example/cursor-test-a", "1.0.0", "2025-01-01T00:00:00Z"),
+                       entry("com.example/cursor-test-a", "2.0.0", "2025-01-02T00:00:00Z"),
+                       entry("com.example/cursor-test-a", "3.0.0", "2025-01-03T00:00:00Z"),
+                       entry("com.example/cursor-test-b", "1.0.0", "2025-01-01T00:00:00Z"),
+                       entry("com.example/cursor-test-b", "2.0.0", "2025-01-02T00:00:00Z"),
+                       entry("io.github.abe/srv", "1.9.0", "2025-01-01T00:00:00Z"),
+                       entry("io.github.abe/srv", "1.10.0", "2025-01-02T00:00:00Z"),
+                       entry("io.github.Zed/srv", "1.0.0", "2025-01-01T00:00:00Z"),
+                       entry("com.example/a_b", "1.0.0", "2025-01-01T00:00:00Z"),
+                       entry("com.example/axb", "1.0.0", "2025-01-01T00:00:00Z"),
+                       entry("com.example/pct%x", "1.0.0", "2025-01-01T00:00:00Z")});
+    using list = std::vector<std::string>;
+    CHECK(names_versions(
+              call(reg, "/v0.1/servers?cursor=com.example%2Fcursor-test-a%3A1.0.0&limit=100&search=cursor").body) ==
+          list{"com.example/cursor-test-a@2.0.0", "com.example/cursor-test-a@3.0.0", "com.example/cursor-test-b@1.0.0",
+               "com.example/cursor-test-b@2.0.0"});  // A22
+    CHECK(names_versions(call(reg, "/v0.1/servers?cursor=com.example/cursor-test-a:3.0.0&search=cursor").body) ==
+          list{"com.example/cursor-test-b@1.0.0", "com.example/cursor-test-b@2.0.0"});  // A23
+    list walked;                                                                        // A24
+    std::string cursor;
+    for (int pages = 0; pages < 10; ++pages) {
+        auto page =
+            call(reg, "/v0.1/servers?search=cursor-test-&limit=2" + (cursor.empty() ? "" : "&cursor=" + cursor));
+        for (auto& nv : names_versions(page.body)) walked.push_back(nv);
+        const auto& metadata = page.body.at("metadata").as_object();
+        if (!metadata.contains("nextCursor")) break;
+        cursor = std::string(metadata.at("nextCursor").as_string());
+    }
+    CHECK(walked == list{"com.example/cursor-test-a@1.0.0", "com.example/cursor-test-a@2.0.0",
+                         "com.example/cursor-test-a@3.0.0", "com.example/cursor-test-b@1.0.0",
+                         "com.example/cursor-test-b@2.0.0"});
+    CHECK(names_versions(call(reg, "/v0.1/servers?cursor=com.example/cursor-test-a&search=cursor").body) ==
+          list{"com.example/cursor-test-b@1.0.0", "com.example/cursor-test-b@2.0.0"});  // A25: a bare name
+    auto empty = call(reg, "/v0.1/servers?search=nothing-matches");                     // A26
+    CHECK(empty.body.at("servers").as_array().empty());
+    CHECK(empty.body.at("metadata").at("count") == 0);
+    CHECK_FALSE(empty.body.at("metadata").as_object().contains("nextCursor"));
+    auto exact = call(reg, "/v0.1/servers?search=cursor-test-b&limit=2");  // A27: a full last page
+    CHECK(exact.body.at("metadata").at("nextCursor") == "com.example/cursor-test-b:2.0.0");
+    auto after = call(reg, "/v0.1/servers?search=cursor-test-b&limit=2&cursor=com.example/cursor-test-b:2.0.0");
+    CHECK(after.body.at("metadata").at("count") == 0);
+    CHECK_FALSE(after.body.at("metadata").as_object().contains("nextCursor"));
+    CHECK(names_versions(call(reg, "/v0.1/servers?search=srv").body) ==
+          list{"io.github.Zed/srv@1.0.0", "io.github.abe/srv@1.10.0", "io.github.abe/srv@1.9.0"});     // A28
+    CHECK(names_versions(call(reg, "/v0.1/servers?search=_").body) == list{"com.example/a_b@1.0.0"});  // A29
+    CHECK(names_versions(call(reg, "/v0.1/servers?search=%25").body) == list{"com.example/pct%x@1.0.0"});
+    CHECK(names_versions(call(reg, "/v0.1/servers?search=SRV&version=latest").body) ==  // case-insensitive
+          list{"io.github.Zed/srv@1.0.0", "io.github.abe/srv@1.10.0"});
+    CHECK(names_versions(
+              call(reg, "/v0.1/servers?search=cursor&version=2.0.0&updated_since=2025-01-01T12:00:00Z").body) ==
+          list{"com.example/cursor-test-a@2.0.0", "com.example/cursor-test-b@2.0.0"});  // A30: AND, strictly after
+    CHECK(call(reg, "/v0.1/servers?search=cursor&updated_since=2025-01-03T00:00:00Z").body.at("metadata").at("count") ==
+          0);
+}
+
+TEST_CASE("A31, A32, B19-B21, L5-L10: the HTTP layer's guards, redirects, 404s and CORS" *
+          doctest::test_suite("engine"))
+{
+    auto reg = seeded({entry("com.example/server", "1.0.0", "2025-01-01T00:00:00Z")});
+    for (const std::string& target :
+         {std::string("/v0.1/servers?cursor=%00"), std::string("/v0.1/servers?cursor=abc%00def"),
+          std::string("/v0.1/servers?cursor=a\0b", 24)}) {
+        auto a = call(reg, target);
+        CHECK(a.res.status == 400);
+        CHECK(a.res.header("Content-Type") == "application/json");
+    }
+    CHECK(detail_contains(call(reg, "/v0.1/servers?cursor=%00"), "query parameters contain null bytes"));
+    CHECK(call(reg, "/v0.1/servers?cursor=%2500").res.status == 200);
+    CHECK(call(reg, "/v0.1/servers?search=hello%20world").res.status == 200);
+    for (auto target : {"/v0.1/servers/%00/versions", "/v0/servers/test%0a%00name/versions"}) {
+        auto a = call(reg, target);
+        CHECK(a.res.status == 400);
+        CHECK(detail_contains(a, "URL path contains null bytes"));
+    }
+    auto b19 = call(reg, "/v0.1/servers/com.example/server/versions");
+    CHECK(b19.res.status == 404);
+    CHECK(b19.res.header("Content-Type") == "application/problem+json");
+    CHECK(b19.res.header("X-Content-Type-Options") == "nosniff");
+    CHECK(b19.body.at("detail") == "Endpoint not found. See /docs for the API documentation.");
+    auto b20 = call(reg, "/servers");
+    CHECK(b20.body.at("detail") ==
+          "Endpoint not found. Did you mean '/v0.1/servers' or '/v0/servers'? See /docs for the API documentation.");
+    auto redirect = [&](const std::string& target) {
+        auto a = call(reg, target);
+        CHECK(a.res.status == 308);
+        return std::string(a.res.header("Location"));
+    };
+    CHECK(redirect("/v0/servers/") == "/v0/servers");
+    CHECK(redirect("/v0/servers/123/") == "/v0/servers/123");
+    CHECK(redirect("/v0/auth/github/token/") == "/v0/auth/github/token");
+    CHECK(redirect("/v0/servers/?limit=10") == "/v0/servers?limit=10");
+    CHECK(redirect("//evil.com/") == "/evil.com");
+    CHECK(redirect("///evil.com/foo/") == "/evil.com/foo");
+    auto home = call(reg, "/");
+    CHECK(home.res.status == 200);
+    CHECK(home.res.header("Content-Type").starts_with("text/html"));
+    CHECK(home.res.header("X-Frame-Options") == "DENY");
+    for (auto method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
+        auto a = call(reg, "/v0/servers/example/status",
+                      {{"Origin", "https://example.com"}, {"Access-Control-Request-Method", method}}, "OPTIONS");
+        CHECK(a.res.status == 204);
+        CHECK(a.res.header("Access-Control-Allow-Methods").find(method) != std::string_view::npos);
+        CHECK(a.res.header("Access-Control-Allow-Origin") == "*");
+        CHECK(a.res.header("Access-Control-Max-Age") == "86400");
+    }
+    auto cors = call(reg, "/v0.1/servers", {{"Origin", "https://example.com"}});
+    CHECK(cors.res.header("Access-Control-Allow-Origin") == "*");
+    CHECK(call(reg, "/v0.1/servers").res.header("Access-Control-Allow-Origin").empty());
+    auto post = call(reg, "/v0.1/servers", {}, "POST");
+    CHECK(post.res.status == 405);
+    CHECK(post.res.header("Allow") == "GET, HEAD");
+    CHECK(call(reg, "/v0.1/servers?limit=%zz").res.status == 400);
+    CHECK(call(reg, "/v0.1/servers/%zz/versions").res.status == 400);
+    CHECK(call(reg, "/v0.1/servers/a%25zz/versions").res.status == 400);  // the second un-escape fails
+}
+
+TEST_CASE("B1-B18: versions and version detail" * doctest::test_suite("engine"))
+{
+    auto reg = seeded({entry("com.example/detail-server", "1.0.0", "2025-01-01T00:00:00Z"),
+                       entry("com.example/version-server", "1.0.0", "2025-01-01T00:00:00Z", "active", "v1"),
+                       entry("com.example/version-server", "2.0.0", "2025-01-02T00:00:00Z", "active", "v2"),
+                       entry("com.example/version-server", "1.0.0+20130313144700", "2025-01-03T00:00:00Z"),
+                       entry("com.example/multi-version-server", "1.0.0", "2025-01-01T00:00:00Z"),
+                       entry("com.example/multi-version-server", "1.1.0", "2025-01-02T00:00:00Z"),
+                       entry("com.example/multi-version-server", "2.0.0", "2025-01-03T00:00:00Z"),
+                       entry("io.dots.and-dashes/server-name", "1.0.0", "2025-01-01T00:00:00Z"),
+                       entry("com.long-namespace-name/very-long-server-name-here", "1.0.0", "2025-01-01T00:00:00Z"),
+                       entry("org.test123/server_with_underscores", "1.0.0", "2025-01-01T00:00:00Z"),
+                       entry("com.example/deleted-detail-test", "1.0.0", "2025-01-01T00:00:00Z", "deleted"),
+                       entry("com.example/deleted-detail-test", "2.0.0", "2025-01-02T00:00:00Z"),
+                       entry("com.example/all-deleted", "1.0.0", "2025-01-01T00:00:00Z", "deleted"),
+                       entry("com.example/all-deleted", "2.0.0", "2025-01-02T00:00:00Z", "deleted")});
+    auto official = [](const answer& a) { return a.body.at("_meta").at(model::official_meta_key); };
+    for (std::string v : {"/v0", "/v0.1"}) {
+        auto b1 = call(reg, v + "/servers/com.example%2Fdetail-server/versions/latest");
+        CHECK(b1.res.status == 200);
+        CHECK(b1.body.at("server").at("name") == "com.example/detail-server");
+        auto b2 = call(reg, v + "/servers/com.example%2Fnon-existent/versions/latest");
+        CHECK(b2.res.status == 404);
+        CHECK(b2.body.at("detail") == "Server not found");
+        auto b3 = call(reg, v + "/servers/com.example%2Fversion-server/versions/1.0.0");
+        CHECK(b3.body.at("server").at("description") == "v1");
+        CHECK(official(b3).at("isLatest") == false);
+        CHECK(official(call(reg, v + "/servers/com.example%2Fversion-server/versions/2.0.0")).at("isLatest") == true);
+        CHECK(call(reg, v + "/servers/com.example%2Fversion-server/versions/3.0.0").res.status == 404);
+        CHECK(call(reg, v + "/servers/com.example%2Fversion-server/versions/1.0.0%2B20130313144700")
+                  .body.at("server")
+                  .at("version") == "1.0.0+20130313144700");
+        CHECK(call(reg, v + "/servers/com.example%2Fversion-server/versions/latest").body.at("server").at("version") ==
+              "2.0.0");  // B7
+        auto b8 = call(reg, v + "/servers/com.example%2Fmulti-version-server/versions");
+        CHECK(b8.body.at("metadata").at("count") == 3);
+        CHECK(names_versions(b8.body) == std::vector<std::string>{"com.example/multi-version-server@2.0.0",
+                                                                  "com.example/multi-version-server@1.1.0",
+                                                                  "com.example/multi-version-server@1.0.0"});  // B10
+        int latest = 0;
+        for (const auto& item : b8.body.at("servers").as_array())
+            latest += item.at("_meta").at(model::official_meta_key).at("isLatest") == true;
+        CHECK(latest == 1);
+        CHECK(call(reg, v + "/servers/com.example%2Fnon-existent/versions").res.status == 404);  // B9
+        for (auto name : {"io.dots.and-dashes%2Fserver-name", "com.long-namespace-name%2Fvery-long-server-name-here",
+                          "org.test123%2Fserver_with_underscores"})
+            CHECK(call(reg, v + "/servers/" + name + "/versions/latest").res.status == 200);  // B11
+        const std::string deleted = v + "/servers/com.example%2Fdeleted-detail-test/versions";
+        CHECK(call(reg, deleted + "/1.0.0").res.status == 404);                                    // B12
+        CHECK(call(reg, deleted + "/1.0.0?include_deleted=false").res.status == 404);              // B13
+        CHECK(call(reg, deleted + "/1.0.0?include_deleted=true").res.status == 200);               // B14
+        CHECK(call(reg, deleted + "/2.0.0").res.status == 200);                                    // B15
+        CHECK(call(reg, deleted).body.at("metadata").at("count") == 1);                            // B16
+        CHECK(call(reg, deleted + "?include_deleted=true").body.at("metadata").at("count") == 2);  // B17
+        const std::string all_deleted = v + "/servers/com.example%2Fall-deleted/versions";
+        CHECK(call(reg, all_deleted).res.status == 404);  // B18
+        CHECK(call(reg, all_deleted + "?include_deleted=true").res.status == 200);
+        CHECK(call(reg, all_deleted + "/latest").res.status == 404);  // D6
+        CHECK(call(reg, all_deleted + "/latest?include_deleted=true").body.at("server").at("version") == "2.0.0");
+    }
+    CHECK(call(reg, "/v0.1/servers/com.example%252Fdetail-server/versions/latest").res.status ==
+          200);  // un-escaped twice
+}
+
+TEST_CASE("L1-L4: health, ping, version" * doctest::test_suite("engine"))
+{
+    engine::registry_options options;
+    options.github_client_id = "Iv1.abc";
+    options.git_commit = "abc123";
+    auto with_id = test::open_registry(options);
+    auto health = call(with_id, "/v0/health");
+    CHECK(health.body == json::value{{"status", "ok"}, {"github_client_id", "Iv1.abc"}});
+    auto plain = test::open_registry();
+    CHECK(call(plain, "/v0.1/health").body == json::value{{"status", "ok"}});
+    CHECK(call(plain, "/v0/ping").body == json::value{{"pong", true}});
+    auto version = call(with_id, "/v0.1/version");
+    CHECK(version.body.at("git_commit") == "abc123");
+    CHECK(version.body.as_object().contains("version"));
+    CHECK(version.body.as_object().contains("build_time"));
+}
+
+TEST_CASE("ETag, If-None-Match, Cache-Control, gzip and HEAD" * doctest::test_suite("engine"))
+{
+    engine::registry_options options;
+    options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
+    options.max_age = std::chrono::seconds(45);
+    auto reg = test::open_registry(options);
+    auto first = call(reg, "/v0.1/servers?limit=100");
+    REQUIRE(first.res.status == 200);
+    const std::string etag(first.res.header("ETag"));
+    CHECK(etag.size() == 34);
+    CHECK(first.res.header("Cache-Control") == "public, max-age=45");
+    CHECK(call(reg, "/v0/servers?limit=100").res.header("ETag") == etag);  // same bytes, same tag
+    auto revalidated = call(reg, "/v0.1/servers?limit=100", {{"If-None-Match", etag}});
+    CHECK(revalidated.res.status == 304);
+    CHECK(revalidated.res.body.empty());
+    CHECK(revalidated.res.header("ETag") == etag);
+    CHECK(call(reg, "/v0.1/servers?limit=100", {{"If-None-Match", "\"other\", W/" + etag}}).res.status == 304);
+    CHECK(call(reg, "/v0.1/servers?limit=100", {{"If-None-Match", "*"}}).res.status == 304);
+    CHECK(call(reg, "/v0.1/servers?limit=100", {{"If-None-Match", "\"stale\""}}).res.status == 200);
+    CHECK(call(reg, "/v0.1/servers?limit=99").res.header("ETag") != etag);
+
+    auto zipped = call(reg, "/v0.1/servers?limit=100", {{"Accept-Encoding", "br, gzip;q=0.8"}});
+    CHECK(zipped.res.header("Content-Encoding") == "gzip");
+    CHECK(zipped.res.header("Vary") == "Accept-Encoding");
+    CHECK(zipped.res.body.size() < first.res.body.size() / 3);
+    CHECK(test::gunzip(zipped.res.body) == first.res.body);
+    CHECK(
+        call(reg, "/v0.1/servers?limit=100", {{"Accept-Encoding", "gzip;q=0"}}).res.header("Content-Encoding").empty());
+    CHECK(call(reg, "/v0.1/ping", {{"Accept-Encoding", "gzip"}}).res.header("Content-Encoding").empty());  // too small
+
+    auto detail = call(reg, "/v0.1/servers/io.github.github%2Fgithub-mcp-server/versions/latest");
+    CHECK(detail.res.status == 200);
+    CHECK(call(reg, "/v0.1/servers/io.github.github%2Fgithub-mcp-server/versions/latest",
+               {{"If-None-Match", std::string(detail.res.header("ETag"))}})
+              .res.status == 304);
+    CHECK(call(reg, "/v0.1/servers/com.example%2Fnope/versions/latest").res.header("ETag").empty());
+}
+
+TEST_CASE("ranked full-text search extension" * doctest::test_suite("engine"))
+{
+    engine::registry_options options;
+    options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
+    auto reg = test::open_registry(options);
+    const std::string base = "/v0.1/x/io.github.mcpreg/search";
+    auto github = call(reg, base + "?q=github&limit=5");
+    REQUIRE(github.res.status == 200);
+    const auto& servers = github.body.at("servers").as_array();
+    REQUIRE(servers.size() == 5);
+    // Name matches rank first; one entry per server (its latest version) unless all versions are asked for.
+    CHECK(std::string_view(servers.at(0).at("server").at("name").as_string()).find("github") != std::string_view::npos);
+    std::set<std::string> names;
+    for (const auto& item : servers) names.insert(std::string(item.at("server").at("name").as_string()));
+    CHECK(names.size() == servers.size());
+    auto prefix = call(reg, base + "?q=filesys");
+    CHECK(prefix.body.at("metadata").at("count").as_int64() > 0);
+    for (auto hostile :
+         {"%22", "a%22%20OR%20%22b", "*", "NEAR(", "%27%3B%20DROP%20TABLE%20server_versions%3B--", "-x", "%5E"}) {
+        auto a = call(reg, base + "?q=" + hostile);
+        CHECK_MESSAGE(a.res.status == 200, hostile);
+    }
+    CHECK(call(reg, base).res.status == 422);
+    CHECK(call(reg, base + "?q=github&limit=500").res.status == 422);
+    CHECK(reg.size().value() == 2376);  // the hostile queries changed nothing
+    // `search` on the list endpoint keeps upstream's meaning: a substring of the name only.
+    CHECK(call(reg, "/v0.1/servers?search=Connect%20AI").body.at("metadata").at("count") == 0);
+}
+
+TEST_CASE("import keeps given metadata, computes the missing, and fixes inconsistent latest flags" *
+          doctest::test_suite("engine"))
+{
+    auto reg = test::open_registry();
+    json::value two_latest = entry("com.example/x", "1.0.0", "2025-01-01T00:00:00Z");
+    two_latest.at("_meta").at(model::official_meta_key).as_object()["isLatest"] = true;
+    json::value also_latest = entry("com.example/x", "2.0.0", "2025-01-02T00:00:00Z");
+    also_latest.at("_meta").at(model::official_meta_key).as_object()["isLatest"] = true;
+    auto report = reg.import_json(json::array{two_latest, also_latest}).value();
+    CHECK(report.read == 2);
+    CHECK(report.inserted == 2);
+    auto versions = call(reg, "/v0.1/servers/com.example%2Fx/versions").body;
+    int flagged = 0;
+    for (const auto& item : versions.at("servers").as_array())
+        flagged += item.at("_meta").at(model::official_meta_key).at("isLatest") == true;
+    CHECK(flagged == 1);
+
+    auto plain_server = json::value{{"name", "com.example/plain"}, {"description", "d"}, {"version", "0.1.0"}};
+    report = reg.import_json(plain_server).value();
+    CHECK(report.inserted == 1);
+    auto plain = call(reg, "/v0.1/servers/com.example%2Fplain/versions/latest").body;
+    const auto& official = plain.at("_meta").at(model::official_meta_key);
+    CHECK(official.at("status") == "active");
+    CHECK(official.at("isLatest") == true);
+    CHECK(model::timestamp::parse(official.at("publishedAt").as_string()));
+    CHECK(plain.at("server") == plain_server);
+
+    report = reg.import_json(entry("com.example/x", "2.0.0", "2025-01-05T00:00:00Z", "active", "new")).value();
+    CHECK(report.replaced == 1);
+    CHECK(call(reg, "/v0.1/servers/com.example%2Fx/versions/2.0.0").body.at("server").at("description") == "new");
+    CHECK_FALSE(reg.import_json(json::value{{"name", 5}}).has_value());
+    CHECK(reg.size().value() == 3);  // a failed import changes nothing
+}

@@ -1,0 +1,63 @@
+// A registry served over HTTP on 127.0.0.1 from a background thread, stopped (with a bound) on destruction.
+#pragma once
+
+#include <mcpreg/engine/http_server.hpp>
+#include <mcpreg/engine/registry.hpp>
+#include <mcpreg/model/server.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+namespace mcpreg::test {
+
+/// S(name, version) of CONFORMANCE.md as a ServerResponse, with the registry metadata given.
+inline boost::json::value entry(std::string_view name, std::string_view version, std::string_view published_at,
+                                std::string_view status = "active", std::string_view description = "d")
+{
+    return {
+        {"server",
+         {{"$schema", model::current_schema_url}, {"name", name}, {"description", description}, {"version", version}}},
+        {"_meta",
+         {{model::official_meta_key,
+           {{"status", status}, {"publishedAt", published_at}, {"updatedAt", published_at}}}}}};
+}
+
+inline engine::registry open_registry(engine::registry_options options = {})
+{
+    return engine::registry::open(std::move(options)).value();
+}
+
+class running_engine {
+public:
+    explicit running_engine(engine::registry& reg, engine::http_server_options options = {})
+        : server_(io_.get_executor(), reg, options),
+          port_(server_.listen("127.0.0.1", 0).value()),
+          thread_([this] { io_.run(); })
+    {
+    }
+
+    ~running_engine()
+    {
+        server_.stop();
+        // Connections close as their requests end; a stuck one cannot keep the test alive.
+        for (int i = 0; i < 500 && server_.connections() > 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        io_.stop();
+        thread_.join();
+    }
+
+    unsigned short port() const noexcept { return port_; }
+    engine::http_server& server() noexcept { return server_; }
+
+private:
+    boost::asio::io_context io_;
+    engine::http_server server_;
+    unsigned short port_;
+    std::thread thread_;
+};
+
+}  // namespace mcpreg::test
