@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <list>
+#include <map>
 #include <mutex>
 #include <unordered_map>
 
@@ -238,22 +239,91 @@ constexpr std::string_view home_page = R"(<!doctype html>
 </ul></body></html>
 )";
 
+// Prometheus metrics: request counts and latency histograms per method, route pattern and status.
+class request_metrics {
+public:
+    void record(std::string_view method, std::string_view route, int status, double seconds)
+    {
+        std::lock_guard lock(mutex_);
+        auto& series = series_[key{std::string(method), std::string(route), status}];
+        ++series.count;
+        series.sum += seconds;
+        for (std::size_t i = 0; i < std::size(bounds); ++i)
+            if (seconds <= bounds[i]) ++series.buckets[i];
+    }
+
+    std::string text() const
+    {
+        std::lock_guard lock(mutex_);
+        std::string out = "# HELP mcp_registry_http_requests_total HTTP requests answered.\n"
+                          "# TYPE mcp_registry_http_requests_total counter\n";
+        for (const auto& [k, s] : series_)
+            out += "mcp_registry_http_requests_total" + labels(k) + " " + std::to_string(s.count) + "\n";
+        out += "# HELP mcp_registry_http_request_duration Time to answer an HTTP request, in seconds.\n"
+               "# TYPE mcp_registry_http_request_duration histogram\n";
+        for (const auto& [k, s] : series_) {
+            auto base = labels(k);
+            base.pop_back();  // reopen the label set for `le`
+            for (std::size_t i = 0; i < std::size(bounds); ++i)
+                out += "mcp_registry_http_request_duration_bucket" + base + ",le=\"" + format_bound(bounds[i]) +
+                       "\"} " + std::to_string(s.buckets[i]) + "\n";
+            out +=
+                "mcp_registry_http_request_duration_bucket" + base + ",le=\"+Inf\"} " + std::to_string(s.count) + "\n";
+            out += "mcp_registry_http_request_duration_sum" + labels(k) + " " + std::to_string(s.sum) + "\n";
+            out += "mcp_registry_http_request_duration_count" + labels(k) + " " + std::to_string(s.count) + "\n";
+        }
+        return out;
+    }
+
+private:
+    static constexpr double bounds[] = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5};
+    struct key {
+        std::string method, route;
+        int status;
+        auto operator<=>(const key&) const = default;
+    };
+    struct values {
+        std::uint64_t count = 0;
+        double sum = 0;
+        std::uint64_t buckets[std::size(bounds)] = {};
+    };
+    static std::string labels(const key& k)
+    {
+        return "{method=\"" + k.method + "\",path=\"" + k.route + "\",status=\"" + std::to_string(k.status) + "\"}";
+    }
+    static std::string format_bound(double bound)
+    {
+        auto text = std::to_string(bound);
+        while (text.back() == '0') text.pop_back();
+        if (text.back() == '.') text.pop_back();
+        return text;
+    }
+    mutable std::mutex mutex_;
+    std::map<key, values> series_;
+};
+
 }  // namespace
+
+namespace detail {
+std::string_view openapi_yaml();  // embedded from src/engine/openapi.yaml
+}  // namespace detail
 
 struct registry::impl {
     registry_options options;
     std::mutex storage_mutex;
     detail::storage store;
     body_cache cache;
+    request_metrics metrics;
 
     impl(registry_options o, detail::storage s)
         : options(std::move(o)), store(std::move(s)), cache(options.response_cache_entries)
     {
     }
 
-    response route(const request& req);
+    // `pattern` receives the route template (e.g. /v0/servers/{serverName}/versions) for the metrics.
+    response route(const request& req, std::string& pattern);
     response json_ok(const request& req, std::shared_ptr<const cached_body> body);
-    response cached_or_build(const request& req, const std::string& key,
+    response cached_or_build(const request& req, const std::string& key, std::string_view failure,
                              const std::function<result<std::pair<int, std::string>>()>& build);
     response list_servers(const request& req, const query_params& params, const std::string& cache_key);
     response server_versions(const request& req, const std::string& name, const query_params& params,
@@ -329,7 +399,11 @@ result<import_report> registry::import_json(const json::value& document)
 response registry::handle(const request& req)
 {
     try {
-        auto res = impl_->route(req);
+        const auto started = std::chrono::steady_clock::now();
+        std::string pattern = "unmatched";
+        auto res = impl_->route(req, pattern);
+        impl_->metrics.record(req.method, pattern, res.status,
+                              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         // CORS as upstream (rs/cors): any origin, no credentials; only when the request carries an Origin.
         if (!req.header("Origin").empty() && res.header("Access-Control-Allow-Origin").empty()) {
             res.headers.push_back({"Access-Control-Allow-Origin", "*"});
@@ -344,7 +418,7 @@ response registry::handle(const request& req)
     }
 }
 
-response registry::impl::route(const request& req)
+response registry::impl::route(const request& req, std::string& pattern)
 {
     const std::string_view target = req.target;
     const auto question = target.find('?');
@@ -421,7 +495,17 @@ response registry::impl::route(const request& req)
         return res;
     };
 
+    if (raw_path == "/metrics" || raw_path == "/openapi.yaml") {
+        pattern = raw_path;
+        if (!read_method) return method_not_allowed();
+        response res;
+        res.headers.push_back(
+            {"Content-Type", raw_path == "/metrics" ? "text/plain; version=0.0.4" : "application/yaml"});
+        res.body = raw_path == "/metrics" ? metrics.text() : std::string(detail::openapi_yaml());
+        return res;
+    }
     if (raw_path == "/") {
+        pattern = "/";
         if (!read_method) return method_not_allowed();
         response res;
         res.headers.push_back({"Content-Type", "text/html; charset=utf-8"});
@@ -432,6 +516,7 @@ response registry::impl::route(const request& req)
     }
     if (segments.size() < 2 || (segments[0] != "v0" && segments[0] != "v0.1")) return not_found();
     const std::vector<std::string> route(segments.begin() + 1, segments.end());
+    const std::string prefix = "/" + segments[0];
 
     auto params = detail::parse_query(raw_query);
     if (!params) return problem(400, "Invalid query string encoding");
@@ -448,6 +533,16 @@ response registry::impl::route(const request& req)
         cached->etag = detail::make_etag(cached->body);
         return json_ok(req, std::move(cached));
     };
+
+    if (route.size() == 1 &&
+        (route[0] == "health" || route[0] == "ping" || route[0] == "version" || route[0] == "servers"))
+        pattern = prefix + "/" + route[0];
+    else if (route.size() == 3 && route[0] == "servers" && route[2] == "versions")
+        pattern = prefix + "/servers/{serverName}/versions";
+    else if (route.size() == 4 && route[0] == "servers" && route[2] == "versions")
+        pattern = prefix + "/servers/{serverName}/versions/{version}";
+    else if (route.size() == 3 && route[0] == "x")
+        pattern = prefix + "/x/" + std::string(extension_namespace) + "/search";
 
     if (route.size() == 1 && route[0] == "health") {
         if (!read_method) return method_not_allowed();
@@ -515,7 +610,7 @@ response registry::impl::json_ok(const request& req, std::shared_ptr<const cache
     return res;
 }
 
-response registry::impl::cached_or_build(const request& req, const std::string& key,
+response registry::impl::cached_or_build(const request& req, const std::string& key, std::string_view failure,
                                          const std::function<result<std::pair<int, std::string>>()>& build)
 {
     if (auto hit = cache.find(key)) return json_ok(req, std::move(hit));
@@ -523,7 +618,8 @@ response registry::impl::cached_or_build(const request& req, const std::string& 
         std::lock_guard lock(storage_mutex);
         return build();
     }();
-    if (!built) return problem(500, "Failed to get registry data");
+    // A storage failure is ours, not the client's: a generic 500 that never leaks internals.
+    if (!built) return problem(500, failure);
     if (built->first != 200) return problem(built->first, built->second);
     auto body = std::make_shared<cached_body>();
     body->body = std::move(built->second);
@@ -565,7 +661,7 @@ response registry::impl::list_servers(const request& req, const query_params& pa
         else query.version = *version;
     }
 
-    return cached_or_build(req, cache_key, [&]() -> result<std::pair<int, std::string>> {
+    return cached_or_build(req, cache_key, "Failed to get registry list", [&]() -> result<std::pair<int, std::string>> {
         auto rows = store.list(query);
         if (!rows) return rows.error();
         std::optional<std::string> next_cursor;
@@ -581,12 +677,13 @@ response registry::impl::server_versions(const request& req, const std::string& 
     std::vector<field_error> errors;
     const bool include_deleted = read_include_deleted(params, errors).value_or(false);
     if (!errors.empty()) return problem(422, "validation failed", errors);
-    return cached_or_build(req, cache_key, [&]() -> result<std::pair<int, std::string>> {
-        auto rows = store.versions(name, include_deleted);
-        if (!rows) return rows.error();
-        if (rows->empty()) return std::pair{404, std::string("Server not found")};
-        return std::pair{200, list_json(*rows, std::nullopt)};
-    });
+    return cached_or_build(req, cache_key, "Failed to get server details",
+                           [&]() -> result<std::pair<int, std::string>> {
+                               auto rows = store.versions(name, include_deleted);
+                               if (!rows) return rows.error();
+                               if (rows->empty()) return std::pair{404, std::string("Server not found")};
+                               return std::pair{200, list_json(*rows, std::nullopt)};
+                           });
 }
 
 response registry::impl::server_version(const request& req, const std::string& name, const std::string& version,
@@ -595,12 +692,13 @@ response registry::impl::server_version(const request& req, const std::string& n
     std::vector<field_error> errors;
     const bool include_deleted = read_include_deleted(params, errors).value_or(false);
     if (!errors.empty()) return problem(422, "validation failed", errors);
-    return cached_or_build(req, cache_key, [&]() -> result<std::pair<int, std::string>> {
-        auto row = store.get(name, version, include_deleted);
-        if (!row) return row.error();
-        if (!*row) return std::pair{404, std::string("Server not found")};
-        return std::pair{200, entry_json(**row)};
-    });
+    return cached_or_build(req, cache_key, "Failed to get server details",
+                           [&]() -> result<std::pair<int, std::string>> {
+                               auto row = store.get(name, version, include_deleted);
+                               if (!row) return row.error();
+                               if (!*row) return std::pair{404, std::string("Server not found")};
+                               return std::pair{200, entry_json(**row)};
+                           });
 }
 
 response registry::impl::search(const request& req, const query_params& params, const std::string& cache_key)
@@ -617,11 +715,12 @@ response registry::impl::search(const request& req, const query_params& params, 
     const auto* q = param(params, "q");
     if (!q || q->empty()) errors.push_back({"expected required property q to be present", "query.q", nullptr});
     if (!errors.empty()) return problem(422, "validation failed", errors);
-    return cached_or_build(req, cache_key, [&]() -> result<std::pair<int, std::string>> {
-        auto rows = store.search(*q, include_deleted, !all_versions, limit);
-        if (!rows) return rows.error();
-        return std::pair{200, list_json(*rows, std::nullopt)};
-    });
+    return cached_or_build(req, cache_key, "Failed to search the registry",
+                           [&]() -> result<std::pair<int, std::string>> {
+                               auto rows = store.search(*q, include_deleted, !all_versions, limit);
+                               if (!rows) return rows.error();
+                               return std::pair{200, list_json(*rows, std::nullopt)};
+                           });
 }
 
 }  // namespace mcpreg::engine

@@ -91,6 +91,17 @@ std::int64_t nanoseconds_of(const model::timestamp& t) { return t.time().time_si
 
 }  // namespace
 
+result<sql::statement*> storage::prepared(const std::string& text)
+{
+    if (auto it = statements_.find(text); it != statements_.end()) {
+        it->second.reset();
+        return &it->second;
+    }
+    auto stmt = db_.prepare(text);
+    if (!stmt) return stmt.error();
+    return &statements_.emplace(text, std::move(*stmt)).first->second;
+}
+
 result<storage> storage::open(const std::string& path)
 {
     auto db = sql::connection::open(path);
@@ -130,37 +141,37 @@ result<std::vector<stored_version>> storage::list(const list_query& query)
     if (query.version) text += " AND version = ?5";
     if (query.latest_only) text += " AND is_latest";
     text += " ORDER BY name, version LIMIT ?6";
-    auto stmt = db_.prepare(text);
+    auto stmt = prepared(text);
     if (!stmt) return stmt.error();
-    if (query.cursor_name) stmt->bind(1, *query.cursor_name);
-    if (query.cursor_version) stmt->bind(2, *query.cursor_version);
-    if (!query.search.empty()) stmt->bind(3, like_pattern(query.search));
-    if (query.updated_since) stmt->bind(4, *query.updated_since);
-    if (query.version) stmt->bind(5, *query.version);
-    stmt->bind(6, std::int64_t{query.limit});
-    return collect(*stmt);
+    if (query.cursor_name) (*stmt)->bind(1, *query.cursor_name);
+    if (query.cursor_version) (*stmt)->bind(2, *query.cursor_version);
+    if (!query.search.empty()) (*stmt)->bind(3, like_pattern(query.search));
+    if (query.updated_since) (*stmt)->bind(4, *query.updated_since);
+    if (query.version) (*stmt)->bind(5, *query.version);
+    (*stmt)->bind(6, std::int64_t{query.limit});
+    return collect(**stmt);
 }
 
 result<std::vector<stored_version>> storage::versions(const std::string& name, bool include_deleted)
 {
-    auto stmt = db_.prepare("SELECT " + std::string(row_columns) +
-                            " FROM server_versions WHERE name = ?1 AND (?2 OR status != 'deleted')"
-                            " ORDER BY published_at DESC, version DESC");
+    auto stmt = prepared("SELECT " + std::string(row_columns) +
+                         " FROM server_versions WHERE name = ?1 AND (?2 OR status != 'deleted')"
+                         " ORDER BY published_at DESC, version DESC");
     if (!stmt) return stmt.error();
-    stmt->bind(1, name).bind(2, std::int64_t{include_deleted});
-    return collect(*stmt);
+    (*stmt)->bind(1, name).bind(2, std::int64_t{include_deleted});
+    return collect(**stmt);
 }
 
 result<std::optional<stored_version>> storage::get(const std::string& name, const std::string& version,
                                                    bool include_deleted)
 {
     const bool latest = version == "latest";
-    auto stmt = db_.prepare("SELECT " + std::string(row_columns) + " FROM server_versions WHERE name = ?1 AND " +
-                            (latest ? "is_latest" : "version = ?2") + " AND (?3 OR status != 'deleted')");
+    auto stmt = prepared("SELECT " + std::string(row_columns) + " FROM server_versions WHERE name = ?1 AND " +
+                         (latest ? "is_latest" : "version = ?2") + " AND (?3 OR status != 'deleted')");
     if (!stmt) return stmt.error();
-    stmt->bind(1, name).bind(3, std::int64_t{include_deleted});
-    if (!latest) stmt->bind(2, version);
-    auto rows = collect(*stmt);
+    (*stmt)->bind(1, name).bind(3, std::int64_t{include_deleted});
+    if (!latest) (*stmt)->bind(2, version);
+    auto rows = collect(**stmt);
     if (!rows) return rows.error();
     if (rows->empty()) return std::optional<stored_version>{};
     return std::optional<stored_version>(std::move(rows->front()));
@@ -189,16 +200,15 @@ result<std::vector<stored_version>> storage::search(const std::string& text, boo
           "status_changed_at_text", "is_latest", "official_extra", "meta_other"})
         columns += (columns.empty() ? "v." : ", v.") + std::string(column);
     // Name matches weigh most, then title, then description; ties go to the latest version.
-    auto stmt =
-        db_.prepare("SELECT " + columns +
-                    " FROM server_search JOIN server_versions v ON v.id = server_search.rowid"
-                    " WHERE server_search MATCH ?1 AND (?2 OR v.status != 'deleted') AND (?4 = 0 OR v.is_latest)"
-                    " ORDER BY bm25(server_search, 10.0, 5.0, 1.0), v.is_latest DESC, v.name, v.version"
-                    " LIMIT ?3");
+    auto stmt = prepared("SELECT " + columns +
+                         " FROM server_search JOIN server_versions v ON v.id = server_search.rowid"
+                         " WHERE server_search MATCH ?1 AND (?2 OR v.status != 'deleted') AND (?4 = 0 OR v.is_latest)"
+                         " ORDER BY bm25(server_search, 10.0, 5.0, 1.0), v.is_latest DESC, v.name, v.version"
+                         " LIMIT ?3");
     if (!stmt) return stmt.error();
-    stmt->bind(1, match).bind(2, std::int64_t{include_deleted}).bind(3, std::int64_t{limit});
-    stmt->bind(4, std::int64_t{latest_only});
-    return collect(*stmt);
+    (*stmt)->bind(1, match).bind(2, std::int64_t{include_deleted}).bind(3, std::int64_t{limit});
+    (*stmt)->bind(4, std::int64_t{latest_only});
+    return collect(**stmt);
 }
 
 result<std::size_t> storage::count()

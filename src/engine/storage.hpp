@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace mcpreg::engine::detail {
@@ -70,7 +71,11 @@ private:
     result<void> migrate();
     result<void> recalculate_latest(const std::string& name, const std::optional<std::string>& given_latest);
 
+    /// A prepared statement for `sql`, reset and ready to bind: each distinct text is prepared once.
+    result<mcpreg::detail::sqlite::statement*> prepared(const std::string& sql);
+
     mcpreg::detail::sqlite::connection db_;
+    std::unordered_map<std::string, mcpreg::detail::sqlite::statement> statements_;
 };
 
 }  // namespace mcpreg::engine::detail

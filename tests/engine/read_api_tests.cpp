@@ -423,3 +423,51 @@ TEST_CASE("import keeps given metadata, computes the missing, and fixes inconsis
     CHECK_FALSE(reg.import_json(json::value{{"name", 5}}).has_value());
     CHECK(reg.size().value() == 3);  // a failed import changes nothing
 }
+
+TEST_CASE("L11, L13: Prometheus metrics and the OpenAPI document" * doctest::test_suite("engine"))
+{
+    auto reg = seeded({entry("com.example/server", "1.0.0", "2025-01-01T00:00:00Z")});
+    call(reg, "/v0/servers/com.example%2Fserver/versions/1.0.0");
+    call(reg, "/v0.1/servers");
+    call(reg, "/nope");
+    auto metrics = call(reg, "/metrics");
+    CHECK(metrics.res.status == 200);
+    CHECK(metrics.res.header("Content-Type").starts_with("text/plain"));
+    for (auto expected :
+         {"mcp_registry_http_requests_total{method=\"GET\",path=\"/v0/servers/{serverName}/versions/{version}\","
+          "status=\"200\"} 1",
+          "mcp_registry_http_requests_total{method=\"GET\",path=\"/v0.1/servers\",status=\"200\"} 1",
+          "path=\"unmatched\",status=\"404\"",
+          "mcp_registry_http_request_duration_bucket{method=\"GET\",path=\"/v0.1/servers\",status=\"200\","
+          "le=\"+Inf\"} 1"})
+        CHECK_MESSAGE(metrics.res.body.find(expected) != std::string::npos, expected);
+    auto openapi = call(reg, "/openapi.yaml");
+    CHECK(openapi.res.status == 200);
+    for (auto path :
+         {"/v0.1/servers:", "/v0.1/servers/{serverName}/versions:", "/v0.1/servers/{serverName}/versions/{version}:"})
+        CHECK_MESSAGE(openapi.res.body.find(path) != std::string::npos, path);
+}
+
+TEST_CASE("importing 20,000 entries, then reading and searching them" * doctest::test_suite("engine"))
+{
+    const auto snapshot = model::read_json_file((test::data_dir() / "registry-seed.json").string()).value();
+    json::array entries;
+    entries.reserve(20'000);
+    for (std::size_t i = 0; entries.size() < 20'000; ++i) {
+        json::value copy = snapshot.as_array()[i % snapshot.as_array().size()];
+        auto& server = copy.at("server").as_object();
+        server["name"] =
+            std::string(server.at("name").as_string()) + "-copy" + std::to_string(i / snapshot.as_array().size());
+        entries.push_back(std::move(copy));
+    }
+    auto reg = test::open_registry();
+    auto report = reg.import_json(entries).value();
+    CHECK(report.read == 20'000);
+    CHECK(report.inserted == 20'000);
+    CHECK(reg.size().value() == 20'000);
+    auto page = call(reg, "/v0.1/servers?limit=100&cursor=io.github.github%2Fgithub-mcp-server-copy3");
+    CHECK(page.body.at("metadata").at("count") == 100);
+    auto found = call(reg, "/v0.1/x/io.github.mcpreg/search?q=github-mcp-server-copy7&limit=3");
+    REQUIRE(found.body.at("servers").as_array().size() >= 1);
+    CHECK(found.body.at("servers").at(0).at("server").at("name") == "io.github.github/github-mcp-server-copy7");
+}

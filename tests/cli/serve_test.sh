@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The contract of `mcpreg serve`: the first stdout line names the bound port (flushed even into a pipe or a
+# file), the API answers, SIGTERM and SIGINT stop it with exit 0, and bad arguments exit 2.
+set -uo pipefail
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+work=$(mktemp -d)
+server_pid=
+cleanup() { [[ -n $server_pid ]] && kill -9 "$server_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+snapshot=$MCPREG_TEST_DATA_DIR/registry-seed.json
+
+fetch() {  # url -> prints status and body
+    python3 - "$1" <<'PY'
+import sys, urllib.request, urllib.error
+try:
+    with urllib.request.urlopen(sys.argv[1], timeout=10) as r:
+        print(r.status); print(r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code); print(e.read().decode())
+except OSError as e:
+    print(0); print(e)
+PY
+}
+
+# Started with stdout redirected to a file: the line must be there before the server stops.
+start_server() {  # extra serve arguments...
+    "$MCPREG" serve --listen 127.0.0.1:0 "$@" >"$work/stdout" 2>"$work/stderr" &
+    server_pid=$!
+    for _ in $(seq 1 300); do
+        grep -q '^listening on http://127.0.0.1:[0-9]\+$' "$work/stdout" 2>/dev/null && break
+        kill -0 "$server_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    port=$(sed -n '1s|^listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$work/stdout")
+    [[ -n $port ]] || fail "no 'listening on' line: $(cat "$work/stdout" "$work/stderr")"
+}
+stop_server() {  # signal
+    kill -"$1" "$server_pid"
+    local code=0
+    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    wait "$server_pid" || code=$?
+    server_pid=
+    [[ $code -eq 0 ]] || fail "exit status after SIG$1: $code"
+}
+
+start_server --db :memory: --seed "$snapshot"
+[[ $(wc -l <"$work/stdout") -eq 1 ]] || fail "stdout holds only the listening line"
+reply=$(fetch "http://127.0.0.1:$port/v0.1/servers?limit=3")
+[[ $(head -1 <<<"$reply") == 200 ]] || fail "list: $reply"
+grep -q '"count":3' <<<"$reply" || fail "list count: $reply"
+reply=$(fetch "http://127.0.0.1:$port/v0/servers/io.github.github%2Fgithub-mcp-server/versions/latest")
+grep -q '"name":"io.github.github/github-mcp-server"' <<<"$reply" || fail "detail: $reply"
+[[ $(fetch "http://127.0.0.1:$port/servers" | head -1) == 404 ]] || fail "catch-all 404"
+stop_server TERM
+
+# A database file keeps its rows across restarts; SIGINT stops it as well. Output into a pipe.
+"$MCPREG" serve --db "$work/registry.db" --seed "$MCPREG_TEST_DATA_DIR/spec/examples/valid/with-remote.json" \
+    --listen 127.0.0.1:0 2>/dev/null | { read -r line; echo "$line" >"$work/piped"; cat >/dev/null; } &
+for _ in $(seq 1 300); do [[ -s $work/piped ]] && break; sleep 0.1; done
+grep -q '^listening on http://127.0.0.1:[0-9]\+$' "$work/piped" || fail "line not flushed into a pipe"
+pkill -INT -f "serve --db $work/registry.db" || fail "no server to interrupt"
+wait
+start_server --db "$work/registry.db"
+fetch "http://127.0.0.1:$port/v0.1/servers" | grep -q '"count":1' || fail "rows survive a restart"
+stop_server INT
+
+expect_exit() {
+    local expected=$1
+    shift
+    "$@" >/dev/null 2>&1
+    local code=$?
+    [[ $code -eq $expected ]] || fail "$*: exit $code, expected $expected"
+}
+expect_exit 2 "$MCPREG" serve --listen nonsense
+expect_exit 2 "$MCPREG" serve --db :memory: --listen 127.0.0.1:99999
+expect_exit 2 "$MCPREG" serve --db :memory: --seed "$work/missing.json" --listen 127.0.0.1:0
+expect_exit 2 "$MCPREG" serve --db /proc/forbidden/registry.db --listen 127.0.0.1:0
+expect_exit 2 "$MCPREG" serve --frobnicate
+expect_exit 0 "$MCPREG" serve --help
+
+if [[ $failures -ne 0 ]]; then
+    echo "$failures check(s) failed"
+    exit 1
+fi
+echo "all serve checks passed"
