@@ -12,6 +12,9 @@
 
 #include <set>
 
+#include <sqlite3.h>
+#include <unistd.h>
+
 namespace json = boost::json;
 using namespace mcpreg;
 using mcpreg::test::entry;
@@ -470,4 +473,34 @@ TEST_CASE("importing 20,000 entries, then reading and searching them" * doctest:
     auto found = call(reg, "/v0.1/x/io.github.mcpreg/search?q=github-mcp-server-copy7&limit=3");
     REQUIRE(found.body.at("servers").as_array().size() >= 1);
     CHECK(found.body.at("servers").at(0).at("server").at("name") == "io.github.github/github-mcp-server-copy7");
+}
+
+TEST_CASE("L12: a storage failure is a generic 500 that leaks nothing" * doctest::test_suite("engine"))
+{
+    const auto path = std::filesystem::temp_directory_path() / ("mcpreg-l12-" + std::to_string(::getpid()) + ".db");
+    std::filesystem::remove(path);
+    {
+        engine::registry_options options;
+        options.database = path.string();
+        auto reg = test::open_registry(options);
+        reg.import_json(entry("com.example/server", "1.0.0", "2025-01-01T00:00:00Z")).value();
+        // Another process breaks the database under the running registry.
+        sqlite3* other = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(other, "ALTER TABLE server_versions RENAME TO gone", nullptr, nullptr, nullptr) ==
+                SQLITE_OK);
+        sqlite3_close(other);
+        auto list = call(reg, "/v0.1/servers?limit=7");
+        CHECK(list.res.status == 500);
+        CHECK(list.body.at("detail") == "Failed to get registry list");
+        CHECK(list.res.body.find("server_versions") == std::string::npos);
+        CHECK(list.res.body.find("SQL") == std::string::npos);
+        auto detail = call(reg, "/v0.1/servers/com.example%2Fserver/versions/1.0.0");
+        CHECK(detail.res.status == 500);
+        CHECK(detail.body.at("detail") == "Failed to get server details");
+        CHECK(call(reg, "/v0.1/ping").res.status == 200);  // what does not need the table still works
+    }
+    std::filesystem::remove(path);
+    std::filesystem::remove(path.string() + "-wal");
+    std::filesystem::remove(path.string() + "-shm");
 }
