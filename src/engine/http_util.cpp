@@ -181,16 +181,6 @@ std::string gzip_compress(std::string_view body)
     return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept
-{
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
-
 std::string json_quote(std::string_view text) { return boost::json::serialize(boost::json::string_view(text)); }
 
 }  // namespace mcpreg::engine::detail

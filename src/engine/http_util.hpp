@@ -2,6 +2,8 @@
 // Private to the library.
 #pragma once
 
+#include <mcpreg/http_message.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +11,8 @@
 #include <vector>
 
 namespace mcpreg::engine::detail {
+
+using mcpreg::iequals;
 
 /// Percent-decodes `text`; nullopt on a malformed escape. With `plus_is_space`, '+' decodes to ' ' (queries).
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
@@ -33,9 +37,6 @@ bool accepts_gzip(std::string_view accept_encoding);
 
 /// gzip-compresses `body` (zlib, default level).
 std::string gzip_compress(std::string_view body);
-
-/// Case-insensitive ASCII comparison.
-bool iequals(std::string_view a, std::string_view b) noexcept;
 
 /// Escapes `text` as a JSON string literal, quotes included.
 std::string json_quote(std::string_view text);

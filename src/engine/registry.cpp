@@ -18,21 +18,6 @@
 
 namespace mcpreg::engine {
 namespace json = boost::json;
-using detail::iequals;
-
-std::string_view request::header(std::string_view name) const noexcept
-{
-    for (const auto& h : headers)
-        if (iequals(h.name, name)) return h.value;
-    return {};
-}
-
-std::string_view response::header(std::string_view name) const noexcept
-{
-    for (const auto& h : headers)
-        if (iequals(h.name, name)) return h.value;
-    return {};
-}
 
 namespace {
 
@@ -380,11 +365,11 @@ result<import_report> registry::import_json(const json::value& document)
         entry.document = json::serialize(*located.server);
         // The enclosing response, when there is one, holds the registry's metadata.
         if (located.response) {
-            auto response = model::server_response_from_json(*located.response);
-            if (!response) return response.error();
-            if (response->meta) {
-                entry.official = response->meta->official;
-                if (!response->meta->other.empty()) entry.meta_other = json::serialize(response->meta->other);
+            auto enclosing = model::server_response_from_json(*located.response);
+            if (!enclosing) return enclosing.error();
+            if (enclosing->meta) {
+                entry.official = enclosing->meta->official;
+                if (!enclosing->meta->other.empty()) entry.meta_other = json::serialize(enclosing->meta->other);
             }
         }
         entries.push_back(std::move(entry));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <mcpreg/error.hpp>
+#include <mcpreg/http_message.hpp>
 
 #include <boost/json/value.hpp>
 
@@ -18,30 +19,10 @@
 
 namespace mcpreg::engine {
 
-struct http_header {
-    std::string name;
-    std::string value;
-};
-
-/// An HTTP request as the engine sees it. `target` is the raw request target: path and query, still
-/// percent-encoded.
-struct request {
-    std::string method = "GET";
-    std::string target = "/";
-    std::vector<http_header> headers;
-    std::string body;
-
-    /// The first header of that name (case-insensitive), or empty.
-    std::string_view header(std::string_view name) const noexcept;
-};
-
-struct response {
-    int status = 200;
-    std::vector<http_header> headers;
-    std::string body;
-
-    std::string_view header(std::string_view name) const noexcept;
-};
+/// The engine answers the same plain messages the client sends.
+using request = http_request;
+using response = http_response;
+using mcpreg::http_header;
 
 /// How a registry is set up. Every field has a working default.
 struct registry_options {

@@ -1,0 +1,41 @@
+// Plain HTTP messages shared by the client (what it sends and receives) and the engine (what it serves),
+// so an in-process connection passes them through unchanged. No Beast here.
+#pragma once
+
+#include <mcpreg/model/export.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mcpreg {
+
+struct http_header {
+    std::string name;
+    std::string value;
+};
+
+/// An HTTP request. `target` is the origin-form request target: path and query, still percent-encoded.
+struct http_request {
+    std::string method = "GET";
+    std::string target = "/";
+    std::vector<http_header> headers;
+    std::string body;
+
+    /// The first header of that name (case-insensitive), or empty.
+    MCPREG_MODEL_API std::string_view header(std::string_view name) const noexcept;
+};
+
+struct http_response {
+    int status = 200;
+    std::vector<http_header> headers;
+    std::string body;
+
+    /// The first header of that name (case-insensitive), or empty.
+    MCPREG_MODEL_API std::string_view header(std::string_view name) const noexcept;
+};
+
+/// Case-insensitive ASCII comparison, as HTTP field names compare.
+MCPREG_MODEL_API bool iequals(std::string_view a, std::string_view b) noexcept;
+
+} // namespace mcpreg

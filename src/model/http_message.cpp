@@ -1,0 +1,28 @@
+#include <mcpreg/http_message.hpp>
+
+namespace mcpreg {
+
+bool iequals(std::string_view a, std::string_view b) noexcept
+{
+    if (a.size() != b.size()) return false;
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
+
+std::string_view http_request::header(std::string_view name) const noexcept
+{
+    for (const auto& h : headers)
+        if (iequals(h.name, name)) return h.value;
+    return {};
+}
+
+std::string_view http_response::header(std::string_view name) const noexcept
+{
+    for (const auto& h : headers)
+        if (iequals(h.name, name)) return h.value;
+    return {};
+}
+
+} // namespace mcpreg
