@@ -31,6 +31,7 @@ enum class errc {
     bad_response,        ///< a registry answered with something that is not the API
     response_too_large,  ///< a response exceeded the configured size cap
     too_many_redirects,  ///< the redirect limit was reached
+    insecure_redirect,   ///< a redirect would have left https for plain http
     cancelled,           ///< the operation was cancelled
     timeout,             ///< the operation ran past its deadline
     storage_error,       ///< the local database failed (SQLite's message is in the diagnostics)

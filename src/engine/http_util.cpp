@@ -4,7 +4,6 @@
 #include <boost/json/string_view.hpp>
 
 #include <openssl/evp.h>
-#include <zlib.h>
 
 #include <stdexcept>
 
@@ -161,24 +160,6 @@ bool accepts_gzip(std::string_view accept_encoding)
         accept_encoding.remove_prefix(comma + 1);
     }
     return false;
-}
-
-std::string gzip_compress(std::string_view body)
-{
-    z_stream stream{};
-    // windowBits 15 + 16: a gzip header and trailer instead of zlib's.
-    if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        throw std::runtime_error("deflateInit2 failed");
-    std::string out(deflateBound(&stream, static_cast<uLong>(body.size())), '\0');
-    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
-    stream.avail_in = static_cast<uInt>(body.size());
-    stream.next_out = reinterpret_cast<Bytef*>(out.data());
-    stream.avail_out = static_cast<uInt>(out.size());
-    const int code = deflate(&stream, Z_FINISH);
-    out.resize(stream.total_out);
-    deflateEnd(&stream);
-    if (code != Z_STREAM_END) throw std::runtime_error("deflate failed");
-    return out;
 }
 
 std::string json_quote(std::string_view text) { return boost::json::serialize(boost::json::string_view(text)); }

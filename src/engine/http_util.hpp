@@ -35,9 +35,6 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag);
 /// True when an Accept-Encoding header value accepts gzip (q > 0).
 bool accepts_gzip(std::string_view accept_encoding);
 
-/// gzip-compresses `body` (zlib, default level).
-std::string gzip_compress(std::string_view body);
-
 /// Escapes `text` as a JSON string literal, quotes included.
 std::string json_quote(std::string_view text);
 

@@ -5,6 +5,7 @@
 #include <mcpreg/model/json.hpp>
 #include <mcpreg/version.hpp>
 
+#include "../common/gzip.hpp"
 #include "http_util.hpp"
 #include "storage.hpp"
 
@@ -585,7 +586,7 @@ response registry::impl::json_ok(const request& req, std::shared_ptr<const cache
     }
     res.headers.push_back({"Content-Type", body->status == 200 ? "application/json" : "application/problem+json"});
     if (compressible && detail::accepts_gzip(req.header("Accept-Encoding"))) {
-        std::call_once(body->gzip_once, [&] { body->gzip_body = detail::gzip_compress(body->body); });
+        std::call_once(body->gzip_once, [&] { body->gzip_body = mcpreg::detail::gzip_compress(body->body); });
         res.headers.push_back({"Content-Encoding", "gzip"});
         res.body = body->gzip_body;
     }

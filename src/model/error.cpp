@@ -30,6 +30,7 @@ public:
         case errc::bad_response: return "the registry's response is not the registry API";
         case errc::response_too_large: return "the response exceeds the size limit";
         case errc::too_many_redirects: return "too many redirects";
+        case errc::insecure_redirect: return "refused a redirect from https to http";
         case errc::cancelled: return "operation cancelled";
         case errc::timeout: return "operation timed out";
         case errc::storage_error: return "local database error";

@@ -1,0 +1,145 @@
+// The asynchronous registry client: every operation is an Asio initiating function, so the caller picks
+// callbacks, use_future, use_awaitable / deferred with co_await, as_tuple, and cancellation.
+#pragma once
+
+#include <mcpreg/client/connection.hpp>
+#include <mcpreg/client/options.hpp>
+#include <mcpreg/error.hpp>
+#include <mcpreg/export.hpp>
+#include <mcpreg/model/server.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
+
+#include <memory>
+#include <set>
+#include <string>
+
+namespace mcpreg {
+
+/// A client of one registry (the official one by default, or any sub-registry serving the same API).
+///
+/// \par Executor
+/// Handlers run on their associated executor, else on the client's. The client starts no threads.
+///
+/// \par Object lifetimes
+/// Copies share one set of connections. Operations keep what they need alive; the client may be destroyed
+/// while they run (they complete normally).
+///
+/// \par Thread safety
+/// Distinct objects: safe. Shared objects: operations may be started concurrently from any thread.
+class MCPREG_API client {
+public:
+    using executor_type = boost::asio::any_io_executor;
+
+    /// Checks the options (base URL, API version) and opens the network connection.
+    static result<client> create(executor_type executor, client_options options = {});
+    /// The same over a connection of the caller's: make_in_process_connection(), or a test double.
+    static result<client> create(executor_type executor, client_options options, std::shared_ptr<connection> conn);
+
+    executor_type get_executor() const noexcept;
+    const client_options& options() const noexcept;
+
+    /// GET /servers: one page. Handler: void(error_code, model::server_list).
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, model::server_list)) Token = boost::asio::deferred_t>
+    auto async_list_servers(list_options query, call_options call = {}, Token&& token = {})
+    {
+        return boost::asio::async_initiate<Token, void(error_code, model::server_list)>(
+            [this](auto handler, list_options q, call_options c) {
+                list_servers_impl(std::move(q), c, std::move(handler));
+            },
+            token, std::move(query), call);
+    }
+
+    /// GET /servers/{name}/versions/{version}; version "latest" (the default) picks the latest.
+    /// Handler: void(error_code, model::server_response).
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, model::server_response)) Token = boost::asio::deferred_t>
+    auto async_get_server(std::string name, std::string version = "latest", bool include_deleted = false,
+                          call_options call = {}, Token&& token = {})
+    {
+        return boost::asio::async_initiate<Token, void(error_code, model::server_response)>(
+            [this](auto handler, std::string n, std::string v, bool deleted, call_options c) {
+                get_server_impl(std::move(n), std::move(v), deleted, c, std::move(handler));
+            },
+            token, std::move(name), std::move(version), include_deleted, call);
+    }
+
+    /// GET /servers/{name}/versions: every version, newest first. Handler: void(error_code, model::server_list).
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, model::server_list)) Token = boost::asio::deferred_t>
+    auto async_list_versions(std::string name, bool include_deleted = false, call_options call = {}, Token&& token = {})
+    {
+        return boost::asio::async_initiate<Token, void(error_code, model::server_list)>(
+            [this](auto handler, std::string n, bool deleted, call_options c) {
+                list_versions_impl(std::move(n), deleted, c, std::move(handler));
+            },
+            token, std::move(name), include_deleted, call);
+    }
+
+    /// Any request to the registry, with the client's retries, redirects and headers. `target` is relative
+    /// to the base URL (e.g. "/v0.1/x/io.github.mcpreg/search?q=x"). Error statuses are returned as responses,
+    /// not errors. Handler: void(error_code, http_response).
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, http_response)) Token = boost::asio::deferred_t>
+    auto async_request(http_request request, call_options call = {}, Token&& token = {})
+    {
+        return boost::asio::async_initiate<Token, void(error_code, http_response)>(
+            [this](auto handler, http_request r, call_options c) { request_impl(std::move(r), c, std::move(handler)); },
+            token, std::move(request), call);
+    }
+
+    struct impl;
+
+private:
+    explicit client(std::shared_ptr<impl> p) noexcept : impl_(std::move(p)) {}
+    void list_servers_impl(list_options, call_options,
+                           boost::asio::any_completion_handler<void(error_code, model::server_list)>);
+    void get_server_impl(std::string, std::string, bool, call_options,
+                         boost::asio::any_completion_handler<void(error_code, model::server_response)>);
+    void list_versions_impl(std::string, bool, call_options,
+                            boost::asio::any_completion_handler<void(error_code, model::server_list)>);
+    void request_impl(http_request, call_options, boost::asio::any_completion_handler<void(error_code, http_response)>);
+
+    std::shared_ptr<impl> impl_;
+};
+
+/// Walks every page of a query, resumably.
+///
+/// Guards: a cursor the registry already sent is an error (errc::bad_response) rather than an endless loop,
+/// and a (name, version) already returned is dropped from later pages (counted in duplicates_dropped()).
+///
+/// \par Thread safety
+/// One operation at a time per pager.
+class MCPREG_API pager {
+public:
+    /// Starts at `query.cursor` (or the beginning).
+    pager(client c, list_options query);
+
+    /// The next page. After the last page, completes with an empty list. A failed page can be asked for
+    /// again: the pager stays where it was. Handler: void(error_code, model::server_list).
+    template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, model::server_list)) Token = boost::asio::deferred_t>
+    auto async_next_page(Token&& token = {})
+    {
+        return boost::asio::async_initiate<Token, void(error_code, model::server_list)>(
+            [this](auto handler) { next_page_impl(std::move(handler)); }, token);
+    }
+
+    bool done() const noexcept { return done_; }
+    /// Where the next page starts; pass it as list_options::cursor to resume later.
+    const std::optional<std::string>& cursor() const noexcept { return query_.cursor; }
+    std::size_t pages() const noexcept { return pages_; }
+    std::size_t duplicates_dropped() const noexcept { return duplicates_; }
+
+private:
+    void next_page_impl(boost::asio::any_completion_handler<void(error_code, model::server_list)> handler);
+
+    client client_;
+    list_options query_;
+    bool done_ = false;
+    std::size_t pages_ = 0;
+    std::size_t duplicates_ = 0;
+    std::set<std::string> cursors_seen_;
+    std::set<std::pair<std::string, std::string>> rows_seen_;
+};
+
+}  // namespace mcpreg

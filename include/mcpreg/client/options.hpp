@@ -1,0 +1,73 @@
+// Options of the registry client: where to connect, how long to wait, how to retry, TLS.
+#pragma once
+
+#include <mcpreg/http_message.hpp>
+#include <mcpreg/model/timestamp.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mcpreg {
+
+struct diagnostics;
+
+/// The official registry.
+inline constexpr std::string_view official_registry_url = "https://registry.modelcontextprotocol.io";
+
+/// When and how often a failed request is tried again. Only idempotent requests (reads) are retried, and
+/// only for connection failures, timeouts, 408, 429 and 5xx.
+struct retry_options {
+    int max_attempts = 4;                            ///< 1 disables retries
+    std::chrono::milliseconds initial_backoff{250};  ///< the wait before the second attempt
+    double multiplier = 2.0;                         ///< each further wait grows by this factor
+    std::chrono::milliseconds max_backoff{20'000};   ///< no computed wait is longer
+    double jitter = 0.2;                             ///< each wait is spread by up to ±20%
+    /// A Retry-After longer than this is not waited for: the request fails with rate_limited at once.
+    std::chrono::milliseconds max_retry_after{60'000};
+};
+
+struct tls_options {
+    /// A PEM file of trusted CA certificates, used instead of the system trust store when set.
+    std::string ca_file;
+    /// Turns certificate and host name verification off. Anyone on the network path can then read and
+    /// change what the client sends and receives. For local tests only.
+    bool disable_verification_dangerously = false;
+};
+
+struct client_options {
+    std::string base_url = std::string(official_registry_url);
+    std::string api_version = "v0.1";         ///< "v0.1" (stable) or "v0"
+    std::string user_agent;                   ///< empty: "mcpreg/<version>"
+    std::vector<http_header> headers;         ///< sent with every request (API keys, tenant headers)
+    std::optional<std::string> bearer_token;  ///< Authorization for reads; writes take their own token
+    std::chrono::milliseconds connect_timeout{10'000};
+    std::chrono::milliseconds request_timeout{30'000};       ///< one attempt, from connect to the last byte
+    std::size_t max_response_bytes = std::size_t{32} << 20;  ///< after decompression
+    int max_redirects = 5;
+    retry_options retry;
+    tls_options tls;
+    /// Honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (CONNECT tunnels for https).
+    bool use_environment_proxy = true;
+};
+
+/// Per-call settings.
+struct call_options {
+    std::optional<std::chrono::milliseconds> timeout;  ///< overrides client_options::request_timeout
+    diagnostics* diag = nullptr;                       ///< filled on failure (and attempts on success), when given
+};
+
+/// GET /servers query parameters. Unset ones are not sent.
+struct list_options {
+    std::optional<std::string> cursor;
+    std::optional<int> limit;  ///< 1 to 100 (the registry's default is 30)
+    std::optional<std::string> search;
+    std::optional<model::timestamp> updated_since;
+    std::optional<std::string> version;  ///< "latest" or an exact version
+    std::optional<bool> include_deleted;
+};
+
+}  // namespace mcpreg

@@ -1,0 +1,409 @@
+// The client's operations: URLs, headers, retries with backoff, redirects, error mapping and decoding.
+// Transport details live behind `connection`.
+#include <mcpreg/client/client.hpp>
+#include <mcpreg/client/retry.hpp>
+#include <mcpreg/model/json.hpp>
+#include <mcpreg/version.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include <random>
+
+namespace mcpreg {
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+// Percent-encodes everything outside RFC 3986's unreserved set: names carry '/', versions '+'.
+std::string encode_component(std::string_view text)
+{
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string out;
+    for (char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+            c == '_' || c == '~') {
+            out += ch;
+        }
+        else {
+            out += '%';
+            out += digits[c >> 4];
+            out += digits[c & 15];
+        }
+    }
+    return out;
+}
+
+struct base_url {
+    http_origin origin;
+    std::string path;  // without a trailing slash
+};
+
+result<base_url> parse_base_url(std::string_view text)
+{
+    auto parsed = boost::urls::parse_absolute_uri(text);
+    if (!parsed) return make_error(errc::invalid_argument, "not an absolute URL: " + std::string(text));
+    base_url out;
+    out.origin.scheme = std::string(parsed->scheme());
+    if (out.origin.scheme != "http" && out.origin.scheme != "https")
+        return make_error(errc::invalid_argument, "the registry URL must be http or https: " + std::string(text));
+    out.origin.host = std::string(parsed->encoded_host());
+    if (out.origin.host.empty())
+        return make_error(errc::invalid_argument, "the registry URL has no host: " + std::string(text));
+    if (out.origin.host.size() > 2 && out.origin.host.front() == '[')
+        out.origin.host = out.origin.host.substr(1, out.origin.host.size() - 2);
+    out.origin.port = parsed->has_port() ? parsed->port_number() : (out.origin.scheme == "https" ? 443 : 80);
+    out.path = std::string(parsed->encoded_path());
+    while (!out.path.empty() && out.path.back() == '/') out.path.pop_back();
+    return out;
+}
+
+// The server's text for a failed request: problem+json detail and errors[].message, or `error`, or the body.
+std::string server_message(const http_response& response)
+{
+    auto parsed = model::parse_json(response.body);
+    if (parsed && parsed->is_object()) {
+        const auto& object = parsed->get_object();
+        std::string text;
+        if (auto* detail = object.if_contains("detail"); detail && detail->is_string()) text = detail->get_string();
+        if (auto* errors = object.if_contains("errors"); errors && errors->is_array())
+            for (const auto& e : errors->get_array())
+                if (e.is_object())
+                    if (auto* message = e.get_object().if_contains("message"); message && message->is_string())
+                        text += (text.empty() ? "" : ": ") + std::string(message->get_string());
+        if (text.empty())
+            if (auto* error_text = object.if_contains("error"); error_text && error_text->is_string())
+                text = error_text->get_string();
+        if (!text.empty()) return text;
+    }
+    constexpr std::size_t shown = 300;
+    return response.body.substr(0, shown);
+}
+
+// Makes connection::async_exchange awaitable.
+template <class Token>
+auto async_exchange(connection& conn, const http_origin& origin, http_request request, const exchange_limits& limits,
+                    Token&& token)
+{
+    return asio::async_initiate<Token, void(error_code, http_response)>(
+        [&conn](auto handler, const http_origin& o, http_request r, const exchange_limits& l) {
+            conn.async_exchange(o, std::move(r), l, std::move(handler));
+        },
+        token, origin, std::move(request), limits);
+}
+
+// Completes a handler on its associated executor.
+template <class T>
+void complete(asio::any_completion_handler<void(error_code, T)> handler, const asio::any_io_executor& fallback,
+              error_code ec, T value)
+{
+    auto executor = asio::get_associated_executor(handler, fallback);
+    asio::dispatch(executor, [handler = std::move(handler), ec, value = std::move(value)]() mutable {
+        std::move(handler)(ec, std::move(value));
+    });
+}
+
+}  // namespace
+
+struct client::impl : std::enable_shared_from_this<client::impl> {
+    executor_type executor;
+    client_options options;
+    base_url base;
+    std::shared_ptr<connection> conn;
+    std::mutex random_mutex;
+    std::minstd_rand random{std::random_device{}()};
+
+    double next_random()
+    {
+        std::lock_guard lock(random_mutex);
+        return std::uniform_real_distribution<double>(0.0, 1.0)(random);
+    }
+
+    http_request prepare(http_request request) const
+    {
+        auto set_default = [&](std::string_view name, std::string value) {
+            if (request.header(name).empty()) request.headers.push_back({std::string(name), std::move(value)});
+        };
+        for (const auto& h : options.headers) set_default(h.name, h.value);
+        if (options.bearer_token) set_default("Authorization", "Bearer " + *options.bearer_token);
+        set_default("User-Agent",
+                    options.user_agent.empty() ? "mcpreg/" + std::string(version_string) : options.user_agent);
+        set_default("Accept", "application/json, application/problem+json");
+        set_default("Accept-Encoding", "gzip");
+        return request;
+    }
+
+    // One logical request: attempts with backoff, redirects; an HTTP error status is returned as a response.
+    asio::awaitable<std::pair<error_code, http_response>> execute(http_request request, call_options call)
+    {
+        auto self = shared_from_this();
+        const bool idempotent = request.method == "GET" || request.method == "HEAD";
+        exchange_limits limits;
+        limits.connect_timeout = options.connect_timeout;
+        limits.timeout = call.timeout.value_or(options.request_timeout);
+        limits.max_response_bytes = options.max_response_bytes;
+
+        http_origin origin = base.origin;
+        std::string target = base.path + request.target;
+        request = prepare(std::move(request));
+        diagnostics diag;
+        diag.method = request.method;
+        int redirects = 0;
+        for (int attempt = 1;; ++attempt) {
+            diag.attempts = attempt;
+            diag.url = origin.scheme + "://" + origin.host + ":" + std::to_string(origin.port) + target;
+            http_request to_send = request;
+            to_send.target = target;
+            auto [ec, response] =
+                co_await async_exchange(*conn, origin, std::move(to_send), limits, asio::as_tuple(asio::use_awaitable));
+            if (ec == asio::error::operation_aborted ||
+                (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) {
+                diag.message = "cancelled";
+                co_return finish(asio::error::operation_aborted, {}, std::move(diag), call);
+            }
+            attempt_outcome outcome{ec, idempotent, std::nullopt};
+            if (!ec) {
+                const int status = response.status;
+                if (status >= 300 && status < 400 && status != 304 && !response.header("Location").empty()) {
+                    auto next = follow_redirect(origin, target, response.header("Location"), redirects, diag);
+                    if (next) co_return finish(next, {}, std::move(diag), call);
+                    --attempt;  // a redirect is not a failed attempt
+                    continue;
+                }
+                if (status < 400) co_return finish({}, std::move(response), std::move(diag), call);
+                outcome.ec = make_http_error(status);
+                diag.http_status = status;
+                diag.server_message = server_message(response);
+                if (auto header = response.header("Retry-After"); !header.empty()) {
+                    outcome.retry_after = parse_retry_after(header);
+                    if (outcome.retry_after)
+                        diag.retry_after = std::chrono::duration_cast<std::chrono::seconds>(*outcome.retry_after);
+                }
+                auto wait = retry_delay(options.retry, attempt, outcome, next_random());
+                if (!wait) {
+                    diag.message = request.method + " " + diag.url + " failed with HTTP " + std::to_string(status);
+                    // The error response itself goes back too: callers of async_request read it.
+                    co_return finish(outcome.ec, std::move(response), std::move(diag), call);
+                }
+                if (!co_await sleep(*wait)) co_return finish(asio::error::operation_aborted, {}, std::move(diag), call);
+                continue;
+            }
+            diag.message = request.method + " " + diag.url + ": " + ec.message();
+            auto wait = retry_delay(options.retry, attempt, outcome, next_random());
+            if (!wait) co_return finish(ec, {}, std::move(diag), call);
+            if (!co_await sleep(*wait)) co_return finish(asio::error::operation_aborted, {}, std::move(diag), call);
+        }
+    }
+
+    // Follows one redirect; an error when there are too many or one would leave https for http.
+    error_code follow_redirect(http_origin& origin, std::string& target, std::string_view location, int& redirects,
+                               diagnostics& diag) const
+    {
+        if (++redirects > options.max_redirects) {
+            diag.message = "more than " + std::to_string(options.max_redirects) + " redirects";
+            return make_error_code(errc::too_many_redirects);
+        }
+        boost::urls::url current;
+        current.set_scheme(origin.scheme);
+        current.set_encoded_host(origin.host);
+        current.set_port_number(origin.port);
+        auto parsed_target = boost::urls::parse_origin_form(target);
+        if (parsed_target) {
+            current.set_encoded_path(parsed_target->encoded_path());
+            if (parsed_target->has_query()) current.set_encoded_query(parsed_target->encoded_query());
+        }
+        auto reference = boost::urls::parse_uri_reference(location);
+        boost::urls::url resolved;
+        if (!reference || !boost::urls::resolve(current, *reference, resolved)) {
+            diag.message = "unusable redirect location: " + std::string(location).substr(0, 200);
+            return make_error_code(errc::bad_response);
+        }
+        const std::string scheme(resolved.scheme());
+        if (origin.scheme == "https" && scheme != "https") {
+            diag.message =
+                "refused a redirect from https to " + scheme + ": " + std::string(resolved.buffer()).substr(0, 200);
+            return make_error_code(errc::insecure_redirect);
+        }
+        if (scheme != "http" && scheme != "https") {
+            diag.message = "refused a redirect to " + scheme;
+            return make_error_code(errc::bad_response);
+        }
+        origin.scheme = scheme;
+        origin.host = std::string(resolved.encoded_host());
+        origin.port = resolved.has_port() ? resolved.port_number() : (scheme == "https" ? 443 : 80);
+        target = std::string(resolved.encoded_path());
+        if (target.empty()) target = "/";
+        if (resolved.has_query()) target += "?" + std::string(resolved.encoded_query());
+        return {};
+    }
+
+    asio::awaitable<bool> sleep(std::chrono::milliseconds wait)
+    {
+        asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+        error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        co_return !ec;
+    }
+
+    static std::pair<error_code, http_response> finish(error_code ec, http_response response, diagnostics diag,
+                                                       const call_options& call)
+    {
+        if (call.diag) *call.diag = std::move(diag);
+        return {ec, std::move(response)};
+    }
+
+    // Runs `work` (a coroutine producing {error_code, T}) and completes `handler` with it, on the handler's
+    // executor, honouring the handler's cancellation slot.
+    template <class T, class Work>
+    void launch(Work work, asio::any_completion_handler<void(error_code, T)> handler)
+    {
+        auto slot = asio::get_associated_cancellation_slot(handler);
+        auto done = [handler = std::move(handler), fallback = executor](std::exception_ptr failure,
+                                                                        std::pair<error_code, T> result) mutable {
+            if (failure) result = {make_error_code(errc::bad_response), T{}};
+            complete(std::move(handler), fallback, result.first, std::move(result.second));
+        };
+        asio::co_spawn(executor, std::move(work), asio::bind_cancellation_slot(slot, std::move(done)));
+    }
+
+    // GET a JSON document and read it as T.
+    template <class T, class Read>
+    asio::awaitable<std::pair<error_code, T>> get_json(std::string target, call_options call, Read read)
+    {
+        diagnostics local;
+        if (!call.diag) call.diag = &local;
+        http_request request;
+        request.target = std::move(target);
+        auto [ec, response] = co_await execute(std::move(request), call);
+        if (ec) co_return std::pair{ec, T{}};
+        auto value = read(response.body);
+        if (!value) {
+            call.diag->message = "the registry's response is not a valid document: " + value.error().diag.message;
+            co_return std::pair{make_error_code(errc::bad_response), T{}};
+        }
+        co_return std::pair{error_code{}, std::move(*value)};
+    }
+};
+
+result<client> client::create(executor_type executor, client_options options)
+{
+    auto conn = make_network_connection(executor, options.tls, options.use_environment_proxy);
+    if (!conn) return conn.error();
+    return create(std::move(executor), std::move(options), std::move(*conn));
+}
+
+result<client> client::create(executor_type executor, client_options options, std::shared_ptr<connection> conn)
+{
+    auto base = parse_base_url(options.base_url);
+    if (!base) return base.error();
+    if (options.api_version != "v0.1" && options.api_version != "v0")
+        return make_error(errc::invalid_argument, "api_version must be v0.1 or v0, not " + options.api_version);
+    if (!conn) return make_error(errc::invalid_argument, "no connection");
+    auto p = std::make_shared<impl>();
+    p->executor = std::move(executor);
+    p->options = std::move(options);
+    p->base = std::move(*base);
+    p->conn = std::move(conn);
+    return client(std::move(p));
+}
+
+client::executor_type client::get_executor() const noexcept { return impl_->executor; }
+const client_options& client::options() const noexcept { return impl_->options; }
+
+void client::list_servers_impl(list_options query, call_options call,
+                               asio::any_completion_handler<void(error_code, model::server_list)> handler)
+{
+    std::string target = "/" + impl_->options.api_version + "/servers";
+    std::string params;
+    auto add = [&](std::string_view name, const std::string& value) {
+        params += (params.empty() ? "?" : "&") + std::string(name) + "=" + encode_component(value);
+    };
+    if (query.cursor) add("cursor", *query.cursor);
+    if (query.limit) add("limit", std::to_string(*query.limit));
+    if (query.search) add("search", *query.search);
+    if (query.updated_since) add("updated_since", query.updated_since->to_string());
+    if (query.version) add("version", *query.version);
+    if (query.include_deleted) add("include_deleted", *query.include_deleted ? "true" : "false");
+    auto self = impl_;
+    impl_->launch<model::server_list>(
+        self->get_json<model::server_list>(target + params, call,
+                                           [](const std::string& body) { return model::parse_server_list(body); }),
+        std::move(handler));
+}
+
+void client::get_server_impl(std::string name, std::string version, bool include_deleted, call_options call,
+                             asio::any_completion_handler<void(error_code, model::server_response)> handler)
+{
+    std::string target = "/" + impl_->options.api_version + "/servers/" + encode_component(name) + "/versions/" +
+                         encode_component(version) + (include_deleted ? "?include_deleted=true" : "");
+    impl_->launch<model::server_response>(
+        impl_->get_json<model::server_response>(
+            std::move(target), call, [](const std::string& body) { return model::parse_server_response(body); }),
+        std::move(handler));
+}
+
+void client::list_versions_impl(std::string name, bool include_deleted, call_options call,
+                                asio::any_completion_handler<void(error_code, model::server_list)> handler)
+{
+    std::string target = "/" + impl_->options.api_version + "/servers/" + encode_component(name) + "/versions" +
+                         (include_deleted ? "?include_deleted=true" : "");
+    impl_->launch<model::server_list>(
+        impl_->get_json<model::server_list>(std::move(target), call,
+                                            [](const std::string& body) { return model::parse_server_list(body); }),
+        std::move(handler));
+}
+
+void client::request_impl(http_request request, call_options call,
+                          asio::any_completion_handler<void(error_code, http_response)> handler)
+{
+    auto self = impl_;
+    auto work = [](std::shared_ptr<impl> p, http_request r,
+                   call_options c) -> asio::awaitable<std::pair<error_code, http_response>> {
+        auto [ec, response] = co_await p->execute(std::move(r), c);
+        // An HTTP error status is an answer here, not a failure.
+        if (ec && ec.category() == http_category()) ec = {};
+        co_return std::pair{ec, std::move(response)};
+    };
+    impl_->launch<http_response>(work(self, std::move(request), call), std::move(handler));
+}
+
+pager::pager(client c, list_options query) : client_(std::move(c)), query_(std::move(query)) {}
+
+void pager::next_page_impl(asio::any_completion_handler<void(error_code, model::server_list)> handler)
+{
+    const auto fallback = client_.get_executor();
+    if (done_) return complete(std::move(handler), fallback, error_code{}, model::server_list{});
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    client_.async_list_servers(
+        query_, {},
+        asio::bind_cancellation_slot(
+            slot, [this, fallback, handler = std::move(handler)](error_code ec, model::server_list page) mutable {
+                if (ec) return complete(std::move(handler), fallback, ec, model::server_list{});
+                if (page.next_cursor && !page.next_cursor->empty() && cursors_seen_.contains(*page.next_cursor))
+                    return complete(std::move(handler), fallback, make_error_code(errc::bad_response),
+                                    model::server_list{});
+                if (page.next_cursor && !page.next_cursor->empty()) cursors_seen_.insert(*page.next_cursor);
+                std::erase_if(page.servers, [this](const model::server_response& r) {
+                    const bool seen = !rows_seen_.emplace(r.server.name, r.server.version).second;
+                    duplicates_ += seen;
+                    return seen;
+                });
+                ++pages_;
+                if (page.next_cursor && !page.next_cursor->empty()) query_.cursor = page.next_cursor;
+                else done_ = true;
+                complete(std::move(handler), fallback, error_code{}, std::move(page));
+            }));
+}
+
+}  // namespace mcpreg
