@@ -38,4 +38,4 @@ struct http_response {
 /// Case-insensitive ASCII comparison, as HTTP field names compare.
 MCPREG_MODEL_API bool iequals(std::string_view a, std::string_view b) noexcept;
 
-} // namespace mcpreg
+}  // namespace mcpreg

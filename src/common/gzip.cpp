@@ -56,4 +56,4 @@ result<std::string> gunzip(std::string_view body, std::size_t max_bytes)
     return out;
 }
 
-} // namespace mcpreg::detail
+}  // namespace mcpreg::detail

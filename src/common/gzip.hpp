@@ -15,4 +15,4 @@ std::string gzip_compress(std::string_view body);
 /// there), errc::bad_response for data that is not gzip.
 result<std::string> gunzip(std::string_view body, std::size_t max_bytes);
 
-} // namespace mcpreg::detail
+}  // namespace mcpreg::detail

@@ -25,4 +25,4 @@ std::string_view http_response::header(std::string_view name) const noexcept
     return {};
 }
 
-} // namespace mcpreg
+}  // namespace mcpreg
