@@ -111,6 +111,9 @@ error make_transport_error(error_code ec, std::string message)
 error_code map_error(const error_code& ec)
 {
     if (ec == beast::error::timeout) return make_error_code(errc::timeout);
+    // The connection ended inside a response: the same as a reset, and worth another attempt.
+    if (ec == http::error::partial_message || ec == http::error::end_of_stream)
+        return make_error_code(boost::system::errc::connection_reset);
     if (ec == http::error::body_limit || ec == http::error::buffer_overflow)
         return make_error_code(errc::response_too_large);
     return ec;

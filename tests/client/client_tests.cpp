@@ -1,0 +1,507 @@
+// The async client against the real engine on 127.0.0.1, in-process, and against a fault-injecting server.
+#include <mcpreg/client/client.hpp>
+#include <mcpreg/client/retry.hpp>
+#include <mcpreg/model/json.hpp>
+
+#include "engine_fixture.hpp"
+#include "fault_server.hpp"
+#include "test_data.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <set>
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace mcpreg;
+using namespace std::chrono_literals;
+using test::fault_action;
+
+namespace {
+
+engine::registry& snapshot_registry()
+{
+    static auto reg = [] {
+        engine::registry_options options;
+        options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
+        auto r = test::open_registry(options);
+        // Entries whose names and versions need encoding.
+        r.import_json(json::array{test::entry("com.example/build-meta", "1.0.0+20130313144700", "2025-01-01T00:00:00Z"),
+                                  test::entry("com.example/build-meta", "2.0.0", "2025-01-02T00:00:00Z")})
+            .value();
+        return r;
+    }();
+    return reg;
+}
+
+client_options fast_options(std::string base_url)
+{
+    client_options options;
+    options.base_url = std::move(base_url);
+    options.retry.initial_backoff = 10ms;
+    options.retry.max_backoff = 50ms;
+    options.request_timeout = 5s;
+    return options;
+}
+
+client make_client(asio::io_context& io, const std::string& base_url)
+{
+    return client::create(io.get_executor(), fast_options(base_url)).value();
+}
+
+// Runs a callback-style operation to completion.
+template <class T, class Start>
+std::pair<error_code, T> run(asio::io_context& io, Start start)
+{
+    std::optional<std::pair<error_code, T>> result;
+    start([&](error_code ec, T value) { result.emplace(ec, std::move(value)); });
+    io.restart();
+    io.run();
+    REQUIRE(result.has_value());
+    return std::move(*result);
+}
+
+std::string page_json(const std::vector<std::pair<std::string, std::string>>& rows, std::optional<std::string> cursor)
+{
+    json::array servers;
+    for (const auto& [name, version] : rows)
+        servers.push_back(json::object{{"server", {{"name", name}, {"description", "d"}, {"version", version}}}});
+    json::object metadata{{"count", rows.size()}};
+    if (cursor) metadata["nextCursor"] = *cursor;
+    return json::serialize(json::object{{"servers", servers}, {"metadata", metadata}});
+}
+
+}  // namespace
+
+TEST_CASE("a pager walks the whole snapshot over HTTP, in order, once each" * doctest::test_suite("client"))
+{
+    test::running_engine running(snapshot_registry());
+    asio::io_context io;
+    auto c = make_client(io, "http://127.0.0.1:" + std::to_string(running.port()));
+    list_options query;
+    query.limit = 100;
+    pager p(c, query);
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (int guard = 0; guard < 100 && !p.done(); ++guard) {
+        auto [ec, page] = run<model::server_list>(io, [&](auto h) { p.async_next_page(h); });
+        REQUIRE_MESSAGE(!ec, ec.message());
+        for (const auto& r : page.servers) rows.emplace_back(r.server.name, r.server.version);
+    }
+    CHECK(p.done());
+    CHECK(rows.size() == 2378);
+    CHECK(std::is_sorted(rows.begin(), rows.end()));
+    CHECK(std::set(rows.begin(), rows.end()).size() == rows.size());
+    CHECK(p.pages() == 24);
+    CHECK(p.duplicates_dropped() == 0);
+    auto [ec, after] = run<model::server_list>(io, [&](auto h) { p.async_next_page(h); });
+    CHECK_FALSE(ec);
+    CHECK(after.servers.empty());
+}
+
+TEST_CASE("every read endpoint and option, over HTTP and in-process alike" * doctest::test_suite("client"))
+{
+    test::running_engine running(snapshot_registry());
+    asio::io_context io;
+    auto network = make_client(io, "http://127.0.0.1:" + std::to_string(running.port()));
+    auto in_process =
+        client::create(io.get_executor(), fast_options("http://in-process"),
+                       make_in_process_connection(io.get_executor(),
+                                                  [](const http_request& r) { return snapshot_registry().handle(r); }))
+            .value();
+    for (auto* c : {&network, &in_process}) {
+        CAPTURE(c == &network ? "network" : "in-process");
+        list_options q;
+        q.search = "github";
+        q.limit = 5;
+        q.version = "latest";
+        auto [ec, page] = run<model::server_list>(io, [&](auto h) { c->async_list_servers(q, {}, h); });
+        REQUIRE_FALSE(ec);
+        CHECK(page.servers.size() == 5);
+        for (const auto& r : page.servers) {
+            CHECK(r.server.name.find("github") != std::string::npos);
+            CHECK(r.official()->is_latest == true);
+        }
+        list_options since;
+        since.updated_since = model::timestamp::parse("2025-12-18T00:00:00Z").value();
+        since.include_deleted = true;
+        auto [ec2, recent] = run<model::server_list>(io, [&](auto h) { c->async_list_servers(since, {}, h); });
+        REQUIRE_FALSE(ec2);
+        for (const auto& r : recent.servers) CHECK(r.official()->updated_at > since.updated_since);
+
+        auto [ec3, latest] = run<model::server_response>(
+            io, [&](auto h) { c->async_get_server("com.example/build-meta", "latest", false, {}, h); });
+        REQUIRE_FALSE(ec3);
+        CHECK(latest.server.version == "2.0.0");
+        auto [ec4, exact] = run<model::server_response>(
+            io, [&](auto h) { c->async_get_server("com.example/build-meta", "1.0.0+20130313144700", false, {}, h); });
+        REQUIRE_FALSE(ec4);
+        CHECK(exact.server.version == "1.0.0+20130313144700");
+        auto [ec5, versions] = run<model::server_list>(
+            io, [&](auto h) { c->async_list_versions("com.example/build-meta", false, {}, h); });
+        REQUIRE_FALSE(ec5);
+        CHECK(versions.servers.size() == 2);
+
+        diagnostics diag;
+        call_options call;
+        call.diag = &diag;
+        auto [ec6, missing] = run<model::server_response>(
+            io, [&](auto h) { c->async_get_server("com.example/nope", "latest", false, call, h); });
+        CHECK(ec6 == condition::not_found);
+        CHECK(ec6 == make_http_error(404));
+        CHECK(diag.http_status == 404);
+        CHECK(diag.server_message == "Server not found");
+        CHECK(diag.attempts == 1);  // a 404 is not retried
+
+        http_request raw;
+        raw.target = "/v0.1/x/io.github.mcpreg/search?q=filesystem&limit=2";
+        auto [ec7, found] = run<http_response>(io, [&](auto h) { c->async_request(raw, {}, h); });
+        REQUIRE_FALSE(ec7);
+        CHECK(found.status == 200);
+        CHECK(model::parse_server_list(found.body).value().servers.size() == 2);
+    }
+}
+
+TEST_CASE("completion tokens: callback, use_future, use_awaitable, deferred, as_tuple" * doctest::test_suite("client"))
+{
+    test::running_engine running(snapshot_registry());
+    asio::io_context io;
+    auto c = make_client(io, "http://127.0.0.1:" + std::to_string(running.port()));
+    list_options q;
+    q.limit = 3;
+
+    auto future = c.async_list_servers(q, {}, asio::use_future);
+    io.restart();
+    io.run();
+    CHECK(future.get().servers.size() == 3);
+
+    bool awaited = false;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            auto page = co_await c.async_list_servers(q, {}, asio::use_awaitable);
+            CHECK(page.servers.size() == 3);
+            auto deferred_page = co_await c.async_list_servers(q);  // the default token: deferred
+            CHECK(deferred_page.servers.size() == 3);
+            auto [ec, response] =
+                co_await c.async_get_server("com.example/nope", "latest", false, {}, asio::as_tuple(asio::deferred));
+            CHECK(ec == condition::not_found);
+            try {
+                co_await c.async_get_server("com.example/nope", "latest", false, {}, asio::use_awaitable);
+                FAIL("expected an exception");
+            }
+            catch (const boost::system::system_error& e) {
+                CHECK(e.code() == condition::not_found);
+            }
+            awaited = true;
+        },
+        asio::detached);
+    io.restart();
+    io.run();
+    CHECK(awaited);
+}
+
+TEST_CASE("cancellation through the handler's slot ends a stalled request at once" * doctest::test_suite("client"))
+{
+    test::fault_server server([](const http_request&, int) {
+        fault_action a;
+        a.what = fault_action::kind::stall;
+        a.stall_for = 10s;
+        return a;
+    });
+    asio::io_context io;
+    auto c = make_client(io, server.url());
+    asio::cancellation_signal cancel;
+    std::optional<error_code> result;
+    c.async_list_servers(
+        {}, {}, asio::bind_cancellation_slot(cancel.slot(), [&](error_code ec, model::server_list) { result = ec; }));
+    asio::steady_timer timer(io, 200ms);
+    timer.async_wait([&](error_code) { cancel.emit(asio::cancellation_type::terminal); });
+    const auto started = std::chrono::steady_clock::now();
+    io.run();
+    REQUIRE(result);
+    CHECK(*result == asio::error::operation_aborted);
+    CHECK(std::chrono::steady_clock::now() - started < 3s);
+}
+
+TEST_CASE("retries: 503 then success, 429 with Retry-After, and no retry for a long Retry-After" *
+          doctest::test_suite("client"))
+{
+    const std::string ok_page = page_json({{"com.example/a", "1.0.0"}}, std::nullopt);
+    {
+        test::fault_server server([&](const http_request&, int i) {
+            return i < 2 ? fault_action::respond(503, R"({"title":"Service Unavailable","status":503,"detail":"busy"})")
+                         : fault_action::respond(200, ok_page);
+        });
+        asio::io_context io;
+        auto c = make_client(io, server.url());
+        diagnostics diag;
+        call_options call;
+        call.diag = &diag;
+        auto [ec, page] = run<model::server_list>(io, [&](auto h) { c.async_list_servers({}, call, h); });
+        CHECK_FALSE(ec);
+        CHECK(page.servers.size() == 1);
+        CHECK(diag.attempts == 3);
+        CHECK(server.requests() == 3);
+    }
+    {
+        test::fault_server server([&](const http_request&, int i) {
+            return i == 0 ? fault_action::respond(429, "slow down", {{"Retry-After", "1"}})
+                          : fault_action::respond(200, ok_page);
+        });
+        asio::io_context io;
+        auto c = make_client(io, server.url());
+        const auto started = std::chrono::steady_clock::now();
+        auto [ec, page] = run<model::server_list>(io, [&](auto h) { c.async_list_servers({}, {}, h); });
+        CHECK_FALSE(ec);
+        CHECK(std::chrono::steady_clock::now() - started >= 950ms);  // Retry-After honoured over the 10 ms backoff
+    }
+    {
+        test::fault_server server([&](const http_request&, int) {
+            return fault_action::respond(429, "", {{"Retry-After", "3600"}});
+        });
+        asio::io_context io;
+        auto c = make_client(io, server.url());
+        diagnostics diag;
+        call_options call;
+        call.diag = &diag;
+        auto [ec, page] = run<model::server_list>(io, [&](auto h) { c.async_list_servers({}, call, h); });
+        CHECK(ec == condition::rate_limited);
+        CHECK(diag.retry_after == std::chrono::seconds(3600));
+        CHECK(server.requests() == 1);
+    }
+    {
+        test::fault_server server([&](const http_request&, int) { return fault_action::respond(500, "{}"); });
+        asio::io_context io;
+        auto c = make_client(io, server.url());
+        auto [ec, page] = run<model::server_list>(io, [&](auto h) { c.async_list_servers({}, {}, h); });
+        CHECK(ec == condition::transient);
+        CHECK(server.requests() == 4);  // max_attempts
+    }
+}
+
+TEST_CASE("faults: dropped bodies, stalls, bad JSON, redirect loops, huge bodies, gzip bombs" *
+          doctest::test_suite("client"))
+{
+    const std::string ok_page = page_json({{"com.example/a", "1.0.0"}}, std::nullopt);
+    auto expect = [&](std::function<fault_action(const http_request&, int)> script, client_options options,
+                      auto check) {
+        test::fault_server server(std::move(script));
+        options.base_url = server.url();
+        asio::io_context io;
+        auto c = client::create(io.get_executor(), options).value();
+        diagnostics diag;
+        call_options call;
+        call.diag = &diag;
+        auto [ec, page] = run<model::server_list>(io, [&](auto h) { c.async_list_servers({}, call, h); });
+        check(ec, page, diag, server.requests());
+    };
+    auto options = fast_options("");
+    expect(
+        [&](const http_request&, int i) {
+            fault_action a = fault_action::respond(200, ok_page);
+            if (i == 0) a.what = fault_action::kind::drop_mid_body;
+            return a;
+        },
+        options,
+        [](error_code ec, const model::server_list& page, const diagnostics& diag, int) {
+            CHECK_FALSE(ec);  // retried after the connection died mid-body
+            CHECK(page.servers.size() == 1);
+            CHECK(diag.attempts == 2);
+        });
+    auto short_timeout = options;
+    short_timeout.request_timeout = 300ms;
+    short_timeout.retry.max_attempts = 2;
+    const auto started = std::chrono::steady_clock::now();
+    expect(
+        [](const http_request&, int) {
+            fault_action a;
+            a.what = fault_action::kind::stall;
+            a.stall_for = 5s;
+            return a;
+        },
+        short_timeout,
+        [](error_code ec, const model::server_list&, const diagnostics& diag, int) {
+            CHECK(ec == errc::timeout);
+            CHECK(ec == condition::transient);
+            CHECK(diag.attempts == 2);
+        });
+    CHECK(std::chrono::steady_clock::now() - started < 4s);
+    for (std::string bad : {R"({"servers":[{"server":{"name":"a)", "not json", R"({"servers":{}})", ""}) {
+        expect([&](const http_request&, int) { return fault_action::respond(200, bad); }, options,
+               [&](error_code ec, const model::server_list&, const diagnostics& diag, int requests) {
+                   CHECK_MESSAGE(ec == errc::bad_response, bad);
+                   CHECK(diag.message.find("not a valid document") != std::string::npos);
+                   CHECK(requests == 1);
+               });
+    }
+    expect(
+        [](const http_request&, int) {
+            return fault_action::respond(302, "", {{"Location", "/v0.1/servers?again"}});
+        },
+        options,
+        [](error_code ec, const model::server_list&, const diagnostics&, int requests) {
+            CHECK(ec == errc::too_many_redirects);
+            CHECK(requests == 6);
+        });
+    expect(
+        [&](const http_request& r, int) {
+            return r.target.find("moved") != std::string::npos
+                       ? fault_action::respond(200, ok_page)
+                       : fault_action::respond(308, "", {{"Location", "/moved/v0.1/servers"}});
+        },
+        options,
+        [](error_code ec, const model::server_list& page, const diagnostics&, int) {
+            CHECK_FALSE(ec);
+            CHECK(page.servers.size() == 1);
+        });
+    const std::string fifty_megabytes(50u << 20, ' ');
+    expect([&](const http_request&, int) { return fault_action::respond(200, fifty_megabytes); }, options,
+           [](error_code ec, const model::server_list&, const diagnostics&, int) {
+               CHECK(ec == errc::response_too_large);
+           });
+    // 64 MiB of zeros compresses to about 64 KB: the client must stop inflating at its 32 MiB cap.
+    static const std::string bomb = test::gzip(std::string(64u << 20, '\0'));
+    expect(
+        [&](const http_request&, int) {
+            return fault_action::respond(200, bomb, {{"Content-Encoding", "gzip"}});
+        },
+        options,
+        [](error_code ec, const model::server_list&, const diagnostics&, int) {
+            CHECK(ec == errc::response_too_large);
+        });
+}
+
+TEST_CASE("the pager refuses a repeated cursor, drops duplicate rows, and resumes after a failure" *
+          doctest::test_suite("client"))
+{
+    {
+        test::fault_server server([](const http_request&, int) {
+            return fault_action::respond(200, page_json({{"com.example/a", "1.0.0"}}, "com.example/a:1.0.0"));
+        });
+        asio::io_context io;
+        pager p(make_client(io, server.url()), {});
+        auto [ec1, first] = run<model::server_list>(io, [&](auto h) { p.async_next_page(h); });
+        CHECK_FALSE(ec1);
+        auto [ec2, second] = run<model::server_list>(io, [&](auto h) { p.async_next_page(h); });
+        CHECK(ec2 == errc::bad_response);  // the same cursor again: an endless loop refused
+    }
+    {
+        test::fault_server server([](const http_request& r, int i) {
+            if (i == 1) return fault_action::respond(503, "");
+            const bool second_page = r.target.find("cursor=") != std::string::npos;
+            return second_page
+                       ? fault_action::respond(
+                             200, page_json({{"com.example/a", "1.0.0"}, {"com.example/b", "1.0.0"}}, std::nullopt))
+                       : fault_action::respond(200, page_json({{"com.example/a", "1.0.0"}}, "com.example/a:1.0.0"));
+        });
+        asio::io_context io;
+        auto options = fast_options(server.url());
+        options.retry.max_attempts = 1;
+        pager p(client::create(io.get_executor(), options).value(), {});
+        auto [ec1, first] = run<model::server_list>(io, [&](auto h) { p.async_next_page(h); });
+        CHECK_FALSE(ec1);
+        auto [ec2, failed] = run<model::server_list>(io, [&](auto h) { p.async_next_page(h); });
+        CHECK(ec2 == condition::transient);
+        CHECK(p.cursor() == "com.example/a:1.0.0");  // still there
+        auto [ec3, second] = run<model::server_list>(io, [&](auto h) { p.async_next_page(h); });
+        CHECK_FALSE(ec3);
+        REQUIRE(second.servers.size() == 1);
+        CHECK(second.servers[0].server.name == "com.example/b");
+        CHECK(p.duplicates_dropped() == 1);
+        CHECK(p.done());
+    }
+}
+
+TEST_CASE("TLS: a server with a certificate from the given CA is trusted; wrong host, expired, self-signed are not" *
+          doctest::test_suite("client"))
+{
+    test::test_pki pki;
+    const std::string ok_page = page_json({{"com.example/a", "1.0.0"}}, std::nullopt);
+    auto attempt = [&](const test::fault_tls& tls, bool verify) {
+        test::fault_server server([&](const http_request&, int) { return fault_action::respond(200, ok_page); }, tls);
+        asio::io_context io;
+        auto options = fast_options("https://127.0.0.1:" + std::to_string(server.port()));
+        options.tls.ca_file = pki.ca_file();
+        options.tls.disable_verification_dangerously = !verify;
+        options.retry.max_attempts = 1;
+        auto c = client::create(io.get_executor(), options).value();
+        return run<model::server_list>(io, [&](auto h) { c.async_list_servers({}, {}, h); }).first;
+    };
+    CHECK_FALSE(attempt(pki.issue("127.0.0.1"), true));
+    CHECK(attempt(pki.issue("registry.example.com"), true));           // wrong host
+    CHECK(attempt(pki.issue("127.0.0.1", true), true));                // expired
+    CHECK(attempt(pki.issue("127.0.0.1", false, true), true));         // self-signed, not from the CA
+    CHECK_FALSE(attempt(pki.issue("127.0.0.1", false, true), false));  // ... accepted only when told to
+    // Without the test CA, the system trust store does not know it.
+    test::fault_server server([&](const http_request&, int) { return fault_action::respond(200, ok_page); },
+                              pki.issue("127.0.0.1"));
+    asio::io_context io;
+    auto c = make_client(io, "https://127.0.0.1:" + std::to_string(server.port()));
+    CHECK(run<model::server_list>(io, [&](auto h) { c.async_list_servers({}, {}, h); }).first);
+}
+
+TEST_CASE("options are checked" * doctest::test_suite("client"))
+{
+    asio::io_context io;
+    auto with = [&](std::string url, std::string version = "v0.1") {
+        client_options options;
+        options.base_url = std::move(url);
+        options.api_version = std::move(version);
+        return client::create(io.get_executor(), options);
+    };
+    CHECK(with("https://registry.modelcontextprotocol.io").has_value());
+    CHECK(with("http://127.0.0.1:8080/prefix/").has_value());
+    CHECK_FALSE(with("ftp://example.com").has_value());
+    CHECK_FALSE(with("not a url").has_value());
+    CHECK_FALSE(with("https://").has_value());
+    CHECK_FALSE(with("https://example.com", "v2").has_value());
+    client_options bad_ca;
+    bad_ca.tls.ca_file = "/nonexistent/ca.pem";
+    CHECK_FALSE(client::create(io.get_executor(), bad_ca).has_value());
+}
+
+TEST_CASE("the retry policy, without sockets" * doctest::test_suite("client"))
+{
+    retry_options options;
+    attempt_outcome unavailable{make_http_error(503), true, std::nullopt};
+    auto wait1 = retry_delay(options, 1, unavailable, 0.5);
+    auto wait2 = retry_delay(options, 2, unavailable, 0.5);
+    REQUIRE(wait1);
+    REQUIRE(wait2);
+    CHECK(*wait1 == 250ms);
+    CHECK(*wait2 == 500ms);
+    CHECK(*retry_delay(options, 1, unavailable, 0.0) == 200ms);   // -20% jitter
+    CHECK(*retry_delay(options, 1, unavailable, 0.999) < 301ms);  // +20%
+    retry_options many = options;
+    many.max_attempts = 20;
+    REQUIRE(retry_delay(many, 15, unavailable, 0.999));
+    CHECK(*retry_delay(many, 15, unavailable, 0.999) <= 24s);  // max_backoff, plus at most 20% jitter
+    CHECK(*retry_delay(many, 15, unavailable, 0.5) == 20s);
+    CHECK_FALSE(retry_delay(options, 4, unavailable, 0.5));  // max_attempts
+    CHECK_FALSE(retry_delay(options, 1, {make_http_error(404), true, std::nullopt}, 0.5));
+    CHECK_FALSE(retry_delay(options, 1, {make_http_error(503), false, std::nullopt}, 0.5));  // not idempotent
+    CHECK(retry_delay(options, 1, {make_http_error(408), true, std::nullopt}, 0.5));
+    CHECK(retry_delay(options, 1, {make_error_code(boost::system::errc::connection_refused), true, std::nullopt}, 0.5));
+    CHECK(retry_delay(options, 1, {make_error_code(errc::timeout), true, std::nullopt}, 0.5));
+    CHECK_FALSE(retry_delay(options, 1, {make_error_code(errc::bad_response), true, std::nullopt}, 0.5));
+    CHECK(*retry_delay(options, 1, {make_http_error(429), true, 5s}, 0.5) == 5s);
+    CHECK_FALSE(retry_delay(options, 1, {make_http_error(429), true, 61s}, 0.5));
+    const auto now =
+        std::chrono::sys_days{std::chrono::year{2015} / 10 / 21} + std::chrono::hours{7} + std::chrono::minutes{28};
+    CHECK(parse_retry_after("120", now) == 120s);
+    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now) == 30s);
+    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now) == 0s);
+    for (auto bad : {"", "soon", "-5", "1.5", "Wed, 32 Oct 2015 07:28:00 GMT", "99999999999999999999"})
+        CHECK_FALSE_MESSAGE(parse_retry_after(bad, now), bad);
+}
