@@ -1,6 +1,8 @@
 // Shared pieces of the mcpreg command-line tool.
 #pragma once
 
+#include <mcpreg/client/options.hpp>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,5 +21,8 @@ using arguments = std::vector<std::string_view>;
 int run_validate(const arguments& args);
 int run_fmt(const arguments& args);
 int run_serve(const arguments& args);
+int run_list(const client_options& options, const arguments& args);
+int run_show(const client_options& options, const arguments& args);
+int run_versions(const client_options& options, const arguments& args);
 
 }  // namespace mcpreg::cli

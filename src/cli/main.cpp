@@ -3,6 +3,7 @@
 
 #include <mcpreg/version.hpp>
 
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 
@@ -15,6 +16,12 @@ constexpr std::string_view usage =
     "  validate   check server.json documents against the schema and the registry's rules\n"
     "  fmt        print a document back through the typed model (optionally upgraded)\n"
     "  serve      host a registry (the registry API over HTTP, from SQLite)\n"
+    "  list       list servers of a registry\n"
+    "  show       show one server version\n"
+    "  versions   list every version of a server\n"
+    "\n"
+    "Global options (before or after the command):\n"
+    "  --registry URL   the registry to read (default: $MCPREG_REGISTRY, else the official registry)\n"
     "\n"
     "Run 'mcpreg <command> --help' for a command's options. 'mcpreg --version' prints the version.\n";
 
@@ -28,11 +35,32 @@ int main(int argc, char** argv)
             std::cerr << usage;
             return exit_unreadable;
         }
-        const std::string_view command = argv[1];
-        arguments args(argv + 2, argv + argc);
+        // Global options may stand anywhere; take them out before the command sees its arguments.
+        mcpreg::client_options options;
+        if (const char* registry = std::getenv("MCPREG_REGISTRY"); registry && *registry) options.base_url = registry;
+        arguments all;
+        for (int i = 1; i < argc; ++i) {
+            const std::string_view arg = argv[i];
+            if (arg == "--registry" && i + 1 < argc) options.base_url = argv[++i];
+            else if (arg.starts_with("--registry=")) options.base_url = std::string(arg.substr(11));
+            else if (arg == "--registry") {
+                std::cerr << "mcpreg: --registry takes a URL\n";
+                return exit_unreadable;
+            }
+            else all.push_back(arg);
+        }
+        if (all.empty()) {
+            std::cerr << usage;
+            return exit_unreadable;
+        }
+        const std::string_view command = all.front();
+        arguments args(all.begin() + 1, all.end());
         if (command == "validate") return run_validate(args);
         if (command == "fmt") return run_fmt(args);
         if (command == "serve") return run_serve(args);
+        if (command == "list") return run_list(options, args);
+        if (command == "show") return run_show(options, args);
+        if (command == "versions") return run_versions(options, args);
         if (command == "--help" || command == "-h" || command == "help") {
             std::cout << usage;
             return exit_ok;

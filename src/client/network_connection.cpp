@@ -54,11 +54,6 @@ std::string environment(const char* upper, const char* lower)
     return {};
 }
 
-bool is_loopback(std::string_view host)
-{
-    return host == "localhost" || host == "::1" || host.starts_with("127.") || host.ends_with(".localhost");
-}
-
 // NO_PROXY: comma-separated host suffixes ("example.com", ".example.com"), or "*".
 bool excluded_by_no_proxy(std::string_view host)
 {
@@ -83,7 +78,7 @@ std::optional<proxy_route> proxy_for(const http_origin& origin)
 {
     const std::string url =
         origin.scheme == "https" ? environment("HTTPS_PROXY", "https_proxy") : environment("HTTP_PROXY", "http_proxy");
-    if (url.empty() || is_loopback(origin.host) || excluded_by_no_proxy(origin.host)) return std::nullopt;
+    if (url.empty() || excluded_by_no_proxy(origin.host)) return std::nullopt;
     std::string_view rest = url;
     if (auto scheme = rest.find("://"); scheme != std::string_view::npos) rest.remove_prefix(scheme + 3);
     rest = rest.substr(0, rest.find('/'));

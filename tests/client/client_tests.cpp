@@ -1,4 +1,5 @@
 // The async client against the real engine on 127.0.0.1, in-process, and against a fault-injecting server.
+#include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/client/client.hpp>
 #include <mcpreg/client/retry.hpp>
 #include <mcpreg/model/json.hpp>
@@ -52,6 +53,7 @@ client_options fast_options(std::string base_url)
     options.retry.initial_backoff = 10ms;
     options.retry.max_backoff = 50ms;
     options.request_timeout = 5s;
+    options.use_environment_proxy = false;  // a proxy set in the environment must not reroute loopback tests
     return options;
 }
 
@@ -504,4 +506,108 @@ TEST_CASE("the retry policy, without sockets" * doctest::test_suite("client"))
     CHECK(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now) == 0s);
     for (auto bad : {"", "soon", "-5", "1.5", "Wed, 32 Oct 2015 07:28:00 GMT", "99999999999999999999"})
         CHECK_FALSE_MESSAGE(parse_retry_after(bad, now), bad);
+}
+
+TEST_CASE("keep-alive: sequential requests reuse one connection" * doctest::test_suite("client"))
+{
+    const std::string ok_page = page_json({{"com.example/a", "1.0.0"}}, std::nullopt);
+    test::fault_server server([&](const http_request&, int) { return fault_action::respond(200, ok_page); });
+    asio::io_context io;
+    auto c = make_client(io, server.url());
+    for (int i = 0; i < 5; ++i)
+        CHECK_FALSE(run<model::server_list>(io, [&](auto h) { c.async_list_servers({}, {}, h); }).first);
+    CHECK(server.requests() == 5);
+    CHECK(server.connections() == 1);
+}
+
+TEST_CASE("proxies: HTTPS through a CONNECT tunnel, HTTP in absolute form, NO_PROXY" * doctest::test_suite("client"))
+{
+    test::test_pki pki;
+    const std::string ok_page = page_json({{"com.example/a", "1.0.0"}}, std::nullopt);
+    test::fault_server tls_server([&](const http_request&, int) { return fault_action::respond(200, ok_page); },
+                                  pki.issue("127.0.0.1"));
+    test::connect_proxy proxy;
+    std::vector<std::string> plain_targets;
+    test::fault_server plain_server([&](const http_request& r, int) {
+        plain_targets.push_back(r.target);
+        return fault_action::respond(200, ok_page);
+    });
+    struct environment_guard {
+        ~environment_guard()
+        {
+            ::unsetenv("HTTPS_PROXY");
+            ::unsetenv("HTTP_PROXY");
+            ::unsetenv("NO_PROXY");
+        }
+    } guard;
+    ::setenv("HTTPS_PROXY", ("http://127.0.0.1:" + std::to_string(proxy.port())).c_str(), 1);
+    // The plain "proxy" is the fault server itself: it sees the absolute-form request a proxy would get.
+    ::setenv("HTTP_PROXY", ("http://127.0.0.1:" + std::to_string(plain_server.port())).c_str(), 1);
+
+    asio::io_context io;
+    auto options = fast_options("https://127.0.0.1:" + std::to_string(tls_server.port()));
+    options.use_environment_proxy = true;
+    options.tls.ca_file = pki.ca_file();
+    {
+        // Scoped: its kept-alive tunnel closes with it (the fault server serves one connection at a time).
+        auto secure = client::create(io.get_executor(), options).value();
+        CHECK_FALSE(run<model::server_list>(io, [&](auto h) { secure.async_list_servers({}, {}, h); }).first);
+    }
+    CHECK(proxy.tunnels() == 1);
+    CHECK(proxy.last_authority() == "127.0.0.1:" + std::to_string(tls_server.port()));
+    CHECK(tls_server.requests() == 1);
+
+    auto plain_options = fast_options("http://registry.invalid:8080");
+    plain_options.use_environment_proxy = true;
+    auto plain = client::create(io.get_executor(), plain_options).value();
+    CHECK_FALSE(run<model::server_list>(io, [&](auto h) { plain.async_list_servers({}, {}, h); }).first);
+    REQUIRE(plain_targets.size() == 1);
+    CHECK(plain_targets[0] == "http://registry.invalid:8080/v0.1/servers");
+
+    ::setenv("NO_PROXY", "example.org, 127.0.0.1", 1);
+    auto direct = client::create(io.get_executor(), options).value();
+    CHECK_FALSE(run<model::server_list>(io, [&](auto h) { direct.async_list_servers({}, {}, h); }).first);
+    CHECK(proxy.tunnels() == 1);  // not through the proxy this time
+}
+
+TEST_CASE("the blocking client and its range" * doctest::test_suite("client"))
+{
+    test::running_engine running(snapshot_registry());
+    auto options = fast_options("http://127.0.0.1:" + std::to_string(running.port()));
+    auto c = blocking_client::create(options).value();
+    auto page = c.list_servers({});
+    REQUIRE(page);
+    CHECK(page->servers.size() == 30);
+    auto missing = c.get_server("com.example/nope");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == condition::not_found);
+    CHECK(missing.error().diag.server_message == "Server not found");
+    CHECK(missing.error().diag.url.find("/v0.1/servers/com.example%2Fnope/versions/latest") != std::string::npos);
+    try {
+        (void)c.get_server("com.example/nope").value();
+        FAIL("value() did not throw");
+    }
+    catch (const error_exception& e) {
+        CHECK(e.diagnostics().http_status == 404);
+    }
+    CHECK(c.list_versions("com.example/build-meta").value().servers.size() == 2);
+    list_options query;
+    query.limit = 100;
+    std::size_t count = 0;
+    for (const auto& entry : c.all_servers(query)) {
+        REQUIRE(entry);
+        ++count;
+    }
+    CHECK(count == 2378);
+
+    auto in_process = blocking_client::create_in_process(fast_options("http://in-process"), [](const http_request& r) {
+                          return snapshot_registry().handle(r);
+                      }).value();
+    CHECK(in_process.get_server("com.example/build-meta").value().server.version == "2.0.0");
+
+    auto unreachable = blocking_client::create(fast_options("http://127.0.0.1:1")).value();
+    std::size_t errors = 0, rows = 0;
+    for (const auto& entry : unreachable.all_servers()) (entry ? rows : errors)++;
+    CHECK(errors == 1);  // one error, then the range ends
+    CHECK(rows == 0);
 }

@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -14,6 +15,7 @@
 #include <zlib.h>
 
 #include <filesystem>
+#include <mutex>
 #include <stdexcept>
 
 namespace mcpreg::test {
@@ -101,7 +103,8 @@ fault_server::fault_server(std::function<fault_action(const http_request&, int)>
             boost::system::error_code ec;
             tcp::socket socket(impl_->io);
             impl_->acceptor.accept(socket, ec);
-            if (ec) return;
+            if (ec || impl_->stopping) return;
+            ++connections_;
             if (impl_->tls) {
                 asio::ssl::stream<tcp::socket> stream(std::move(socket), *impl_->tls);
                 stream.handshake(asio::ssl::stream_base::server, ec);
@@ -129,6 +132,80 @@ fault_server::~fault_server()
 }
 
 std::string fault_server::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+struct connect_proxy::impl {
+    asio::io_context io;
+    tcp::acceptor acceptor{io};
+    std::atomic<bool> stopping{false};
+    std::mutex mutex;
+    std::string last_authority;
+    std::vector<std::thread> relays;
+};
+
+connect_proxy::connect_proxy() : impl_(std::make_unique<impl>())
+{
+    const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
+    impl_->acceptor.open(endpoint.protocol());
+    impl_->acceptor.bind(endpoint);
+    impl_->acceptor.listen();
+    port_ = impl_->acceptor.local_endpoint().port();
+    thread_ = std::thread([this] {
+        while (!impl_->stopping) {
+            auto client = std::make_shared<tcp::socket>(impl_->io);
+            boost::system::error_code ec;
+            impl_->acceptor.accept(*client, ec);
+            if (ec || impl_->stopping) return;
+            std::string head;
+            asio::read_until(*client, asio::dynamic_buffer(head), "\r\n\r\n", ec);
+            if (ec || !head.starts_with("CONNECT ")) continue;
+            const auto authority = head.substr(8, head.find(' ', 8) - 8);
+            {
+                std::lock_guard lock(impl_->mutex);
+                impl_->last_authority = authority;
+            }
+            const auto colon = authority.rfind(':');
+            auto upstream = std::make_shared<tcp::socket>(impl_->io);
+            upstream->connect(tcp::endpoint(asio::ip::make_address(authority.substr(0, colon)),
+                                            static_cast<unsigned short>(std::stoi(authority.substr(colon + 1)))),
+                              ec);
+            if (ec) continue;
+            ++tunnels_;
+            asio::write(*client, asio::buffer(std::string("HTTP/1.1 200 Connection established\r\n\r\n")), ec);
+            auto pump = [](std::shared_ptr<tcp::socket> from, std::shared_ptr<tcp::socket> to) {
+                char buffer[16384];
+                boost::system::error_code e;
+                while (true) {
+                    auto n = from->read_some(asio::buffer(buffer), e);
+                    if (e) break;
+                    asio::write(*to, asio::buffer(buffer, n), e);
+                    if (e) break;
+                }
+                to->shutdown(tcp::socket::shutdown_send, e);
+            };
+            impl_->relays.emplace_back(pump, client, upstream);
+            impl_->relays.emplace_back(pump, upstream, client);
+        }
+    });
+}
+
+connect_proxy::~connect_proxy()
+{
+    impl_->stopping = true;
+    {
+        asio::io_context io;
+        tcp::socket poke(io);
+        boost::system::error_code ignored;
+        poke.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ignored);
+    }
+    thread_.join();
+    for (auto& relay : impl_->relays) relay.join();  // tunnels end when their client closes
+}
+
+std::string connect_proxy::last_authority() const
+{
+    std::lock_guard lock(impl_->mutex);
+    return impl_->last_authority;
+}
 
 std::string gzip(std::string_view body)
 {

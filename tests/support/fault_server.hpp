@@ -54,6 +54,7 @@ public:
 
     unsigned short port() const noexcept { return port_; }
     int requests() const noexcept { return requests_.load(); }
+    int connections() const noexcept { return connections_.load(); }
     std::string url() const;
 
 private:
@@ -61,6 +62,24 @@ private:
     std::unique_ptr<impl> impl_;
     unsigned short port_ = 0;
     std::atomic<int> requests_{0};
+    std::atomic<int> connections_{0};
+    std::thread thread_;
+};
+
+/// An HTTP CONNECT proxy on 127.0.0.1: tunnels bytes to the requested host and port, and counts tunnels.
+class connect_proxy {
+public:
+    connect_proxy();
+    ~connect_proxy();
+    unsigned short port() const noexcept { return port_; }
+    int tunnels() const noexcept { return tunnels_.load(); }
+    std::string last_authority() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+    unsigned short port_ = 0;
+    std::atomic<int> tunnels_{0};
     std::thread thread_;
 };
 

@@ -1,0 +1,94 @@
+// A synchronous facade over the async client: each call runs to completion on a private io_context.
+#pragma once
+
+#include <mcpreg/client/client.hpp>
+
+#include <functional>
+#include <iterator>
+#include <memory>
+
+namespace mcpreg {
+
+class blocking_client;
+
+/// Every server of a query, page after page, as an input range of result<server_response>. A failure is
+/// yielded once, as an error, and ends the range.
+class MCPREG_API server_range {
+public:
+    class iterator {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = result<model::server_response>;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const value_type*;
+        using reference = const value_type&;
+
+        iterator() = default;
+        reference operator*() const { return *current_; }
+        pointer operator->() const { return &*current_; }
+        MCPREG_API iterator& operator++();
+        void operator++(int) { ++*this; }
+        friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.range_ == b.range_; }
+
+    private:
+        friend class server_range;
+        explicit iterator(server_range* range) : range_(range) { ++*this; }
+        server_range* range_ = nullptr;
+        std::optional<value_type> current_;
+    };
+
+    iterator begin() { return iterator(this); }
+    iterator end() { return iterator(); }
+
+    /// Where the walk would resume (the cursor of the next page).
+    const std::optional<std::string>& cursor() const noexcept { return pager_.cursor(); }
+
+private:
+    friend class blocking_client;
+    server_range(blocking_client& owner, pager p) : owner_(&owner), pager_(std::move(p)) {}
+    std::optional<result<model::server_response>> next();
+
+    blocking_client* owner_;
+    pager pager_;
+    std::vector<model::server_response> buffered_;
+    std::size_t position_ = 0;
+    bool failed_ = false;
+};
+
+/// The client's operations as blocking calls returning result<T> (with diagnostics on failure).
+///
+/// \par Thread safety
+/// Calls may come from several threads; they run one at a time. Do not call from inside a handler running
+/// on the client's own io_context (it would wait for itself).
+class MCPREG_API blocking_client {
+public:
+    static result<blocking_client> create(client_options options = {});
+    /// Requests go to `handler` in-process (e.g. an embedded engine::registry), with no sockets.
+    static result<blocking_client> create_in_process(client_options options,
+                                                     std::function<http_response(const http_request&)> handler);
+
+    blocking_client(blocking_client&&) noexcept;
+    blocking_client& operator=(blocking_client&&) noexcept;
+    ~blocking_client();
+
+    result<model::server_list> list_servers(const list_options& query = {}, call_options call = {});
+    result<model::server_response> get_server(const std::string& name, const std::string& version = "latest",
+                                              bool include_deleted = false, call_options call = {});
+    result<model::server_list> list_versions(const std::string& name, bool include_deleted = false,
+                                             call_options call = {});
+    /// Any request; HTTP error statuses come back as responses.
+    result<http_response> request(http_request req, call_options call = {});
+    /// Every server matching `query`, fetched lazily page by page.
+    server_range all_servers(list_options query = {});
+
+    mcpreg::client& async_client() noexcept;
+
+    struct impl;
+
+private:
+    friend class server_range;
+    explicit blocking_client(std::unique_ptr<impl> p) noexcept;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace mcpreg

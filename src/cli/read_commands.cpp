@@ -1,0 +1,272 @@
+// mcpreg list | show | versions: reading a registry.
+#include "cli.hpp"
+
+#include <mcpreg/client/blocking_client.hpp>
+#include <mcpreg/model/json.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <cstdlib>
+#include <iostream>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace mcpreg::cli {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view list_usage =
+    "usage: mcpreg [--registry URL] list [--search S] [--limit N] [--all] [--updated-since T] [--version latest|V]\n"
+    "                                    [--include-deleted] [--json]\n"
+    "\n"
+    "Lists servers, one page (or every page with --all), in the registry's order.\n"
+    "  --search S         servers whose name contains S (case-insensitive)\n"
+    "  --limit N          page size, 1 to 100 (default: the registry's, 30; 100 with --all)\n"
+    "  --all              every page\n"
+    "  --updated-since T  only entries updated after the RFC 3339 time T (deleted ones included)\n"
+    "  --version V        'latest', or an exact version\n"
+    "  --json             the page as JSON ({servers, metadata}); with --all one JSON array of entries\n"
+    "\n"
+    "The registry is --registry, else $MCPREG_REGISTRY, else "
+    "https://registry.modelcontextprotocol.io.\n"
+    "Exit status: 0 done, 1 the registry could not be read, 2 bad arguments.\n";
+
+constexpr std::string_view show_usage =
+    "usage: mcpreg [--registry URL] show NAME[@VERSION] [--include-deleted] [--json]\n"
+    "\n"
+    "Shows one version of a server (the latest without @VERSION). --json prints the ServerResponse.\n"
+    "Exit status: 0 found, 1 not found or the registry could not be read, 2 bad arguments.\n";
+
+constexpr std::string_view versions_usage =
+    "usage: mcpreg [--registry URL] versions NAME [--include-deleted] [--json]\n"
+    "\n"
+    "Lists every version of a server, newest first. --json prints a JSON array of ServerResponse objects.\n"
+    "Exit status: 0 found, 1 not found or the registry could not be read, 2 bad arguments.\n";
+
+std::size_t terminal_width()
+{
+    if (!::isatty(STDOUT_FILENO)) return 0;  // not a terminal: never truncate
+    winsize size{};
+    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 20) return size.ws_col;
+    return 100;
+}
+
+// One table cell: control characters (newlines in descriptions) become spaces, then it is cut to width.
+std::string fit(std::string_view raw, std::size_t width)
+{
+    std::string cleaned(raw);
+    for (auto& c : cleaned)
+        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    std::string_view text = cleaned;
+    if (width == 0 || text.size() <= width) return std::string(text);
+    if (width <= 3) return std::string(text.substr(0, width));
+    return std::string(text.substr(0, width - 3)) + "...";
+}
+
+void print_table(const std::vector<model::server_response>& entries)
+{
+    std::size_t name_width = 4, version_width = 7;
+    for (const auto& e : entries) {
+        name_width = std::max(name_width, e.server.name.size());
+        version_width = std::max(version_width, e.server.version.size());
+    }
+    const std::size_t total = terminal_width();
+    name_width = std::min<std::size_t>(name_width, 60);
+    version_width = std::min<std::size_t>(version_width, 24);
+    const std::size_t fixed = name_width + version_width + 12 + 3;
+    const std::size_t description_width = total == 0 ? 0 : (total > fixed + 10 ? total - fixed : 10);
+    auto row = [&](std::string_view name, std::string_view version, std::string_view status, std::string_view text) {
+        std::string line = fit(name, name_width);
+        line.resize(name_width + 1, ' ');
+        line += fit(version, version_width);
+        line.resize(name_width + version_width + 2, ' ');
+        line += status;
+        line.resize(name_width + version_width + 14, ' ');
+        line += fit(text, description_width);
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        std::cout << line << '\n';
+    };
+    row("NAME", "VERSION", "STATUS", "DESCRIPTION");
+    for (const auto& e : entries) {
+        const auto* official = e.official();
+        std::string status = official && official->status ? *official->status : "";
+        if (official && official->is_latest == true) status += "*";
+        row(e.server.name, e.server.version, status, e.server.description);
+    }
+}
+
+json::array to_json_array(const std::vector<model::server_response>& entries)
+{
+    json::array out;
+    out.reserve(entries.size());
+    for (const auto& e : entries) out.push_back(model::to_json(e));
+    return out;
+}
+
+// A failed operation is exit 1; a client that cannot even be made (a bad --registry URL) is a usage error.
+int report_failure(std::string_view command, const error& e)
+{
+    std::cerr << "mcpreg " << command << ": " << e.what() << '\n';
+    return e.code == errc::invalid_argument ? exit_unreadable : exit_invalid;
+}
+
+struct common_flags {
+    bool json = false;
+    bool include_deleted = false;
+};
+
+// Reads --json and --include-deleted; returns false (after printing) on anything it does not know.
+bool common_flag(std::string_view arg, common_flags& flags)
+{
+    if (arg == "--json") return flags.json = true;
+    if (arg == "--include-deleted") return flags.include_deleted = true;
+    return false;
+}
+
+int unexpected(std::string_view command, std::string_view arg, std::string_view usage)
+{
+    std::cerr << "mcpreg " << command << ": unexpected argument '" << arg << "'\n" << usage;
+    return exit_unreadable;
+}
+
+}  // namespace
+
+int run_list(const client_options& options, const arguments& args)
+{
+    list_options query;
+    common_flags flags;
+    bool all = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto arg = args[i];
+        const bool has_value = i + 1 < args.size();
+        if (arg == "--help" || arg == "-h") {
+            std::cout << list_usage;
+            return exit_ok;
+        }
+        if (common_flag(arg, flags)) continue;
+        if (arg == "--all") all = true;
+        else if (arg == "--search" && has_value) query.search = std::string(args[++i]);
+        else if (arg == "--version" && has_value) query.version = std::string(args[++i]);
+        else if (arg == "--limit" && has_value) {
+            int limit = 0;
+            const auto text = args[++i];
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
+            if (ec != std::errc{} || end != text.data() + text.size() || limit < 1 || limit > 100) {
+                std::cerr << "mcpreg list: --limit takes a number from 1 to 100\n";
+                return exit_unreadable;
+            }
+            query.limit = limit;
+        }
+        else if (arg == "--updated-since" && has_value) {
+            auto since = model::timestamp::parse(args[++i]);
+            if (!since) {
+                std::cerr << "mcpreg list: --updated-since takes an RFC 3339 time, e.g. 2025-12-01T00:00:00Z\n";
+                return exit_unreadable;
+            }
+            query.updated_since = *since;
+        }
+        else return unexpected("list", arg, list_usage);
+    }
+    if (flags.include_deleted) query.include_deleted = true;
+    auto c = blocking_client::create(options);
+    if (!c) return report_failure("list", c.error());
+    if (!all) {
+        auto page = c->list_servers(query);
+        if (!page) return report_failure("list", page.error());
+        if (flags.json) std::cout << json::serialize(model::to_json(*page)) << '\n';
+        else {
+            print_table(page->servers);
+            if (page->next_cursor)
+                std::cerr << "(more: --all, or the next page from cursor " << *page->next_cursor << ")\n";
+        }
+        return exit_ok;
+    }
+    if (!query.limit) query.limit = 100;
+    std::vector<model::server_response> entries;
+    for (auto& entry : c->all_servers(query)) {
+        if (!entry) return report_failure("list", entry.error());
+        entries.push_back(std::move(*entry));
+    }
+    if (flags.json) std::cout << json::serialize(to_json_array(entries)) << '\n';
+    else print_table(entries);
+    return exit_ok;
+}
+
+int run_show(const client_options& options, const arguments& args)
+{
+    common_flags flags;
+    std::optional<std::string> target;
+    for (const auto arg : args) {
+        if (arg == "--help" || arg == "-h") {
+            std::cout << show_usage;
+            return exit_ok;
+        }
+        if (common_flag(arg, flags)) continue;
+        if (arg.starts_with("-") || target) return unexpected("show", arg, show_usage);
+        target = std::string(arg);
+    }
+    if (!target) {
+        std::cerr << show_usage;
+        return exit_unreadable;
+    }
+    std::string name = *target, version = "latest";
+    if (auto at = target->rfind('@'); at != std::string::npos && at > 0) {
+        name = target->substr(0, at);
+        version = target->substr(at + 1);
+    }
+    auto c = blocking_client::create(options);
+    if (!c) return report_failure("show", c.error());
+    auto entry = c->get_server(name, version, flags.include_deleted);
+    if (!entry) return report_failure("show", entry.error());
+    if (flags.json) {
+        std::cout << json::serialize(model::to_json(*entry)) << '\n';
+        return exit_ok;
+    }
+    const auto& s = entry->server;
+    std::cout << s.name << ' ' << s.version << (s.title ? "  (" + *s.title + ")" : "") << '\n' << s.description << '\n';
+    if (const auto* official = entry->official()) {
+        std::cout << "status: " << official->status.value_or("active")
+                  << (official->is_latest == true ? ", latest" : "");
+        if (official->published_at) std::cout << ", published " << official->published_at->to_string();
+        std::cout << '\n';
+        if (official->status_message) std::cout << "status message: " << *official->status_message << '\n';
+    }
+    if (s.repository && s.repository->url) std::cout << "repository: " << *s.repository->url << '\n';
+    if (s.website_url) std::cout << "website: " << *s.website_url << '\n';
+    if (s.packages)
+        for (const auto& p : *s.packages)
+            std::cout << "package: " << p.registry_type << ' ' << p.identifier << (p.version ? " " + *p.version : "")
+                      << " (" << (p.transport ? p.transport->type : "no transport") << ")\n";
+    if (s.remotes)
+        for (const auto& r : *s.remotes) std::cout << "remote: " << r.type << ' ' << r.url.value_or("") << '\n';
+    return exit_ok;
+}
+
+int run_versions(const client_options& options, const arguments& args)
+{
+    common_flags flags;
+    std::optional<std::string> name;
+    for (const auto arg : args) {
+        if (arg == "--help" || arg == "-h") {
+            std::cout << versions_usage;
+            return exit_ok;
+        }
+        if (common_flag(arg, flags)) continue;
+        if (arg.starts_with("-") || name) return unexpected("versions", arg, versions_usage);
+        name = std::string(arg);
+    }
+    if (!name) {
+        std::cerr << versions_usage;
+        return exit_unreadable;
+    }
+    auto c = blocking_client::create(options);
+    if (!c) return report_failure("versions", c.error());
+    auto list = c->list_versions(*name, flags.include_deleted);
+    if (!list) return report_failure("versions", list.error());
+    if (flags.json) std::cout << json::serialize(to_json_array(list->servers)) << '\n';
+    else print_table(list->servers);
+    return exit_ok;
+}
+
+}  // namespace mcpreg::cli
