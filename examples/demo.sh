@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# mcpreg's main job: builds the tool and runs it over the bundled real registry snapshot (2,376 entries
-# of the official MCP registry, December 2025). Installs missing Debian packages first.
+# mcpreg's main job: builds the tool, validates the bundled real registry snapshot (2,376 entries of the
+# official MCP registry, December 2025), hosts it with the embedded engine on a free loopback port, and
+# browses it with the client. Installs missing Debian packages first.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -30,3 +31,36 @@ printf '%s\n' '{"name": "io.github.example/legacy", "description": "An old entry
     ' "packages": [{"registry_type": "npm", "identifier": "@example/legacy", "version": "0.1.0",' \
     '               "transport": {"type": "stdio"}, "environment_variables": [{"name": "TOKEN", "is_secret": true}]}]}' |
     "$mcpreg" fmt --upgrade -
+
+section "Hosting the snapshot: mcpreg serve (embedded SQLite engine) on a free loopback port"
+work=$(mktemp -d)
+"$mcpreg" serve --db :memory: --seed "$snapshot" --listen 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.err" &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 1 300); do grep -q '^listening on' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+registry=$(sed -n '1s/^listening on //p' "$work/serve.out")
+[[ -n $registry ]] || { cat "$work/serve.err"; exit 1; }
+echo "listening on $registry ($(sed -n 's/^mcpreg serve: //p' "$work/serve.err" | head -1))"
+export MCPREG_REGISTRY=$registry
+
+section "mcpreg list --limit 5 (the first page, in the registry's byte order)"
+"$mcpreg" list --limit 5 2>/dev/null
+
+section "mcpreg list --search filesystem --version latest (upstream's name-substring search)"
+"$mcpreg" list --search filesystem --version latest --limit 5 2>/dev/null
+
+section "mcpreg show io.github.github/github-mcp-server"
+"$mcpreg" show io.github.github/github-mcp-server
+
+section "mcpreg versions io.github.github/github-mcp-server"
+"$mcpreg" versions io.github.github/github-mcp-server >"$work/versions.txt"
+head -n 6 "$work/versions.txt"
+
+section "mcpreg list --all --json: every entry through the cursor pager"
+"$mcpreg" list --all --json >"$work/all.json"
+head -c 300 "$work/all.json"
+echo " ..."
+echo "$(grep -o '"isLatest":' "$work/all.json" | wc -l) entries walked, $(wc -c <"$work/all.json") bytes"
+
+kill -TERM "$server_pid"
+wait "$server_pid" && echo "engine stopped cleanly"
