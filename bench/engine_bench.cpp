@@ -74,6 +74,6 @@ BENCHMARK(not_found_404);
 BENCHMARK(search_uncached);
 BENCHMARK(substring_search_uncached);
 
-} // namespace
+}  // namespace
 
 BENCHMARK_MAIN();

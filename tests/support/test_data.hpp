@@ -73,3 +73,13 @@ inline std::ostream& operator<<(std::ostream& out, const server_list& l)
 inline std::ostream& operator<<(std::ostream& out, const timestamp& t) { return out << t.to_string(); }
 inline std::ostream& operator<<(std::ostream& out, const semver& v) { return out << v.to_string(); }
 }  // namespace mcpreg::model
+
+// Lets doctest print any result<T> (T itself need not be printable) in failure messages.
+namespace mcpreg {
+template <class T>
+std::ostream& operator<<(std::ostream& out, const boost::system::result<T, error>& r)
+{
+    if (r) return out << "(a value)";
+    return out << "error: " << r.error();
+}
+}  // namespace mcpreg

@@ -1,0 +1,73 @@
+// Registry tokens: Ed25519-signed JWTs carrying (action, resource pattern) permissions, as the official
+// registry issues them (internal/auth/jwt.go).
+#pragma once
+
+#include <mcpreg/error.hpp>
+#include <mcpreg/export.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mcpreg::engine {
+
+/// What a token allows: `action` is "publish" or "edit"; `resource` a server-name pattern ("*", a prefix
+/// ending in "*", or an exact name).
+struct permission {
+    std::string action;
+    std::string resource;
+
+    bool operator==(const permission&) const = default;
+};
+
+/// True when some permission grants `action` on `resource`: "*" matches everything, a pattern ending in "*"
+/// is a case-sensitive prefix, anything else must be equal.
+MCPREG_API bool permits(const std::vector<permission>& permissions, std::string_view action, std::string_view resource);
+
+struct token_claims {
+    std::string auth_method;  ///< "none", "admin", "dns", "http", "github-at", "github-oidc", "oidc"
+    std::string subject;      ///< auth_method_sub
+    std::vector<permission> permissions;
+    std::chrono::system_clock::time_point issued_at{};
+    std::chrono::system_clock::time_point expires_at{};
+};
+
+/// Signs and verifies registry tokens with one Ed25519 key.
+///
+/// \par Thread safety
+/// Safe to share: sign and verify are const.
+class MCPREG_API jwt_signer {
+public:
+    /// A fresh random key.
+    static result<jwt_signer> generate();
+    /// A key from PEM text (PKCS#8 Ed25519 private key).
+    static result<jwt_signer> from_pem(std::string_view pem);
+    /// Reads the key at `path`, or creates one there (mode 0600) when the file does not exist, so tokens
+    /// survive restarts and several engine processes can share one key.
+    static result<jwt_signer> load_or_create(const std::string& path);
+
+    jwt_signer(jwt_signer&&) noexcept;
+    jwt_signer& operator=(jwt_signer&&) noexcept;
+    ~jwt_signer();
+
+    std::string private_key_pem() const;
+    /// A compact JWS: header {"alg":"EdDSA","typ":"JWT"}, claims iss "mcp-registry", iat, nbf, exp,
+    /// auth_method, auth_method_sub, permissions.
+    std::string sign(const token_claims& claims) const;
+    /// Checks the signature (EdDSA only: "none" and every other alg are refused), issuer, nbf and exp.
+    result<token_claims> verify(std::string_view token,
+                                std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
+
+    /// How long issued tokens live (upstream: 5 minutes).
+    static constexpr std::chrono::minutes token_lifetime{5};
+
+    struct impl;
+
+private:
+    explicit jwt_signer(std::unique_ptr<impl> p) noexcept;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace mcpreg::engine

@@ -1,0 +1,243 @@
+#include <mcpreg/engine/auth.hpp>
+#include <mcpreg/model/json.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace mcpreg::engine {
+namespace json = boost::json;
+
+bool permits(const std::vector<permission>& permissions, std::string_view action, std::string_view resource)
+{
+    for (const auto& p : permissions) {
+        if (p.action != action) continue;
+        if (p.resource == "*") return true;
+        if (p.resource.ends_with('*')) {
+            if (resource.starts_with(std::string_view(p.resource).substr(0, p.resource.size() - 1))) return true;
+        }
+        else if (p.resource == resource) {
+            return true;
+        }
+    }
+    return false;
+}
+
+namespace {
+
+using key_ptr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+
+std::string base64url_encode(std::string_view data)
+{
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < data.size(); i += 3) {
+        const auto n = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8) |
+                       static_cast<unsigned char>(data[i + 2]);
+        out += alphabet[(n >> 18) & 63];
+        out += alphabet[(n >> 12) & 63];
+        out += alphabet[(n >> 6) & 63];
+        out += alphabet[n & 63];
+    }
+    if (i + 1 == data.size()) {
+        const auto n = static_cast<unsigned char>(data[i]) << 16;
+        out += alphabet[(n >> 18) & 63];
+        out += alphabet[(n >> 12) & 63];
+    }
+    else if (i + 2 == data.size()) {
+        const auto n = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8);
+        out += alphabet[(n >> 18) & 63];
+        out += alphabet[(n >> 12) & 63];
+        out += alphabet[(n >> 6) & 63];
+    }
+    return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text)
+{
+    auto value = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '-') return 62;
+        if (c == '_') return 63;
+        return -1;
+    };
+    if (text.size() % 4 == 1) return std::nullopt;
+    std::string out;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (char c : text) {
+        const int v = value(c);
+        if (v < 0) return std::nullopt;
+        buffer = (buffer << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buffer >> bits) & 0xFF);
+        }
+    }
+    return out;
+}
+
+std::int64_t unix_seconds(std::chrono::system_clock::time_point t)
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+error token_error(std::string message)
+{
+    return error{make_http_error(401), diagnostics{std::move(message), {}, 401, {}, {}, 0, {}}};
+}
+
+}  // namespace
+
+struct jwt_signer::impl {
+    key_ptr key{nullptr, &EVP_PKEY_free};
+};
+
+jwt_signer::jwt_signer(std::unique_ptr<impl> p) noexcept : impl_(std::move(p)) {}
+jwt_signer::jwt_signer(jwt_signer&&) noexcept = default;
+jwt_signer& jwt_signer::operator=(jwt_signer&&) noexcept = default;
+jwt_signer::~jwt_signer() = default;
+
+result<jwt_signer> jwt_signer::generate()
+{
+    auto p = std::make_unique<impl>();
+    p->key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+    if (!p->key) return make_error(errc::storage_error, "cannot generate an Ed25519 key");
+    return jwt_signer(std::move(p));
+}
+
+result<jwt_signer> jwt_signer::from_pem(std::string_view pem)
+{
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+    auto p = std::make_unique<impl>();
+    p->key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    if (!p->key || EVP_PKEY_get_id(p->key.get()) != EVP_PKEY_ED25519)
+        return make_error(errc::invalid_argument, "not an Ed25519 private key in PEM");
+    return jwt_signer(std::move(p));
+}
+
+result<jwt_signer> jwt_signer::load_or_create(const std::string& path)
+{
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) {
+        std::ifstream in(path);
+        std::ostringstream text;
+        text << in.rdbuf();
+        if (!in) return make_error(errc::io_error, "cannot read the JWT key file " + path);
+        auto signer = from_pem(text.str());
+        if (!signer) return make_error(errc::invalid_argument, path + ": " + signer.error().diag.message);
+        return signer;
+    }
+    auto signer = generate();
+    if (!signer) return signer.error();
+    const auto temporary = path + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << signer->private_key_pem();
+        if (!out) return make_error(errc::io_error, "cannot write the JWT key file " + path);
+    }
+    ::chmod(temporary.c_str(), 0600);
+    std::filesystem::rename(temporary, path, ec);  // atomic: concurrent starters never see half a key
+    if (ec) return make_error(errc::io_error, "cannot write the JWT key file " + path + ": " + ec.message());
+    return load_or_create(path);  // whoever renamed last wins; everyone uses what is on disk
+}
+
+std::string jwt_signer::private_key_pem() const
+{
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+    PEM_write_bio_PrivateKey(bio.get(), impl_->key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<std::size_t>(size));
+}
+
+std::string jwt_signer::sign(const token_claims& claims) const
+{
+    json::array permissions;
+    for (const auto& p : claims.permissions) permissions.push_back({{"action", p.action}, {"resource", p.resource}});
+    const json::object body{{"iss", "mcp-registry"},
+                            {"iat", unix_seconds(claims.issued_at)},
+                            {"nbf", unix_seconds(claims.issued_at)},
+                            {"exp", unix_seconds(claims.expires_at)},
+                            {"auth_method", claims.auth_method},
+                            {"auth_method_sub", claims.subject},
+                            {"permissions", std::move(permissions)}};
+    const std::string signing_input =
+        base64url_encode(R"({"alg":"EdDSA","typ":"JWT"})") + "." + base64url_encode(json::serialize(body));
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    unsigned char signature[64];
+    std::size_t length = sizeof signature;
+    EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, impl_->key.get());
+    EVP_DigestSign(ctx.get(), signature, &length, reinterpret_cast<const unsigned char*>(signing_input.data()),
+                   signing_input.size());
+    return signing_input + "." + base64url_encode(std::string_view(reinterpret_cast<const char*>(signature), length));
+}
+
+result<token_claims> jwt_signer::verify(std::string_view token, std::chrono::system_clock::time_point now) const
+{
+    constexpr std::size_t max_token_bytes = 16 * 1024;
+    if (token.size() > max_token_bytes) return token_error("token too large");
+    const auto first = token.find('.');
+    const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
+    if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos)
+        return token_error("malformed token");
+    auto header = base64url_decode(token.substr(0, first));
+    auto payload = base64url_decode(token.substr(first + 1, second - first - 1));
+    auto signature = base64url_decode(token.substr(second + 1));
+    if (!header || !payload || !signature) return token_error("malformed token");
+    auto header_json = model::parse_json(*header);
+    if (!header_json || !header_json->is_object()) return token_error("malformed token header");
+    const auto* alg = header_json->get_object().if_contains("alg");
+    if (!alg || !alg->is_string() || alg->get_string() != "EdDSA") return token_error("unsupported token algorithm");
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    const auto signed_part = token.substr(0, second);
+    if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, impl_->key.get()) != 1 ||
+        EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature->data()), signature->size(),
+                         reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size()) != 1)
+        return token_error("invalid token signature");
+    auto claims_json = model::parse_json(*payload);
+    if (!claims_json || !claims_json->is_object()) return token_error("malformed token claims");
+    const auto& claims = claims_json->get_object();
+    auto integer = [&](std::string_view name) -> std::optional<std::int64_t> {
+        const auto* v = claims.if_contains(name);
+        if (!v || !v->is_number()) return std::nullopt;
+        return v->is_int64() ? v->get_int64() : static_cast<std::int64_t>(v->to_number<double>());
+    };
+    auto text = [&](std::string_view name) -> std::string {
+        const auto* v = claims.if_contains(name);
+        return v && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    const auto exp = integer("exp");
+    if (!exp) return token_error("token has no expiry");
+    if (text("iss") != "mcp-registry") return token_error("token from another issuer");
+    const auto now_seconds = unix_seconds(now);
+    if (now_seconds >= *exp) return token_error("token is expired");
+    if (auto nbf = integer("nbf"); nbf && now_seconds < *nbf) return token_error("token is not valid yet");
+    token_claims out;
+    out.auth_method = text("auth_method");
+    out.subject = text("auth_method_sub");
+    out.expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(*exp));
+    out.issued_at = std::chrono::system_clock::time_point(std::chrono::seconds(integer("iat").value_or(0)));
+    if (const auto* list = claims.if_contains("permissions"); list && list->is_array())
+        for (const auto& p : list->get_array())
+            if (p.is_object()) {
+                const auto* action = p.get_object().if_contains("action");
+                const auto* resource = p.get_object().if_contains("resource");
+                if (action && action->is_string() && resource && resource->is_string())
+                    out.permissions.push_back({std::string(action->get_string()), std::string(resource->get_string())});
+            }
+    return out;
+}
+
+}  // namespace mcpreg::engine
