@@ -41,6 +41,26 @@ constexpr std::string_view migrations[] = {
         name, title, description, content = 'server_versions', content_rowid = 'id',
         tokenize = "unicode61 tokenchars '-_.'");
     )sql",
+    R"sql(
+    -- Remote URLs of every version, for the cross-server uniqueness rule of publish and restore.
+    CREATE TABLE remote_urls (
+        version_id INTEGER NOT NULL REFERENCES server_versions (id) ON DELETE CASCADE,
+        url TEXT NOT NULL
+    );
+    CREATE INDEX remote_urls_by_url ON remote_urls (url);
+    CREATE INDEX remote_urls_by_version ON remote_urls (version_id);
+    -- Every write, whatever its outcome.
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at_text TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    )sql",
 };
 
 constexpr std::string_view row_columns =
@@ -275,6 +295,7 @@ result<import_report> storage::import(std::vector<import_entry> entries)
             .bind_optional(13, extra)
             .bind_optional(14, entry.meta_other);
         if (auto done = insert->run(); !done) return done.error();
+        if (auto done = replace_remotes(s.name, s.version, s); !done) return done.error();
 
         auto& flagged = given_latest[s.name];
         if (official.is_latest.value_or(false)) flagged = s.version;

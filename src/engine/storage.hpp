@@ -49,6 +49,19 @@ struct import_entry {
     std::optional<std::string> meta_other;
 };
 
+/// A write the registry's rules refused: the HTTP status and the cause upstream would report.
+struct write_refusal {
+    int status = 400;
+    std::string detail;  ///< problem `detail`
+    std::string cause;   ///< errors[0].message, may be empty
+};
+
+template <class T>
+struct write_outcome {
+    std::optional<T> value;
+    std::optional<write_refusal> refused;
+};
+
 class storage {
 public:
     static result<storage> open(const std::string& path);
@@ -66,10 +79,35 @@ public:
     result<import_report> import(std::vector<import_entry> entries);
     result<std::size_t> count();
 
+    // ---- writes: each runs in one transaction; a rule broken is write_refusal, a storage fault an error ----
+
+    /// Publishes a new version (CONFORMANCE C): remote-URL uniqueness, version cap, duplicates, latest.
+    result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,
+                                                  std::size_t max_versions);
+    /// Replaces the document of an existing, non-deleted version (status, publishedAt, isLatest kept).
+    result<write_outcome<stored_version>> edit(const model::server& server, const std::string& document);
+    /// Sets the status of one version (CONFORMANCE F).
+    result<write_outcome<stored_version>> set_status(const std::string& name, const std::string& version,
+                                                     model::server_status status,
+                                                     const std::optional<std::string>& message);
+    /// Sets the status of every version of a name (CONFORMANCE G); returns all versions afterwards.
+    result<write_outcome<std::vector<stored_version>>>
+    set_status_all(const std::string& name, model::server_status status, const std::optional<std::string>& message);
+    /// Removes a version for good (the generic spec's optional DELETE).
+    result<write_outcome<stored_version>> remove(const std::string& name, const std::string& version);
+
+    result<void> audit(const audit_entry& entry);
+    result<std::vector<audit_entry>> audit_log(std::size_t limit);
+
 private:
     explicit storage(mcpreg::detail::sqlite::connection db) : db_(std::move(db)) {}
     result<void> migrate();
     result<void> recalculate_latest(const std::string& name, const std::optional<std::string>& given_latest);
+    result<void> replace_remotes(const std::string& name, const std::string& version, const model::server& server);
+    /// The first remote URL of `server` already used by a non-deleted version of another name, with that name.
+    result<std::optional<std::pair<std::string, std::string>>> remote_conflict(const std::string& name,
+                                                                               const std::vector<std::string>& urls);
+    result<std::optional<stored_version>> find(const std::string& name, const std::string& version);
 
     /// A prepared statement for `sql`, reset and ready to bind: each distinct text is prepared once.
     result<mcpreg::detail::sqlite::statement*> prepared(const std::string& sql);

@@ -49,6 +49,17 @@ struct import_report {
     std::size_t replaced = 0;  ///< rows that existed and were overwritten
 };
 
+/// One write, as the audit log records it.
+struct audit_entry {
+    std::string at;      ///< RFC 3339
+    std::string actor;   ///< "<auth_method>:<subject>" of the token, or "import"
+    std::string action;  ///< "publish", "edit", "status", "delete"
+    std::string name;
+    std::string version;  ///< "*" for every version
+    std::string outcome;  ///< "ok", or the HTTP status of the refusal
+    std::string detail;
+};
+
 /// The registry API over SQLite.
 ///
 /// \par Thread safety
