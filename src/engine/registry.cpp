@@ -3,6 +3,7 @@
 // storage, with cached, ETag-tagged and gzip-able bodies.
 #include <mcpreg/engine/registry.hpp>
 #include <mcpreg/model/json.hpp>
+#include <mcpreg/model/validate.hpp>
 #include <mcpreg/version.hpp>
 
 #include "../common/gzip.hpp"
@@ -11,11 +12,14 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
 #include <list>
 #include <map>
 #include <mutex>
 #include <unordered_map>
+#include <variant>
 
 namespace mcpreg::engine {
 namespace json = boost::json;
@@ -300,11 +304,25 @@ struct registry::impl {
     detail::storage store;
     body_cache cache;
     request_metrics metrics;
+    jwt_signer signer;
 
-    impl(registry_options o, detail::storage s)
-        : options(std::move(o)), store(std::move(s)), cache(options.response_cache_entries)
+    impl(registry_options o, detail::storage s, jwt_signer key)
+        : options(std::move(o)), store(std::move(s)), cache(options.response_cache_entries), signer(std::move(key))
     {
     }
+
+    // Writes (src/engine/registry.cpp, below the reads).
+    response publish(const request& req);
+    response edit(const request& req, const std::string& name, const std::string& version);
+    response remove(const request& req, const std::string& name, const std::string& version);
+    response set_status(const request& req, const std::string& name, const std::optional<std::string>& version);
+    response validate(const request& req);
+    response auth_none(const request& req);
+    response auth_admin(const request& req);
+    // The bearer token's claims, or the response that refuses the request.
+    std::variant<token_claims, response> authenticate(const request& req, const json::value* body_errors_source);
+    void record(const token_claims* who, std::string_view action, const std::string& name, const std::string& version,
+                int status, std::string detail);
 
     // `pattern` receives the route template (e.g. /v0/servers/{serverName}/versions) for the metrics.
     response route(const request& req, std::string& pattern);
@@ -331,7 +349,12 @@ result<registry> registry::open(registry_options options)
     auto store = detail::storage::open(options.database);
     if (!store) return store.error();
     if (options.version.empty()) options.version = std::string(version_string);
-    registry reg(std::make_unique<impl>(std::move(options), std::move(*store)));
+    std::string key_file = options.jwt_key_file;
+    if (key_file.empty() && options.database != ":memory:" && !options.database.empty())
+        key_file = options.database + ".jwt-key.pem";
+    auto signer = key_file.empty() ? jwt_signer::generate() : jwt_signer::load_or_create(key_file);
+    if (!signer) return signer.error();
+    registry reg(std::make_unique<impl>(std::move(options), std::move(*store), std::move(*signer)));
     for (const auto& file : reg.impl_->options.seed_files)
         if (auto imported = reg.import_file(file); !imported) return imported.error();
     return reg;
@@ -341,6 +364,23 @@ result<std::size_t> registry::size()
 {
     std::lock_guard lock(impl_->storage_mutex);
     return impl_->store.count();
+}
+
+std::string registry::issue_token(std::vector<permission> permissions, std::string auth_method, std::string subject)
+{
+    token_claims claims;
+    claims.auth_method = std::move(auth_method);
+    claims.subject = std::move(subject);
+    claims.permissions = std::move(permissions);
+    claims.issued_at = std::chrono::system_clock::now();
+    claims.expires_at = claims.issued_at + jwt_signer::token_lifetime;
+    return impl_->signer.sign(claims);
+}
+
+result<std::vector<audit_entry>> registry::audit_log(std::size_t limit)
+{
+    std::lock_guard lock(impl_->storage_mutex);
+    return impl_->store.audit_log(limit);
 }
 
 result<import_report> registry::import_file(const std::string& path)
@@ -475,9 +515,9 @@ response registry::impl::route(const request& req, std::string& pattern)
         res.headers.push_back({"X-Content-Type-Options", "nosniff"});
         return res;
     };
-    auto method_not_allowed = [&] {
+    auto method_not_allowed = [&](std::string_view allowed = "GET, HEAD") {
         auto res = problem(405, "Method not allowed");
-        res.headers.push_back({"Allow", "GET, HEAD"});
+        res.headers.push_back({"Allow", std::string(allowed)});
         return res;
     };
 
@@ -529,6 +569,47 @@ response registry::impl::route(const request& req, std::string& pattern)
         pattern = prefix + "/servers/{serverName}/versions/{version}";
     else if (route.size() == 3 && route[0] == "x")
         pattern = prefix + "/x/" + std::string(extension_namespace) + "/search";
+
+    // Writes.
+    if (route.size() == 1 && route[0] == "publish") {
+        pattern = prefix + "/publish";
+        if (req.method != "POST") return method_not_allowed("POST");
+        return publish(req);
+    }
+    if (route.size() == 1 && route[0] == "validate") {
+        pattern = prefix + "/validate";
+        if (req.method != "POST") return method_not_allowed("POST");
+        return validate(req);
+    }
+    if (route.size() == 2 && route[0] == "auth" && (route[1] == "none" || route[1] == "admin")) {
+        const bool enabled = route[1] == "none" ? options.anonymous_auth : options.admin_key.has_value();
+        if (!enabled) return not_found();
+        pattern = prefix + "/auth/" + route[1];
+        if (req.method != "POST") return method_not_allowed("POST");
+        return route[1] == "none" ? auth_none(req) : auth_admin(req);
+    }
+    if ((route.size() == 3 && route[0] == "servers" && route[2] == "status") ||
+        (route.size() == 5 && route[0] == "servers" && route[2] == "versions" && route[4] == "status")) {
+        pattern = prefix + (route.size() == 3 ? "/servers/{serverName}/status"
+                                              : "/servers/{serverName}/versions/{version}/status");
+        if (req.method != "PATCH") return method_not_allowed("PATCH");
+        auto name = detail::percent_decode(route[1]);
+        if (!name) return problem(400, "Invalid server name encoding");
+        std::optional<std::string> version;
+        if (route.size() == 5) {
+            version = detail::percent_decode(route[3]);
+            if (!version) return problem(400, "Invalid version encoding");
+        }
+        return set_status(req, *name, version);
+    }
+    if (route.size() == 4 && route[0] == "servers" && route[2] == "versions" &&
+        (req.method == "PUT" || req.method == "DELETE")) {
+        auto name = detail::percent_decode(route[1]);
+        if (!name) return problem(400, "Invalid server name encoding");
+        auto version = detail::percent_decode(route[3]);
+        if (!version) return problem(400, "Invalid version encoding");
+        return req.method == "PUT" ? edit(req, *name, *version) : remove(req, *name, *version);
+    }
 
     if (route.size() == 1 && route[0] == "health") {
         if (!read_method) return method_not_allowed();
@@ -707,6 +788,491 @@ response registry::impl::search(const request& req, const query_params& params, 
                                if (!rows) return rows.error();
                                return std::pair{200, list_json(*rows, std::nullopt)};
                            });
+}
+
+// ---- writes ----
+
+namespace {
+
+// Where a problem sits, in huma's notation: body.packages[0].registryType.
+std::string location(const std::string& parent, std::string_view key) { return parent + "." + std::string(key); }
+std::string location(const std::string& parent, std::size_t index)
+{
+    return parent + "[" + std::to_string(index) + "]";
+}
+
+struct object_shape {
+    std::vector<std::string_view> allowed;
+    std::vector<std::string_view> required;
+};
+
+// huma's strict decoding of a ServerJSON body (pkg/api/v0/types.go, pkg/model/types.go): unknown properties,
+// missing required ones, wrong JSON types and the name pattern are 422s before any handler runs.
+class body_checker {
+public:
+    std::vector<field_error> errors;
+
+    void server(const json::value& v)
+    {
+        static const object_shape shape{{"$schema", "name", "description", "version", "title", "repository",
+                                         "websiteUrl", "icons", "packages", "remotes", "_meta"},
+                                        {"$schema", "name", "description", "version"}};
+        const std::string at = "body";
+        if (!object(v, at, shape)) return;
+        const auto& o = v.get_object();
+        for (auto key : {"$schema", "name", "description", "version", "title", "websiteUrl"}) string_field(o, at, key);
+        if (auto* name = o.if_contains("name"); name && name->is_string()) {
+            const std::string_view text = name->get_string();
+            const auto slash = text.find('/');
+            auto ok = [](std::string_view part, std::string_view extra) {
+                return !part.empty() && std::all_of(part.begin(), part.end(), [&](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string_view::npos;
+                });
+            };
+            if (slash == std::string_view::npos || !ok(text.substr(0, slash), ".-") ||
+                !ok(text.substr(slash + 1), "._-"))
+                errors.push_back(
+                    {"expected string to match pattern ^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$", location(at, "name"), *name});
+        }
+        if (auto* schema = o.if_contains("$schema"); schema && schema->is_string() && schema->get_string().empty())
+            errors.push_back({"expected length >= 1", location(at, "$schema"), *schema});
+        if (auto* r = o.if_contains("repository"))
+            object(*r, location(at, "repository"), {{"url", "source", "id", "subfolder"}, {}});
+        array_of(o, at, "icons", [&](const json::value& icon, const std::string& where) {
+            object(icon, where, {{"src", "mimeType", "sizes", "theme"}, {"src"}});
+        });
+        array_of(o, at, "packages", [&](const json::value& p, const std::string& where) { package(p, where); });
+        array_of(o, at, "remotes", [&](const json::value& t, const std::string& where) { transport(t, where); });
+        if (auto* meta = o.if_contains("_meta"))
+            object(*meta, location(at, "_meta"), {{"io.modelcontextprotocol.registry/publisher-provided"}, {}});
+    }
+
+    bool object(const json::value& v, const std::string& at, const object_shape& shape)
+    {
+        if (!v.is_object()) {
+            errors.push_back({"expected object", at, v});
+            return false;
+        }
+        for (const auto& [key, value] : v.get_object())
+            if (std::find(shape.allowed.begin(), shape.allowed.end(), std::string_view(key)) == shape.allowed.end())
+                errors.push_back({"unexpected property", location(at, key), value});
+        for (auto key : shape.required)
+            if (!v.get_object().contains(key))
+                errors.push_back({"expected required property " + std::string(key) + " to be present", at, v});
+        return true;
+    }
+
+private:
+    void string_field(const json::object& o, const std::string& at, std::string_view key)
+    {
+        if (auto* v = o.if_contains(key); v && !v->is_string())
+            errors.push_back({"expected string", location(at, key), *v});
+    }
+
+    template <class Each>
+    void array_of(const json::object& o, const std::string& at, std::string_view key, Each each)
+    {
+        const auto* v = o.if_contains(key);
+        if (!v) return;
+        if (!v->is_array()) {
+            errors.push_back({"expected array", location(at, key), *v});
+            return;
+        }
+        for (std::size_t i = 0; i < v->get_array().size(); ++i) each(v->get_array()[i], location(location(at, key), i));
+    }
+
+    void package(const json::value& p, const std::string& at)
+    {
+        if (!object(p, at,
+                    {{"registryType", "registryBaseUrl", "identifier", "version", "fileSha256", "runtimeHint",
+                      "transport", "runtimeArguments", "packageArguments", "environmentVariables"},
+                     {"registryType", "identifier", "transport"}}))
+            return;
+        const auto& o = p.get_object();
+        if (auto* t = o.if_contains("transport")) transport(*t, location(at, "transport"));
+        for (auto key : {"runtimeArguments", "packageArguments"})
+            array_of(o, at, key, [&](const json::value& a, const std::string& where) {
+                input(a, where, {"type", "name", "valueHint", "isRepeated", "variables"}, {"type"});
+            });
+        array_of(o, at, "environmentVariables", [&](const json::value& e, const std::string& where) {
+            input(e, where, {"name", "variables"}, {"name"});
+        });
+    }
+
+    void transport(const json::value& t, const std::string& at)
+    {
+        if (!object(t, at, {{"type", "url", "headers", "variables"}, {"type"}})) return;
+        const auto& o = t.get_object();
+        array_of(o, at, "headers", [&](const json::value& h, const std::string& where) {
+            input(h, where, {"name", "variables"}, {"name"});
+        });
+        variables(o, at);
+    }
+
+    void input(const json::value& v, const std::string& at, std::vector<std::string_view> extra,
+               std::vector<std::string_view> required)
+    {
+        object_shape shape{
+            {"description", "isRequired", "format", "value", "isSecret", "default", "placeholder", "choices"},
+            std::move(required)};
+        shape.allowed.insert(shape.allowed.end(), extra.begin(), extra.end());
+        if (!object(v, at, shape)) return;
+        variables(v.get_object(), at);
+    }
+
+    void variables(const json::object& o, const std::string& at)
+    {
+        const auto* vars = o.if_contains("variables");
+        if (!vars) return;
+        if (!vars->is_object()) {
+            errors.push_back({"expected object", location(at, "variables"), *vars});
+            return;
+        }
+        for (const auto& [key, value] : vars->get_object())
+            object(value, location(location(at, "variables"), key),
+                   {{"description", "isRequired", "format", "value", "isSecret", "default", "placeholder", "choices"},
+                    {}});
+    }
+};
+
+std::string issues_path(std::string pointer)
+{
+    // "/packages/0/version" -> "packages[0].version", as upstream's /validate reports paths.
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < pointer.size()) {
+        auto next = pointer.find('/', pos + 1);
+        auto token = pointer.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
+        const bool index =
+            !token.empty() && std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (index) out += "[" + token + "]";
+        else out += (out.empty() ? "" : ".") + (token == "$schema" ? std::string("schema") : token);
+        pos = next == std::string::npos ? pointer.size() : next;
+    }
+    return out;
+}
+
+response json_response(int status, const json::value& body)
+{
+    response res;
+    res.status = status;
+    res.headers.push_back({"Content-Type", "application/json"});
+    res.body = json::serialize(body);
+    return res;
+}
+
+std::string permission_list(const std::vector<permission>& permissions, std::string_view action)
+{
+    std::string list;
+    for (const auto& p : permissions)
+        if (p.action == action) list += (list.empty() ? "" : ", ") + p.resource;
+    return list;
+}
+
+}  // namespace
+
+std::variant<token_claims, response> registry::impl::authenticate(const request& req, const json::value* body)
+{
+    // huma checks the required header together with the body: one 422 lists every problem.
+    body_checker checker;
+    if (body) checker.server(*body);
+    const auto header = req.header("Authorization");
+    if (header.empty())
+        checker.errors.insert(checker.errors.begin(),
+                              {"required header parameter is missing", "header.Authorization", nullptr});
+    if (!checker.errors.empty()) return problem(422, "validation failed", checker.errors);
+    if (header.size() < 7 || !iequals(header.substr(0, 7), "Bearer "))
+        return problem(401, "Invalid Authorization header format. Expected 'Bearer <token>'");
+    auto claims = signer.verify(header.substr(7));
+    if (!claims) return problem(401, "Invalid or expired Registry JWT token");
+    return std::move(*claims);
+}
+
+void registry::impl::record(const token_claims* who, std::string_view action, const std::string& name,
+                            const std::string& version, int status, std::string detail_text)
+{
+    audit_entry entry{model::timestamp::now().to_string(),
+                      who ? who->auth_method + ":" + who->subject : std::string("anonymous"),
+                      std::string(action),
+                      name,
+                      version,
+                      status < 300 ? "ok" : std::to_string(status),
+                      std::move(detail_text)};
+    (void)store.audit(entry);  // the audit log must not turn a done write into a failure
+}
+
+namespace {
+
+// Reads a JSON request body: 400 for text that is not JSON.
+std::variant<json::value, response> read_body(const request& req)
+{
+    auto parsed = model::parse_json(req.body);
+    if (!parsed)
+        return problem(400, "Request body is not valid JSON", {{parsed.error().diag.message, "body", nullptr}});
+    return std::move(*parsed);
+}
+
+}  // namespace
+
+response registry::impl::publish(const request& req)
+{
+    auto body = read_body(req);
+    if (auto* refused = std::get_if<response>(&body)) return std::move(*refused);
+    const auto& document = std::get<json::value>(body);
+    auto authenticated = authenticate(req, &document);
+    if (auto* refused = std::get_if<response>(&authenticated)) return std::move(*refused);
+    const auto& who = std::get<token_claims>(authenticated);
+    const auto& name_value = document.at("name");
+    const std::string name(name_value.as_string());
+    if (!permits(who.permissions, "publish", name)) {
+        const auto granted = permission_list(who.permissions, "publish");
+        std::string message = "You do not have permission to publish this server." +
+                              (granted.empty() ? std::string(" You do not have any publish permissions")
+                                               : " You have permission to publish: " + granted) +
+                              ". Attempting to publish: " + name;
+        if (name.starts_with("io.github."))
+            message += ". If this is an organization namespace, make sure your membership is public or that your token "
+                       "can read organization membership.";
+        record(&who, "publish", name, std::string(document.at("version").as_string()), 403, message);
+        return problem(403, message);
+    }
+    model::validate_options semantic;
+    semantic.check_schema = false;
+    semantic.official_registry = true;
+    auto issues = model::validate(document, semantic);
+    if (!model::is_valid(issues))
+        return problem(422, "Failed to publish server, invalid schema: call /validate for details");
+    auto server = model::server_from_json(document);
+    if (!server) return problem(422, "Failed to publish server, invalid schema: call /validate for details");
+    if (options.publish_policy) {
+        if (auto reason = options.publish_policy(*server, who)) {
+            record(&who, "publish", server->name, server->version, 403, *reason);
+            return problem(403, *reason);
+        }
+    }
+    const std::string stored_document = json::serialize(model::to_json(*server));
+    std::lock_guard lock(storage_mutex);
+    auto outcome = store.publish(*server, stored_document, options.max_versions_per_server);
+    if (!outcome) {
+        record(&who, "publish", server->name, server->version, 500, outcome.error().diag.message);
+        return problem(500, "Failed to publish server");
+    }
+    if (outcome->refused) {
+        record(&who, "publish", server->name, server->version, outcome->refused->status, outcome->refused->cause);
+        return problem(outcome->refused->status, outcome->refused->detail,
+                       outcome->refused->cause.empty()
+                           ? std::vector<field_error>{}
+                           : std::vector<field_error>{{outcome->refused->cause, "", nullptr}});
+    }
+    cache.clear();
+    record(&who, "publish", server->name, server->version, 200, "");
+    return json_response(200, model::parse_json(entry_json(*outcome->value)).value());
+}
+
+response registry::impl::edit(const request& req, const std::string& name, const std::string& version)
+{
+    auto body = read_body(req);
+    if (auto* refused = std::get_if<response>(&body)) return std::move(*refused);
+    const auto& document = std::get<json::value>(body);
+    auto authenticated = authenticate(req, &document);
+    if (auto* refused = std::get_if<response>(&authenticated)) return std::move(*refused);
+    const auto& who = std::get<token_claims>(authenticated);
+    {
+        std::lock_guard lock(storage_mutex);
+        auto existing = store.get(name, version, false);
+        if (!existing) return problem(500, "Failed to edit server");
+        if (!*existing) return problem(404, "Server not found");
+    }
+    if (!permits(who.permissions, "edit", name)) {
+        record(&who, "edit", name, version, 403, "no edit permission");
+        return problem(403, "You do not have edit permissions for this server");
+    }
+    if (document.at("name").as_string() != name) return problem(400, "Cannot rename server");
+    if (document.at("version").as_string() != version)
+        return problem(400, "Version in request body must match URL path parameter");
+    model::validate_options semantic;
+    semantic.check_schema = false;
+    semantic.official_registry = true;
+    auto server = model::server_from_json(document);
+    if (!model::is_valid(model::validate(document, semantic)) || !server)
+        return problem(422, "Failed to edit server, invalid schema: call /validate for details");
+    if (options.publish_policy) {
+        if (auto reason = options.publish_policy(*server, who)) {
+            record(&who, "edit", name, version, 403, *reason);
+            return problem(403, *reason);
+        }
+    }
+    std::lock_guard lock(storage_mutex);
+    auto outcome = store.edit(*server, json::serialize(model::to_json(*server)));
+    if (!outcome) return problem(500, "Failed to edit server");
+    if (outcome->refused) {
+        record(&who, "edit", name, version, outcome->refused->status, outcome->refused->cause);
+        return problem(outcome->refused->status, outcome->refused->detail,
+                       outcome->refused->cause.empty()
+                           ? std::vector<field_error>{}
+                           : std::vector<field_error>{{outcome->refused->cause, "", nullptr}});
+    }
+    cache.clear();
+    record(&who, "edit", name, version, 200, "");
+    return json_response(200, model::parse_json(entry_json(*outcome->value)).value());
+}
+
+response registry::impl::remove(const request& req, const std::string& name, const std::string& version)
+{
+    auto authenticated = authenticate(req, nullptr);
+    if (auto* refused = std::get_if<response>(&authenticated)) return std::move(*refused);
+    const auto& who = std::get<token_claims>(authenticated);
+    if (!permits(who.permissions, "edit", name)) {
+        record(&who, "delete", name, version, 403, "no edit permission");
+        return problem(403, "You do not have edit permissions for this server");
+    }
+    std::lock_guard lock(storage_mutex);
+    auto outcome = store.remove(name, version);
+    if (!outcome) return problem(500, "Failed to delete server");
+    if (outcome->refused) return problem(outcome->refused->status, outcome->refused->detail);
+    cache.clear();
+    record(&who, "delete", name, version, 200, "");
+    return json_response(200, model::parse_json(entry_json(*outcome->value)).value());
+}
+
+response registry::impl::set_status(const request& req, const std::string& name,
+                                    const std::optional<std::string>& version)
+{
+    auto body = read_body(req);
+    if (auto* refused = std::get_if<response>(&body)) return std::move(*refused);
+    const auto& document = std::get<json::value>(body);
+    // huma's checks of the status body come with the header check.
+    body_checker checker;
+    std::optional<model::server_status> status;
+    std::optional<std::string> message;
+    if (checker.object(document, "body", {{"status", "statusMessage"}, {"status"}})) {
+        const auto& o = document.get_object();
+        if (auto* s = o.if_contains("status")) {
+            if (s->is_string()) status = model::parse_server_status(s->get_string());
+            if (!status)
+                checker.errors.push_back(
+                    {"expected value to be one of \"active, deprecated, deleted\"", "body.status", *s});
+        }
+        if (auto* m = o.if_contains("statusMessage")) {
+            if (!m->is_string()) checker.errors.push_back({"expected string", "body.statusMessage", *m});
+            else if (m->get_string().size() > 500)
+                checker.errors.push_back({"expected length <= 500", "body.statusMessage", *m});
+            else message = std::string(m->get_string());
+        }
+    }
+    if (req.header("Authorization").empty())
+        checker.errors.insert(checker.errors.begin(),
+                              {"required header parameter is missing", "header.Authorization", nullptr});
+    if (!checker.errors.empty()) return problem(422, "validation failed", checker.errors);
+    auto authenticated = authenticate(req, nullptr);
+    if (auto* refused = std::get_if<response>(&authenticated)) return std::move(*refused);
+    const auto& who = std::get<token_claims>(authenticated);
+    const std::string version_label = version.value_or("*");
+
+    std::lock_guard lock(storage_mutex);
+    if (version) {
+        auto existing = store.get(name, *version, true);
+        if (!existing) return problem(500, "Failed to update server status");
+        if (!*existing) return problem(404, "Server version not found");
+    }
+    else {
+        auto latest = store.get(name, "latest", true);
+        if (!latest) return problem(500, "Failed to update server status");
+        if (!*latest) return problem(404, "Server not found");
+    }
+    if (!permits(who.permissions, "publish", name) && !permits(who.permissions, "edit", name)) {
+        record(&who, "status", name, version_label, 403, "no publish or edit permission");
+        return problem(403, "You do not have publish or edit permissions for this server");
+    }
+    if (*status == model::server_status::active && message)
+        return problem(400, "status_message cannot be provided when setting status to active");
+    auto refusal = [&](const detail::write_refusal& r) {
+        record(&who, "status", name, version_label, r.status, r.cause.empty() ? r.detail : r.cause);
+        return problem(r.status, r.detail,
+                       r.cause.empty() ? std::vector<field_error>{} : std::vector<field_error>{{r.cause, "", nullptr}});
+    };
+    if (version) {
+        auto outcome = store.set_status(name, *version, *status, message);
+        if (!outcome) return problem(500, "Failed to update server status");
+        if (outcome->refused) return refusal(*outcome->refused);
+        cache.clear();
+        record(&who, "status", name, *version, 200, std::string(model::to_string(*status)));
+        return json_response(200, model::parse_json(entry_json(*outcome->value)).value());
+    }
+    auto outcome = store.set_status_all(name, *status, message);
+    if (!outcome) return problem(500, "Failed to update server status");
+    if (outcome->refused) return refusal(*outcome->refused);
+    cache.clear();
+    record(&who, "status", name, "*", 200, std::string(model::to_string(*status)));
+    json::array servers;
+    for (const auto& row : *outcome->value) servers.push_back(model::parse_json(entry_json(row)).value());
+    const auto count = servers.size();
+    return json_response(200, json::object{{"updatedCount", count}, {"servers", std::move(servers)}});
+}
+
+response registry::impl::validate(const request& req)
+{
+    auto body = read_body(req);
+    if (auto* refused = std::get_if<response>(&body)) return std::move(*refused);
+    const auto& document = std::get<json::value>(body);
+    body_checker checker;
+    checker.server(document);
+    if (!checker.errors.empty()) return problem(422, "validation failed", checker.errors);
+    model::validate_options all;
+    all.official_registry = true;
+    json::array issues;
+    bool valid = true;
+    for (const auto& issue : model::validate(document, all)) {
+        valid = valid && issue.severity != model::severity::error;
+        issues.push_back({{"type", issue.rule.starts_with("schema-") && issue.rule != "schema-field-required" &&
+                                           !issue.rule.starts_with("schema-version")
+                                       ? "schema"
+                                       : "semantic"},
+                          {"path", issues_path(issue.path)},
+                          {"message", issue.message},
+                          {"severity", model::to_string(issue.severity)},
+                          {"reference", issue.rule}});
+    }
+    return json_response(200, json::object{{"valid", valid}, {"issues", std::move(issues)}});
+}
+
+response registry::impl::auth_none(const request&)
+{
+    token_claims claims;
+    claims.auth_method = "none";
+    claims.subject = "anonymous";
+    claims.permissions = {{"publish", "io.modelcontextprotocol.anonymous/*"},
+                          {"edit", "io.modelcontextprotocol.anonymous/*"}};
+    claims.issued_at = std::chrono::system_clock::now();
+    claims.expires_at = claims.issued_at + jwt_signer::token_lifetime;
+    const auto expires = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
+    return json_response(200, json::object{{"registry_token", signer.sign(claims)}, {"expires_at", expires}});
+}
+
+response registry::impl::auth_admin(const request& req)
+{
+    auto body = read_body(req);
+    if (auto* refused = std::get_if<response>(&body)) return std::move(*refused);
+    const auto& document = std::get<json::value>(body);
+    const auto* key = document.is_object() ? document.get_object().if_contains("admin_key") : nullptr;
+    // Compared in constant time: the key is a password.
+    bool match = key && key->is_string() && key->get_string().size() == options.admin_key->size();
+    if (match) {
+        unsigned char diff = 0;
+        const std::string_view given = key->get_string();
+        for (std::size_t i = 0; i < given.size(); ++i)
+            diff |= static_cast<unsigned char>(given[i] ^ (*options.admin_key)[i]);
+        match = diff == 0;
+    }
+    if (!match) return problem(401, "Token exchange failed");
+    token_claims claims;
+    claims.auth_method = "admin";
+    claims.subject = "admin";
+    claims.permissions = {{"publish", "*"}, {"edit", "*"}};
+    claims.issued_at = std::chrono::system_clock::now();
+    claims.expires_at = claims.issued_at + jwt_signer::token_lifetime;
+    const auto expires = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
+    return json_response(200, json::object{{"registry_token", signer.sign(claims)}, {"expires_at", expires}});
 }
 
 }  // namespace mcpreg::engine

@@ -3,6 +3,7 @@
 
 #include <mcpreg/engine/registry.hpp>
 #include <mcpreg/error.hpp>
+#include <mcpreg/export.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -35,7 +36,7 @@ struct http_server_options {
 ///
 /// \par Thread safety
 /// listen() once, before the executor runs or from it. stop() may be called from any thread.
-class http_server {
+class MCPREG_API http_server {
 public:
     http_server(boost::asio::any_io_executor executor, registry& reg, http_server_options options = {});
     ~http_server();

@@ -4,13 +4,17 @@
 // (mcpreg/engine/http_server.hpp) puts it on a TCP port; an in-process connection can call handle() directly.
 #pragma once
 
+#include <mcpreg/engine/auth.hpp>
 #include <mcpreg/error.hpp>
+#include <mcpreg/export.hpp>
+#include <mcpreg/model/server.hpp>
 #include <mcpreg/http_message.hpp>
 
 #include <boost/json/value.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +44,19 @@ struct registry_options {
     std::string build_time;
     /// Reported by /v0/health when set (the OAuth client id the publisher CLI uses).
     std::optional<std::string> github_client_id;
+
+    /// The Ed25519 key (PEM) that signs registry tokens. Empty: `<database>.jwt-key.pem` beside a database
+    /// file (created on first use), or a key that lives as long as the process for ":memory:".
+    std::string jwt_key_file;
+    /// POST /v0/auth/none: anyone gets publish and edit on `io.modelcontextprotocol.anonymous/*` (dev/test).
+    bool anonymous_auth = false;
+    /// POST /v0/auth/admin with {"admin_key": this} gets publish and edit on every name. Unset: disabled.
+    std::optional<std::string> admin_key;
+    /// The official registry's cap on versions per server name.
+    std::size_t max_versions_per_server = 10'000;
+    /// Consulted on every publish and edit after the registry's own checks pass. Return nullopt to accept
+    /// (changes made to `server` are stored: a rewrite), or a reason to refuse with 403.
+    std::function<std::optional<std::string>(model::server& server, const token_claims& who)> publish_policy;
 };
 
 /// What an import did.
@@ -65,7 +82,7 @@ struct audit_entry {
 /// \par Thread safety
 /// Distinct objects: safe. Shared objects: handle() and import_*() may be called from several threads at
 /// once; they are serialised on the database, and cached responses are served concurrently.
-class registry {
+class MCPREG_API registry {
 public:
     /// Opens (or creates) the database, migrates its schema and imports the seed files.
     static result<registry> open(registry_options options);
@@ -83,6 +100,13 @@ public:
 
     /// Number of stored (name, version) rows, deleted ones included.
     result<std::size_t> size();
+
+    /// A registry token signed with this registry's key (for hosting apps and tests).
+    std::string issue_token(std::vector<permission> permissions, std::string auth_method = "admin",
+                            std::string subject = "embedded");
+
+    /// The most recent writes, newest first.
+    result<std::vector<audit_entry>> audit_log(std::size_t limit = 100);
 
     const registry_options& options() const noexcept;
 
