@@ -18,6 +18,7 @@
 #include <list>
 #include <map>
 #include <mutex>
+#include <tuple>
 #include <unordered_map>
 #include <variant>
 
@@ -836,6 +837,19 @@ public:
         }
         if (auto* schema = o.if_contains("$schema"); schema && schema->is_string() && schema->get_string().empty())
             errors.push_back({"expected length >= 1", location(at, "$schema"), *schema});
+        // The struct tags' lengths (in characters, as huma counts them).
+        for (auto [key, min, max] : {std::tuple{"name", 3, 200}, std::tuple{"description", 1, 100},
+                                     std::tuple{"version", 1, 255}, std::tuple{"title", 1, 100}}) {
+            const auto* field = o.if_contains(key);
+            if (!field || !field->is_string()) continue;
+            const std::string_view text = field->get_string();
+            const auto length = static_cast<int>(std::count_if(
+                text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+            if (length < min)
+                errors.push_back({"expected length >= " + std::to_string(min), location(at, key), *field});
+            if (length > max)
+                errors.push_back({"expected length <= " + std::to_string(max), location(at, key), *field});
+        }
         if (auto* r = o.if_contains("repository"))
             object(*r, location(at, "repository"), {{"url", "source", "id", "subfolder"}, {}});
         array_of(o, at, "icons", [&](const json::value& icon, const std::string& where) {
@@ -1040,6 +1054,13 @@ response registry::impl::publish(const request& req)
     semantic.check_schema = false;
     semantic.official_registry = true;
     auto issues = model::validate(document, semantic);
+    // The publisher `_meta` size is a service check upstream (400 with its cause), not a schema failure.
+    std::optional<std::string> meta_too_large;
+    std::erase_if(issues, [&](const model::validation_issue& i) {
+        if (i.rule != "publisher-meta-too-large") return false;
+        meta_too_large = i.message;
+        return true;
+    });
     if (!model::is_valid(issues))
         return problem(422, "Failed to publish server, invalid schema: call /validate for details");
     auto server = model::server_from_json(document);
@@ -1049,6 +1070,10 @@ response registry::impl::publish(const request& req)
             record(&who, "publish", server->name, server->version, 403, *reason);
             return problem(403, *reason);
         }
+    }
+    if (meta_too_large) {
+        record(&who, "publish", server->name, server->version, 400, *meta_too_large);
+        return problem(400, "Failed to publish server", std::vector<field_error>{{*meta_too_large, "", nullptr}});
     }
     const std::string stored_document = json::serialize(model::to_json(*server));
     std::lock_guard lock(storage_mutex);

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <cctype>
 
 #include <filesystem>
 #include <fstream>
@@ -36,6 +37,23 @@ inline std::vector<std::filesystem::path> json_files(const std::filesystem::path
         if (entry.path().extension() == ".json") files.push_back(entry.path());
     std::sort(files.begin(), files.end());
     return files;
+}
+
+/// Percent-encodes a path segment (names carry '/', versions '+').
+inline std::string percent_encode(std::string_view text)
+{
+    static constexpr char digits[] = "0123456789ABCDEF";
+    std::string out;
+    for (char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (std::isalnum(c) || ch == '-' || ch == '.' || ch == '_' || ch == '~') out += ch;
+        else {
+            out += '%';
+            out += digits[c >> 4];
+            out += digits[c & 15];
+        }
+    }
+    return out;
 }
 
 /// The official registry's publish profile.

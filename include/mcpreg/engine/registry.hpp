@@ -7,8 +7,8 @@
 #include <mcpreg/engine/auth.hpp>
 #include <mcpreg/error.hpp>
 #include <mcpreg/export.hpp>
-#include <mcpreg/model/server.hpp>
 #include <mcpreg/http_message.hpp>
+#include <mcpreg/model/server.hpp>
 
 #include <boost/json/value.hpp>
 

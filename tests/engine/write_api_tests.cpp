@@ -1,0 +1,655 @@
+// The write API in-process: CONFORMANCE.md sections C, D (through status changes), E, F, G, H and K17, plus
+// concurrency, a crash in the middle of publishing, hostile bodies, the audit log and the publish policy.
+#include <mcpreg/engine/registry.hpp>
+#include <mcpreg/model/json.hpp>
+
+#include "engine_fixture.hpp"
+#include "test_data.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace json = boost::json;
+using namespace mcpreg;
+using engine::permission;
+
+namespace {
+
+struct answer {
+    engine::response res;
+    json::value body;
+
+    std::string detail() const
+    {
+        return body.is_object() && body.get_object().contains("detail") ? std::string(body.at("detail").as_string())
+                                                                        : "";
+    }
+    bool mentions(std::string_view text) const { return res.body.find(text) != std::string::npos; }
+};
+
+answer call(engine::registry& reg, std::string method, std::string target, const json::value& body = nullptr,
+            std::optional<std::string> token = std::nullopt)
+{
+    engine::request req;
+    req.method = std::move(method);
+    req.target = std::move(target);
+    if (!body.is_null()) req.body = json::serialize(body);
+    if (token) req.headers.push_back({"Authorization", "Bearer " + *token});
+    answer a{reg.handle(req), nullptr};
+    if (auto parsed = model::parse_json(a.res.body)) a.body = std::move(*parsed);
+    return a;
+}
+
+json::object server_json(std::string_view name, std::string_view version, std::string_view description = "d")
+{
+    return {{"$schema", model::current_schema_url}, {"name", name}, {"description", description}, {"version", version}};
+}
+
+json::object with_remote(json::object s, std::string_view url)
+{
+    s["remotes"] = json::array{{{"type", "streamable-http"}, {"url", url}}};
+    return s;
+}
+
+const json::value& official(const answer& a) { return a.body.at("_meta").at(model::official_meta_key); }
+
+std::string latest_version(engine::registry& reg, const std::string& name, bool include_deleted = false)
+{
+    auto a = call(reg, "GET",
+                  "/v0.1/servers/" + name + "/versions/latest" + (include_deleted ? "?include_deleted=true" : ""));
+    return a.res.status == 200 ? std::string(a.body.at("server").at("version").as_string()) : "404";
+}
+
+int latest_flags(engine::registry& reg, const std::string& encoded_name)
+{
+    auto a = call(reg, "GET", "/v0.1/servers/" + encoded_name + "/versions?include_deleted=true");
+    int flagged = 0;
+    for (const auto& item : a.body.at("servers").as_array())
+        flagged += item.at("_meta").at(model::official_meta_key).at("isLatest") == true;
+    return flagged;
+}
+
+}  // namespace
+
+TEST_CASE("C: publish" * doctest::test_suite("writes"))
+{
+    auto reg = test::open_registry();
+    const auto example = reg.issue_token({{"publish", "io.github.example/*"}});
+    const auto plain = reg.issue_token({{"publish", "example/*"}});
+    const auto everything = reg.issue_token({{"publish", "*"}});
+    for (std::string v : {"/v0", "/v0.1"}) {
+        const std::string suffix = v == "/v0" ? "" : "-01";
+        auto c1 = server_json("io.github.example/test-server" + suffix, "1.0.0");
+        c1["repository"] = {{"url", "https://github.com/example/test-server"}, {"source", "github"}};
+        auto a1 = call(reg, "POST", v + "/publish", c1, example);
+        REQUIRE_MESSAGE(a1.res.status == 200, a1.res.body);
+        CHECK(a1.body.at("server").at("name") == c1.at("name"));
+        CHECK(official(a1).at("status") == "active");
+        CHECK(official(a1).at("isLatest") == true);
+        CHECK(
+            call(reg, "POST", v + "/publish", server_json("example/test-server" + suffix, "1.0.0"), plain).res.status ==
+            200);
+
+        auto c3 = call(reg, "POST", v + "/publish", json::object{});
+        CHECK(c3.res.status == 422);
+        CHECK(c3.mentions("required header parameter is missing"));
+        engine::request bad_format;
+        bad_format.method = "POST";
+        bad_format.target = v + "/publish";
+        bad_format.headers.push_back({"Authorization", "InvalidFormat"});
+        bad_format.body = json::serialize(server_json("example/x" + suffix, "1.0.0"));
+        auto c4 = reg.handle(bad_format);
+        CHECK(c4.status == 401);
+        CHECK(c4.body.find("Invalid Authorization header format") != std::string::npos);
+        auto c5 = call(reg, "POST", v + "/publish", server_json("example/x" + suffix, "1.0.0"), "invalidToken");
+        CHECK(c5.res.status == 401);
+        CHECK(c5.detail() == "Invalid or expired Registry JWT token");
+        auto c6 = call(reg, "POST", v + "/publish", server_json("io.github.other/test-server", "1.0.0"), example);
+        CHECK(c6.res.status == 403);
+        CHECK(c6.detail().starts_with("You do not have permission to publish this server."));
+        CHECK(c6.mentions("io.github.example/*"));
+        CHECK(c6.mentions("Attempting to publish: io.github.other/test-server"));
+        auto c7 = call(reg, "POST", v + "/publish", server_json("example/test-server" + suffix, "1.0.0"), everything);
+        CHECK(c7.res.status == 400);
+        CHECK(c7.mentions("invalid version: cannot publish duplicate version"));
+    }
+    auto mcpb = server_json("com.example/mcpb", "1.0.0");
+    mcpb["packages"] = json::parse(R"([{"registryType": "mcpb", "identifier":
+        "https://github.com/example/server/releases/download/v1.0.0/server-mcp.mcpb",
+        "fileSha256": "fe333e598595000ae021bd27117db32ec69af6987f507ba7a63c90638ff633ce", "transport": {"type": "stdio"}}])");
+    CHECK(call(reg, "POST", "/v0.1/publish", mcpb, everything).res.status == 200);  // C8
+    for (auto name : {"com.example/server/path", "org.company/dept/team/project", "com.example//double-slash",
+                      "a/b/c/d/e/f", "com.example/server/", "/com.example/server", "usr/local/bin/server"}) {  // C9
+        auto a = call(reg, "POST", "/v0.1/publish", server_json(name, "1.0.0"), everything);
+        CHECK_MESSAGE(a.res.status == 422, name);
+        CHECK(a.mentions("expected string to match pattern"));
+    }
+    CHECK(call(reg, "POST", "/v0.1/publish", server_json("com.example/server", "1.0.0"), everything).res.status ==
+          200);  // C10
+    auto c11 = call(reg, "POST", "/v0.1/publish", server_json("com.example/ranged", "^1.0.0"), everything);
+    CHECK(c11.res.status == 422);
+    CHECK(c11.detail() == "Failed to publish server, invalid schema: call /validate for details");
+    auto snake = server_json("com.example/snake", "1.0.0");
+    snake["packages"] = json::parse(
+        R"([{"registry_type": "npm", "identifier": "x", "version": "1.0.0", "transport": {"type": "stdio"}}])");
+    auto c12 = call(reg, "POST", "/v0.1/publish", snake, everything);
+    CHECK(c12.res.status == 422);
+    CHECK(c12.mentions("expected required property registryType to be present"));
+    CHECK(c12.mentions("body.packages[0].registry_type"));
+    auto meta = server_json("com.example/meta", "1.0.0");
+    meta["_meta"] = {{"io.modelcontextprotocol.registry/publisher-provided", {{"k", "v"}}}, {"tools", json::array{}}};
+    auto c13 = call(reg, "POST", "/v0.1/publish", meta, everything);
+    CHECK(c13.res.status == 422);
+    CHECK(c13.mentions("unexpected property"));
+    auto big_meta = server_json("com.example/meta", "1.0.0");
+    big_meta["_meta"] = {{"io.modelcontextprotocol.registry/publisher-provided", {{"blob", std::string(5000, 'x')}}}};
+    auto c14 = call(reg, "POST", "/v0.1/publish", big_meta, everything);
+    CHECK(c14.res.status / 100 == 4);
+    CHECK(c14.mentions("exceeds 4KB limit"));
+    auto no_schema = server_json("com.example/no-schema", "1.0.0");
+    no_schema.erase("$schema");
+    CHECK(call(reg, "POST", "/v0.1/publish", no_schema, everything).res.status == 422);  // C15
+    auto unknown_schema = server_json("com.example/unknown-schema", "1.0.0");
+    unknown_schema["$schema"] = "https://static.modelcontextprotocol.io/schemas/2025-01-27/server.schema.json";
+    CHECK(call(reg, "POST", "/v0.1/publish", unknown_schema, everything).res.status == 422);  // C16
+    auto old_schema = server_json("com.example/old-schema", "1.0.0");
+    old_schema["$schema"] = "https://static.modelcontextprotocol.io/schemas/2025-07-09/server.schema.json";
+    CHECK(call(reg, "POST", "/v0.1/publish", old_schema, everything).res.status == 200);  // C17
+
+    // C18-C20: remote URLs are unique across servers, among rows that are not deleted.
+    CHECK(call(reg, "POST", "/v0.1/publish",
+               with_remote(server_json("com.example/existing-server", "1.0.0"), "https://api.example.com/mcp"),
+               everything)
+              .res.status == 200);
+    auto c18 =
+        call(reg, "POST", "/v0.1/publish",
+             with_remote(server_json("com.example/newcomer", "1.0.0"), "https://api.example.com/mcp"), everything);
+    CHECK(c18.res.status == 400);
+    CHECK(c18.mentions("remote URL https://api.example.com/mcp is already used by server com.example/existing-server"));
+    CHECK(call(reg, "POST", "/v0.1/publish",
+               with_remote(server_json("com.example/existing-server", "1.1.0"), "https://api.example.com/mcp"),
+               everything)
+              .res.status == 200);  // C19
+    const auto admin = reg.issue_token({{"publish", "*"}, {"edit", "*"}});
+    CHECK(call(reg, "PATCH", "/v0.1/servers/com.example%2Fexisting-server/status", json::object{{"status", "deleted"}},
+               admin)
+              .res.status == 200);
+    CHECK(call(reg, "POST", "/v0.1/publish",
+               with_remote(server_json("com.example/newcomer", "1.0.0"), "https://api.example.com/mcp"),
+               everything)
+              .res.status == 200);  // C20
+}
+
+TEST_CASE("C25: the version cap, and D: latest through publishes and status changes" * doctest::test_suite("writes"))
+{
+    engine::registry_options options;
+    options.max_versions_per_server = 3;
+    auto reg = test::open_registry(options);
+    const auto token = reg.issue_token({{"publish", "*"}, {"edit", "*"}});
+    for (auto v : {"1.0.0", "1.1.0", "1.2.0"})
+        CHECK(call(reg, "POST", "/v0.1/publish", server_json("com.example/capped", v), token).res.status == 200);
+    auto capped = call(reg, "POST", "/v0.1/publish", server_json("com.example/capped", "1.3.0"), token);
+    CHECK(capped.res.status == 400);
+    CHECK(capped.mentions("maximum number of versions for this server reached (3)"));
+
+    auto publish = [&](const std::string& name, std::initializer_list<const char*> versions) {
+        for (auto v : versions)
+            REQUIRE(call(reg, "POST", "/v0.1/publish", server_json(name, v), token).res.status == 200);
+    };
+    auto status = [&](const std::string& encoded, const std::string& version, const char* to) {
+        return call(reg, "PATCH", "/v0.1/servers/" + encoded + "/versions/" + version + "/status",
+                    json::object{{"status", to}}, token);
+    };
+    publish("com.example/d1", {"2.0.0", "1.0.0", "2.1.0"});
+    CHECK(latest_version(reg, "com.example%2Fd1") == "2.1.0");
+    CHECK(latest_flags(reg, "com.example%2Fd1") == 1);
+    publish("com.example/d3", {"1.0.0", "0.0.59"});
+    CHECK(latest_version(reg, "com.example%2Fd3") == "1.0.0");
+    CHECK(status("com.example%2Fd3", "1.0.0", "deleted").res.status == 200);  // D4
+    CHECK(latest_version(reg, "com.example%2Fd3") == "0.0.59");
+    publish("com.example/d3", {"0.0.60"});  // D5
+    CHECK(latest_version(reg, "com.example%2Fd3") == "0.0.60");
+    CHECK(latest_flags(reg, "com.example%2Fd3") == 1);
+    publish("com.example/d6", {"1.0.0", "2.0.0"});
+    CHECK(call(reg, "PATCH", "/v0.1/servers/com.example%2Fd6/status", json::object{{"status", "deleted"}}, token)
+              .res.status == 200);
+    CHECK(latest_version(reg, "com.example%2Fd6") == "404");  // D6
+    CHECK(latest_version(reg, "com.example%2Fd6", true) == "2.0.0");
+    publish("com.example/d7", {"2.0.0", "1.0.0"});
+    CHECK(status("com.example%2Fd7", "2.0.0", "deleted").res.status == 200);
+    CHECK(latest_version(reg, "com.example%2Fd7") == "1.0.0");
+    CHECK(status("com.example%2Fd7", "2.0.0", "active").res.status == 200);  // D7
+    CHECK(latest_version(reg, "com.example%2Fd7") == "2.0.0");
+    publish("com.example/d9", {"1.0.0", "snapshot"});
+    CHECK(latest_version(reg, "com.example%2Fd9") == "1.0.0");  // D9
+    publish("com.example/d10", {"snapshot", "0.0.1"});
+    CHECK(latest_version(reg, "com.example%2Fd10") == "0.0.1");  // D10
+}
+
+TEST_CASE("E: edit" * doctest::test_suite("writes"))
+{
+    auto reg = test::open_registry();
+    const auto setup = reg.issue_token({{"publish", "*"}, {"edit", "*"}});
+    for (auto [name, version] :
+         {std::pair{"io.github.testuser/editable-server", "1.0.0"},
+          std::pair{"io.github.otheruser/other-server", "1.0.0"},
+          std::pair{"io.github.testuser/build-metadata-server", "1.0.0+20130313144700"},
+          std::pair{"io.dots.and-dashes/server_with_underscores", "1.0.0"},
+          std::pair{"io.github.testuser/multi", "1.0.0"}, std::pair{"io.github.testuser/multi", "2.0.0"}})
+        REQUIRE(call(reg, "POST", "/v0.1/publish", server_json(name, version), setup).res.status == 200);
+    const auto editor = reg.issue_token({{"edit", "io.github.testuser/*"}});
+    const std::string target = "/v0.1/servers/io.github.testuser%2Feditable-server/versions/1.0.0";
+    auto e1 = call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0", "updated"), editor);
+    REQUIRE(e1.res.status == 200);
+    CHECK(e1.body.at("server").at("description") == "updated");
+    CHECK(call(reg, "GET", target).body.at("server").at("description") == "updated");
+    CHECK(call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0"))
+              .mentions("required header parameter is missing"));  // E2
+    CHECK(call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0"), "invalid-token")
+              .res.status == 401);
+    auto e5 = call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0"),
+                   reg.issue_token({{"publish", "io.github.testuser/*"}}));
+    CHECK(e5.res.status == 403);
+    CHECK(e5.detail() == "You do not have edit permissions for this server");
+    CHECK(call(reg, "PUT", "/v0.1/servers/io.github.otheruser%2Fother-server/versions/1.0.0",
+               server_json("io.github.otheruser/other-server", "1.0.0"), editor)
+              .res.status == 403);  // E6
+    CHECK(call(reg, "PUT", "/v0.1/servers/io.github.testuser%2Fnon-existent/versions/1.0.0",
+               server_json("io.github.testuser/non-existent", "1.0.0"), editor)
+              .detail() == "Server not found");  // E7
+    CHECK(call(reg, "PUT", target, server_json("io.github.testuser/renamed-server", "1.0.0"), editor).detail() ==
+          "Cannot rename server");  // E8
+    CHECK(call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "2.0.0"), editor).detail() ==
+          "Version in request body must match URL path parameter");  // E9
+    CHECK(call(reg, "PUT", "/v0.1/servers/io.github.testuser%2Fbuild-metadata-server/versions/1.0.0%2B20130313144700",
+               server_json("io.github.testuser/build-metadata-server", "1.0.0+20130313144700", "x"), editor)
+              .res.status == 200);  // E10
+    CHECK(call(reg, "PUT", "/v0.1/servers/io.dots.and-dashes%2Fserver_with_underscores/versions/1.0.0",
+               server_json("io.dots.and-dashes/server_with_underscores", "1.0.0", "x"),
+               reg.issue_token({{"edit", "*"}}))
+              .res.status == 200);  // E11
+    CHECK(call(reg, "PUT", "/v0.1/servers/io.github.testuser%2Fmulti/versions/1.0.0",
+               server_json("io.github.testuser/multi", "1.0.0", "one"), editor)
+              .res.status == 200);  // E12
+    CHECK(call(reg, "GET", "/v0.1/servers/io.github.testuser%2Fmulti/versions/2.0.0")
+              .body.at("server")
+              .at("description") == "d");
+    CHECK(call(reg, "PATCH", target + "/status",
+               json::object{{"status", "deprecated"}, {"statusMessage", "This server is deprecated"}}, editor)
+              .res.status == 200);
+    auto e13 = call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0", "again"), editor);
+    CHECK(official(e13).at("status") == "deprecated");
+    CHECK(official(e13).at("statusMessage") == "This server is deprecated");
+    CHECK(call(reg, "PATCH", target + "/status", json::object{{"status", "deleted"}}, editor).res.status == 200);
+    CHECK(call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0"), editor).res.status ==
+          404);  // E14
+    auto invalid = server_json("io.github.testuser/multi", "1.0.0");
+    invalid["websiteUrl"] = "ftp://example.com";
+    CHECK(call(reg, "PUT", "/v0.1/servers/io.github.testuser%2Fmulti/versions/1.0.0", invalid, editor).detail() ==
+          "Failed to edit server, invalid schema: call /validate for details");  // E15
+}
+
+TEST_CASE("F: the status of one version" * doctest::test_suite("writes"))
+{
+    auto reg = test::open_registry();
+    const auto setup = reg.issue_token({{"publish", "*"}, {"edit", "*"}});
+    for (auto name : {"active-server", "deprecated-server", "deleted-server", "same-status-test"})
+        REQUIRE(
+            call(reg, "POST", "/v0.1/publish", server_json(std::string("io.github.testuser/") + name, "1.0.0"), setup)
+                .res.status == 200);
+    REQUIRE(call(reg, "POST", "/v0.1/publish", server_json("io.github.otheruser/other-server", "1.0.0"), setup)
+                .res.status == 200);
+    REQUIRE(call(reg, "POST", "/v0.1/publish", server_json("io.github.testuser/build", "1.0.0+20130313144700"), setup)
+                .res.status == 200);
+    auto path = [](std::string name) {
+        return "/v0.1/servers/io.github.testuser%2F" + name + "/versions/1.0.0/status";
+    };
+    REQUIRE(call(reg, "PATCH", path("deprecated-server"), json::object{{"status", "deprecated"}}, setup).res.status ==
+            200);
+    REQUIRE(call(reg, "PATCH", path("deleted-server"), json::object{{"status", "deleted"}}, setup).res.status == 200);
+    const auto publisher = reg.issue_token({{"publish", "io.github.testuser/*"}});
+
+    auto f1 = call(reg, "PATCH", path("active-server"), json::object{{"status", "deprecated"}}, publisher);
+    CHECK(official(f1).at("status") == "deprecated");
+    const auto changed_at = std::string(official(f1).at("statusChangedAt").as_string());
+    auto f2 =
+        call(reg, "PATCH", path("active-server"),
+             json::object{{"status", "deleted"}, {"statusMessage", "Security vulnerability discovered"}}, publisher);
+    CHECK(official(f2).at("status") == "deleted");
+    CHECK(official(f2).at("statusMessage") == "Security vulnerability discovered");
+    auto f3 = call(reg, "PATCH", path("deleted-server"), json::object{{"status", "active"}}, publisher);
+    CHECK(official(f3).at("status") == "active");
+    CHECK_FALSE(official(f3).as_object().contains("statusMessage"));
+    CHECK(call(reg, "PATCH", path("deprecated-server"), json::object{{"status", "active"}}, publisher).res.status ==
+          200);                                                                                              // F4
+    CHECK(call(reg, "PATCH", path("active-server"), json::object{{"status", "active"}}).res.status == 422);  // F5
+    CHECK(call(reg, "PATCH", path("active-server"), json::object{{"status", "active"}}, "invalid-token").res.status ==
+          401);
+    auto f8 =
+        call(reg, "PATCH", path("active-server"), json::object{{"status", "active"}}, reg.issue_token({{"read", "*"}}));
+    CHECK(f8.res.status == 403);
+    CHECK(f8.detail() == "You do not have publish or edit permissions for this server");
+    CHECK(call(reg, "PATCH", path("active-server"), json::object{{"status", "active"}},
+               reg.issue_token({{"edit", "io.github.testuser/*"}}))
+              .res.status == 200);  // F9 (from deleted)
+    CHECK(call(reg, "PATCH", "/v0.1/servers/io.github.otheruser%2Fother-server/versions/1.0.0/status",
+               json::object{{"status", "deprecated"}}, publisher)
+              .res.status == 403);  // F11
+    CHECK(call(reg, "PATCH", path("non-existent"), json::object{{"status", "deprecated"}}, publisher).detail() ==
+          "Server version not found");  // F12
+    REQUIRE(
+        call(reg, "PATCH", path("deprecated-server"), json::object{{"status", "deprecated"}}, publisher).res.status ==
+        200);
+    auto f13 =
+        call(reg, "PATCH", path("deprecated-server"),
+             json::object{{"status", "deprecated"}, {"statusMessage", "Updated deprecation message"}}, publisher);
+    CHECK(official(f13).at("statusMessage") == "Updated deprecation message");
+    auto f14 = call(reg, "PATCH", path("deprecated-server"), json::object{{"status", "active"}, {"statusMessage", "x"}},
+                    publisher);
+    CHECK(f14.res.status == 400);
+    CHECK(f14.detail() == "status_message cannot be provided when setting status to active");
+    auto f15 = call(reg, "PATCH", path("same-status-test"), json::object{{"status", "active"}}, publisher);
+    CHECK(f15.res.status == 400);
+    CHECK(f15.detail() == "No changes to apply: status and message are already set to the provided values");
+    CHECK(call(reg, "PATCH", "/v0.1/servers/io.github.testuser%2Fbuild/versions/1.0.0%2B20130313144700/status",
+               json::object{{"status", "deprecated"}, {"statusMessage", "Testing URL encoding"}}, publisher)
+              .res.status == 200);  // F16
+    CHECK(call(reg, "PATCH", path("same-status-test"), json::object{{"status", "archived"}}, publisher).res.status ==
+          422);
+    CHECK(call(reg, "PATCH", path("same-status-test"),
+               json::object{{"status", "deprecated"}, {"statusMessage", std::string(501, 'x')}},
+               publisher)
+              .res.status == 422);  // F18
+    // F19: statusChangedAt moves with the status, not with the message.
+    auto moved = call(reg, "PATCH", path("same-status-test"), json::object{{"status", "deprecated"}}, publisher);
+    const auto moved_at = std::string(official(moved).at("statusChangedAt").as_string());
+    auto message_only = call(reg, "PATCH", path("same-status-test"),
+                             json::object{{"status", "deprecated"}, {"statusMessage", "m"}}, publisher);
+    CHECK(official(message_only).at("statusChangedAt").as_string() == moved_at);
+    CHECK(model::timestamp::parse(moved_at).value() >= model::timestamp::parse(changed_at).value());
+    // F20, F21: restoring checks the remote URL again.
+    REQUIRE(call(reg, "POST", "/v0.1/publish",
+                 with_remote(server_json("io.github.testuser/a-remote", "1.0.0"), "https://r.example.com/mcp"), setup)
+                .res.status == 200);
+    REQUIRE(call(reg, "PATCH", path("a-remote"), json::object{{"status", "deleted"}}, setup).res.status == 200);
+    REQUIRE(call(reg, "POST", "/v0.1/publish",
+                 with_remote(server_json("io.github.testuser/b-remote", "1.0.0"), "https://r.example.com/mcp"), setup)
+                .res.status == 200);
+    auto f20 = call(reg, "PATCH", path("a-remote"), json::object{{"status", "active"}}, setup);
+    CHECK(f20.res.status == 400);
+    CHECK(f20.mentions("remote URL"));
+    CHECK(f20.mentions("already used by server"));
+    REQUIRE(call(reg, "POST", "/v0.1/publish",
+                 with_remote(server_json("io.github.testuser/c-remote", "1.0.0"), "https://c.example.com/mcp"), setup)
+                .res.status == 200);
+    REQUIRE(call(reg, "PATCH", path("c-remote"), json::object{{"status", "deleted"}}, setup).res.status == 200);
+    CHECK(call(reg, "PATCH", path("c-remote"), json::object{{"status", "active"}}, setup).res.status == 200);  // F21
+}
+
+TEST_CASE("G: the status of every version" * doctest::test_suite("writes"))
+{
+    auto reg = test::open_registry();
+    const auto setup = reg.issue_token({{"publish", "*"}, {"edit", "*"}});
+    for (auto v : {"1.0.0", "1.1.0", "2.0.0"})
+        REQUIRE(call(reg, "POST", "/v0.1/publish", server_json("io.github.testuser/multi-version-server", v), setup)
+                    .res.status == 200);
+    const std::string target = "/v0.1/servers/io.github.testuser%2Fmulti-version-server/status";
+    const auto publisher = reg.issue_token({{"publish", "io.github.testuser/*"}});
+    auto g1 = call(reg, "PATCH", target,
+                   json::object{{"status", "deprecated"}, {"statusMessage", "This server is deprecated"}}, publisher);
+    REQUIRE(g1.res.status == 200);
+    CHECK(g1.body.at("updatedCount") == 3);
+    for (const auto& s : g1.body.at("servers").as_array()) {
+        CHECK(s.at("_meta").at(model::official_meta_key).at("status") == "deprecated");
+        CHECK(s.at("_meta").at(model::official_meta_key).at("statusMessage") == "This server is deprecated");
+    }
+    auto g2 = call(reg, "PATCH", target,
+                   json::object{{"status", "deleted"}, {"statusMessage", "Security issue discovered"}}, publisher);
+    CHECK(g2.body.at("updatedCount") == 3);
+    auto g3 = call(reg, "PATCH", target, json::object{{"status", "active"}}, publisher);
+    CHECK(g3.body.at("updatedCount") == 3);
+    for (const auto& s : g3.body.at("servers").as_array())
+        CHECK_FALSE(s.at("_meta").at(model::official_meta_key).as_object().contains("statusMessage"));
+    CHECK(call(reg, "PATCH", target, json::object{{"status", "active"}}).res.status == 422);  // G4
+    CHECK(call(reg, "PATCH", target, json::object{{"status", "deprecated"}}, reg.issue_token({{"read", "*"}}))
+              .res.status == 403);
+    CHECK(call(reg, "PATCH", target, json::object{{"status", "deprecated"}},
+               reg.issue_token({{"edit", "io.github.testuser/*"}}))
+              .body.at("updatedCount") == 3);  // G7
+    CHECK(call(reg, "PATCH", target, json::object{{"status", "active"}}, publisher).res.status == 200);
+    auto g9 = call(reg, "PATCH", target, json::object{{"status", "active"}}, publisher);
+    CHECK(g9.res.status == 400);
+    CHECK(g9.detail() == "No changes to apply: all versions already have the requested status and message");
+    CHECK(call(reg, "PATCH", "/v0.1/servers/io.github.testuser%2Fnon-existent/status",
+               json::object{{"status", "active"}}, publisher)
+              .detail() == "Server not found");  // G10
+}
+
+TEST_CASE("H: validate, and K17: anonymous tokens" * doctest::test_suite("writes"))
+{
+    engine::registry_options options;
+    options.anonymous_auth = true;
+    auto reg = test::open_registry(options);
+    auto h1 = call(reg, "POST", "/v0.1/validate", server_json("com.example/test-server", "1.0.0"));
+    CHECK(h1.body == json::value{{"valid", true}, {"issues", json::array{}}});
+    auto h2 = call(reg, "POST", "/v0.1/validate", server_json("com.example/test-server", "^1.0.0"));
+    CHECK(h2.body.at("valid") == false);
+    const auto& issue = h2.body.at("issues").at(0);
+    CHECK(issue.at("type") == "semantic");
+    CHECK(issue.at("path") == "version");
+    CHECK(issue.at("severity") == "error");
+    CHECK(std::string_view(issue.at("message").as_string()).find("^1.0.0") != std::string_view::npos);
+    auto h5 = server_json("com.example/test-server", "1.0.0");
+    h5["$schema"] = "https://static.modelcontextprotocol.io/schemas/2025-07-09/server.schema.json";
+    auto a5 = call(reg, "POST", "/v0.1/validate", h5);
+    CHECK(a5.body.at("valid") == true);
+    CHECK(a5.body.at("issues").at(0).at("path") == "schema");
+    CHECK(a5.body.at("issues").at(0).at("severity") == "warning");
+    auto h8 = server_json("com.example/test-server", "1.0.0");
+    h8["packages"] =
+        json::parse(R"([{"registryType":"npm","identifier":"a","version":"latest","transport":{"type":"stdio"}},
+        {"registryType":"npm","identifier":"b","version":"1.0.0","transport":{"type":"stdio"},
+         "runtimeArguments":[{"type":"named","name":"invalid name"}]}])");
+    auto a8 = call(reg, "POST", "/v0.1/validate", h8);
+    CHECK(a8.mentions("\"path\":\"packages[0].version\""));
+    CHECK(a8.mentions("\"path\":\"packages[1].runtimeArguments[0].name\""));
+
+    auto k17 = call(reg, "POST", "/v0.1/auth/none");
+    REQUIRE(k17.res.status == 200);
+    const std::string token(k17.body.at("registry_token").as_string());
+    CHECK(k17.body.at("expires_at").as_int64() > 0);
+    CHECK(call(reg, "POST", "/v0.1/publish", server_json("io.modelcontextprotocol.anonymous/test", "1.0.0"), token)
+              .res.status == 200);
+    CHECK(call(reg, "POST", "/v0.1/publish", server_json("com.example/test", "1.0.0"), token).res.status == 403);
+    auto closed = test::open_registry();
+    CHECK(call(closed, "POST", "/v0.1/auth/none").res.status == 404);  // disabled by default
+}
+
+TEST_CASE("M1: every generic example publishes in the anonymous namespace and reads back the same" *
+          doctest::test_suite("writes"))
+{
+    engine::registry_options options;
+    options.anonymous_auth = true;
+    auto reg = test::open_registry(options);
+    const std::string token(call(reg, "POST", "/v0/auth/none").body.at("registry_token").as_string());
+    int published = 0;
+    for (const auto& path : test::json_files(test::data_dir() / "spec" / "examples" / "generic-server-json")) {
+        auto document = model::read_json_file(path.string()).value().as_object();
+        const std::string original(document.at("name").as_string());
+        const std::string renamed = "io.modelcontextprotocol.anonymous/" + original.substr(original.find('/') + 1) +
+                                    "-" + std::to_string(published);
+        document["name"] = renamed;
+        if (!document.contains("$schema")) document["$schema"] = model::current_schema_url;
+        auto a = call(reg, "POST", "/v0.1/publish", document, token);
+        CHECK_MESSAGE(a.res.status == 200, path.filename().string() << ": " << a.res.body);
+        if (a.res.status != 200) continue;
+        auto back = call(reg, "GET", "/v0.1/servers/" + test::percent_encode(renamed) + "/versions/latest");
+        for (auto key : {"name", "description", "version", "repository", "packages", "remotes", "_meta"}) {
+            const auto* sent = document.if_contains(key);
+            const auto* got = back.body.at("server").as_object().if_contains(key);
+            CHECK_MESSAGE((sent ? (got && *got == *sent) : !got), path.filename().string() << " " << key);
+        }
+        ++published;
+    }
+    CHECK(published == 17);
+}
+
+TEST_CASE("DELETE removes a version; the audit log records every write; the publish policy can refuse or rewrite" *
+          doctest::test_suite("writes"))
+{
+    engine::registry_options options;
+    options.publish_policy = [](model::server& server, const engine::token_claims&) -> std::optional<std::string> {
+        if (server.name.find("forbidden") != std::string::npos) return "names with 'forbidden' are not accepted here";
+        server.title = "Curated";  // a rewrite
+        return std::nullopt;
+    };
+    auto reg = test::open_registry(options);
+    const auto token = reg.issue_token({{"publish", "*"}, {"edit", "*"}}, "admin", "tester");
+    CHECK(call(reg, "POST", "/v0.1/publish", server_json("com.example/kept", "1.0.0"), token)
+              .body.at("server")
+              .at("title") == "Curated");
+    auto refused = call(reg, "POST", "/v0.1/publish", server_json("com.example/forbidden", "1.0.0"), token);
+    CHECK(refused.res.status == 403);
+    CHECK(refused.detail() == "names with 'forbidden' are not accepted here");
+    CHECK(call(reg, "POST", "/v0.1/publish", server_json("com.example/kept", "2.0.0"), token).res.status == 200);
+    auto removed = call(reg, "DELETE", "/v0.1/servers/com.example%2Fkept/versions/2.0.0", nullptr, token);
+    CHECK(removed.res.status == 200);
+    CHECK(call(reg, "GET", "/v0.1/servers/com.example%2Fkept/versions/2.0.0?include_deleted=true").res.status == 404);
+    CHECK(latest_version(reg, "com.example%2Fkept") == "1.0.0");
+    CHECK(call(reg, "DELETE", "/v0.1/servers/com.example%2Fkept/versions/9.9.9", nullptr, token).res.status == 404);
+    CHECK(call(reg, "DELETE", "/v0.1/servers/com.example%2Fkept/versions/1.0.0", nullptr,
+               reg.issue_token({{"publish", "*"}}))
+              .res.status == 403);
+    auto log = reg.audit_log(10).value();
+    REQUIRE(log.size() == 5);
+    CHECK(log[0].action == "delete");
+    CHECK(log[0].outcome == "403");
+    CHECK(log[1].action == "delete");
+    CHECK(log[1].outcome == "ok");
+    CHECK(log[1].actor == "admin:tester");
+    CHECK(log[3].outcome == "403");
+    CHECK(log[3].name == "com.example/forbidden");
+    CHECK(log[4].action == "publish");
+    CHECK(log[4].version == "1.0.0");
+}
+
+TEST_CASE("hostile bodies and names get a 4xx, never a 500" * doctest::test_suite("writes"))
+{
+    auto reg = test::open_registry();
+    const auto token = reg.issue_token({{"publish", "*"}, {"edit", "*"}});
+    engine::request req;
+    req.method = "POST";
+    req.target = "/v0.1/publish";
+    req.headers.push_back({"Authorization", "Bearer " + token});
+    for (std::string body :
+         {std::string("{"), std::string("not json"), std::string(""), std::string("[]"), std::string("42"),
+          std::string("{\"name\":\"a\\u0000b/c\",\"description\":\"d\",\"version\":\"1\",\"$schema\":\"x\"}"),
+          std::string(2000, '[') + std::string(2000, ']')}) {
+        req.body = body;
+        auto res = reg.handle(req);
+        CHECK_MESSAGE(res.status / 100 == 4, body.substr(0, 40) << " -> " << res.status);
+    }
+    for (std::string name : {std::string("com.example/../etc"), std::string("../../etc/passwd"),
+                             std::string("com.example/a") + std::string(10'000, 'b'), std::string("com.example/a\nb"),
+                             std::string("com.example/'; DROP TABLE server_versions;--")}) {
+        auto a = call(reg, "POST", "/v0.1/publish", server_json(name, "1.0.0"), token);
+        CHECK_MESSAGE(a.res.status / 100 == 4, name.substr(0, 40) << " -> " << a.res.status);
+    }
+    for (std::string target :
+         {"/v0.1/servers/..%2F..%2Fetc/versions/1.0.0", "/v0.1/servers/com.example%2Fx/versions/%00"}) {
+        auto a = call(reg, "PUT", target, server_json("com.example/x", "1.0.0"), token);
+        CHECK_MESSAGE(a.res.status / 100 == 4, target);
+    }
+    CHECK(reg.size().value() == 0);
+}
+
+TEST_CASE("8 threads publishing 500 versions each to 50 servers lose nothing and leave one latest per server" *
+          doctest::test_suite("writes"))
+{
+    auto reg = test::open_registry();
+    const auto token = reg.issue_token({{"publish", "*"}});
+    std::atomic<int> ok{0}, failed{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 500; ++i) {
+                const auto name = "com.example/concurrent-" + std::to_string(i % 50);
+                const auto version = std::to_string(t) + "." + std::to_string(i) + ".0";
+                auto a = call(reg, "POST", "/v0.1/publish", server_json(name, version), token);
+                (a.res.status == 200 ? ok : failed)++;
+            }
+        });
+    for (auto& thread : threads) thread.join();
+    CHECK(ok == 4000);
+    CHECK(failed == 0);
+    CHECK(reg.size().value() == 4000);
+    for (int s = 0; s < 50; ++s) {
+        const std::string encoded = "com.example%2Fconcurrent-" + std::to_string(s);
+        CHECK(latest_flags(reg, encoded) == 1);
+        // The highest version wins: thread 7's last one for this server.
+        CHECK(latest_version(reg, encoded) == "7." + std::to_string(450 + s) + ".0");
+    }
+}
+
+TEST_CASE("a process killed (SIGKILL) while publishing leaves no partial row and a sound database" *
+          doctest::test_suite("writes"))
+{
+    const auto path = std::filesystem::temp_directory_path() / ("mcpreg-kill-" + std::to_string(::getpid()) + ".db");
+    std::filesystem::remove(path);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        // The child publishes as fast as it can until it is killed.
+        engine::registry_options options;
+        options.database = path.string();
+        auto reg = engine::registry::open(options).value();
+        const auto token = reg.issue_token({{"publish", "*"}});
+        for (int i = 0;; ++i)
+            call(reg, "POST", "/v0.1/publish",
+                 with_remote(server_json("com.example/killed-" + std::to_string(i % 7), std::to_string(i) + ".0.0"),
+                             "https://k" + std::to_string(i) + ".example.com/mcp"),
+                 token);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    CHECK(WIFSIGNALED(status));
+
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    auto scalar = [&](const char* sql) {
+        sqlite3_stmt* stmt = nullptr;
+        sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
+        std::string value;
+        if (sqlite3_step(stmt) == SQLITE_ROW) value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+        sqlite3_finalize(stmt);
+        return value;
+    };
+    CHECK(scalar("PRAGMA integrity_check") == "ok");
+    const auto rows = std::stoll(scalar("SELECT count(*) FROM server_versions"));
+    CHECK(rows > 0);
+    // Every row is whole: its remote URL is indexed, and its search entry exists.
+    CHECK(scalar("SELECT count(*) FROM server_versions v WHERE NOT EXISTS (SELECT 1 FROM remote_urls r WHERE "
+                 "r.version_id = v.id)") == "0");
+    CHECK(sqlite3_exec(db, "INSERT INTO server_search(server_search, rank) VALUES('integrity-check', 1)", nullptr,
+                       nullptr, nullptr) == SQLITE_OK);
+    CHECK(scalar("SELECT count(*) FROM (SELECT name FROM server_versions GROUP BY name HAVING sum(is_latest) != 1)") ==
+          "0");
+    sqlite3_close(db);
+    // And the registry opens it and serves every row.
+    engine::registry_options options;
+    options.database = path.string();
+    auto reopened = engine::registry::open(options).value();
+    CHECK(reopened.size().value() == static_cast<std::size_t>(rows));
+    for (const auto& suffix : {"", "-wal", "-shm", ".jwt-key.pem"}) std::filesystem::remove(path.string() + suffix);
+}
