@@ -90,6 +90,61 @@ result<http_response> blocking_client::request(http_request req, call_options ca
     });
 }
 
+result<model::server_response> blocking_client::publish(const model::server& server, const std::string& token,
+                                                        call_options call)
+{
+    return impl_->run<model::server_response>(
+        call, [&](call_options c, auto handler) { impl_->async->async_publish(server, token, c, std::move(handler)); });
+}
+
+result<model::server_response> blocking_client::edit(const model::server& server, const std::string& token,
+                                                     call_options call)
+{
+    return impl_->run<model::server_response>(
+        call, [&](call_options c, auto handler) { impl_->async->async_edit(server, token, c, std::move(handler)); });
+}
+
+result<model::server_response> blocking_client::delete_version(const std::string& name, const std::string& version,
+                                                               const std::string& token, call_options call)
+{
+    return impl_->run<model::server_response>(call, [&](call_options c, auto handler) {
+        impl_->async->async_delete_version(name, version, token, c, std::move(handler));
+    });
+}
+
+result<model::server_response> blocking_client::set_status(const std::string& name, const std::string& version,
+                                                           model::server_status status,
+                                                           const std::optional<std::string>& message,
+                                                           const std::string& token, call_options call)
+{
+    return impl_->run<model::server_response>(call, [&](call_options c, auto handler) {
+        impl_->async->async_set_status(name, version, status, message, token, c, std::move(handler));
+    });
+}
+
+result<status_update> blocking_client::set_status_all(const std::string& name, model::server_status status,
+                                                      const std::optional<std::string>& message,
+                                                      const std::string& token, call_options call)
+{
+    return impl_->run<status_update>(call, [&](call_options c, auto handler) {
+        impl_->async->async_set_status_all(name, status, message, token, c, std::move(handler));
+    });
+}
+
+result<remote_validation> blocking_client::validate(const model::server& server, call_options call)
+{
+    return impl_->run<remote_validation>(
+        call, [&](call_options c, auto handler) { impl_->async->async_validate(server, c, std::move(handler)); });
+}
+
+result<registry_token> blocking_client::exchange_token(const std::string& method, const std::string& json_body,
+                                                       call_options call)
+{
+    return impl_->run<registry_token>(call, [&](call_options c, auto handler) {
+        impl_->async->async_exchange_token(method, json_body, c, std::move(handler));
+    });
+}
+
 server_range blocking_client::all_servers(list_options query)
 {
     return server_range(*this, pager(*impl_->async, std::move(query)));

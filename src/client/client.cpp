@@ -17,6 +17,9 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include <random>
 
 namespace mcpreg {
@@ -294,6 +297,29 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         }
         co_return std::pair{error_code{}, std::move(*value)};
     }
+
+    // A JSON request with a bearer token; decoded by `read` on success (2xx).
+    template <class T, class Read>
+    asio::awaitable<std::pair<error_code, T>> send_json(std::string method, std::string target, std::string body,
+                                                        std::string token, call_options call, Read read)
+    {
+        diagnostics local;
+        if (!call.diag) call.diag = &local;
+        http_request request;
+        request.method = std::move(method);
+        request.target = std::move(target);
+        request.body = std::move(body);
+        if (!request.body.empty()) request.headers.push_back({"Content-Type", "application/json"});
+        if (!token.empty()) request.headers.push_back({"Authorization", "Bearer " + token});
+        auto [ec, response] = co_await execute(std::move(request), call);
+        if (ec) co_return std::pair{ec, T{}};
+        auto value = read(response.body);
+        if (!value) {
+            call.diag->message = "the registry's response is not a valid document: " + value.error().diag.message;
+            co_return std::pair{make_error_code(errc::bad_response), T{}};
+        }
+        co_return std::pair{error_code{}, std::move(*value)};
+    }
 };
 
 result<client> client::create(executor_type executor, client_options options)
@@ -376,6 +402,155 @@ void client::request_impl(http_request request, call_options call,
         co_return std::pair{ec, std::move(response)};
     };
     impl_->launch<http_response>(work(self, std::move(request), call), std::move(handler));
+}
+
+namespace {
+
+result<status_update> read_status_update(const std::string& body)
+{
+    auto parsed = model::parse_json(body);
+    if (!parsed) return parsed.error();
+    const auto* object = parsed->if_object();
+    const auto* count = object ? object->if_contains("updatedCount") : nullptr;
+    if (!count || !count->is_int64()) return make_error(errc::invalid_document, "no updatedCount");
+    auto list = model::server_list_from_json(*parsed);
+    if (!list) return list.error();
+    return status_update{count->get_int64(), std::move(list->servers)};
+}
+
+result<remote_validation> read_validation(const std::string& body)
+{
+    auto parsed = model::parse_json(body);
+    if (!parsed) return parsed.error();
+    const auto* object = parsed->if_object();
+    const auto* valid = object ? object->if_contains("valid") : nullptr;
+    const auto* issues = object ? object->if_contains("issues") : nullptr;
+    if (!valid || !valid->is_bool() || !issues || !issues->is_array())
+        return make_error(errc::invalid_document, "expected {valid, issues}");
+    remote_validation out;
+    out.valid = valid->get_bool();
+    for (const auto& item : issues->get_array()) {
+        if (!item.is_object()) return make_error(errc::invalid_document, "an issue is not an object");
+        auto text = [&](std::string_view key) {
+            const auto* v = item.get_object().if_contains(key);
+            return v && v->is_string() ? std::string(v->get_string()) : std::string();
+        };
+        out.issues.push_back({text("type"), text("path"), text("message"), text("severity"), text("reference")});
+    }
+    return out;
+}
+
+result<registry_token> read_token(const std::string& body)
+{
+    auto parsed = model::parse_json(body);
+    if (!parsed) return parsed.error();
+    const auto* object = parsed->if_object();
+    const auto* token = object ? object->if_contains("registry_token") : nullptr;
+    if (!token || !token->is_string()) return make_error(errc::invalid_document, "no registry_token");
+    registry_token out{std::string(token->get_string()), 0};
+    if (const auto* expires = object->if_contains("expires_at"); expires && expires->is_int64())
+        out.expires_at = expires->get_int64();
+    return out;
+}
+
+std::string status_body(const std::optional<model::server_status>& status, const std::optional<std::string>& message)
+{
+    json::object body{{"status", model::to_string(status.value_or(model::server_status::active))}};
+    if (message) body["statusMessage"] = *message;
+    return json::serialize(body);
+}
+
+}  // namespace
+
+void client::write_impl(write_request w, call_options call,
+                        asio::any_completion_handler<void(error_code, model::server_response)> handler)
+{
+    const std::string api = "/" + impl_->options.api_version;
+    std::string method, target, body;
+    switch (w.kind) {
+    case write_kind::publish:
+        method = "POST";
+        target = api + "/publish";
+        body = json::serialize(model::to_json(w.server));
+        break;
+    case write_kind::edit:
+        method = "PUT";
+        target =
+            api + "/servers/" + encode_component(w.server.name) + "/versions/" + encode_component(w.server.version);
+        body = json::serialize(model::to_json(w.server));
+        break;
+    case write_kind::remove:
+        method = "DELETE";
+        target = api + "/servers/" + encode_component(w.name) + "/versions/" + encode_component(w.version);
+        break;
+    default:
+        method = "PATCH";
+        target = api + "/servers/" + encode_component(w.name) + "/versions/" + encode_component(w.version) + "/status";
+        body = status_body(w.status, w.message);
+        break;
+    }
+    impl_->launch<model::server_response>(
+        impl_->send_json<model::server_response>(std::move(method), std::move(target), std::move(body),
+                                                 std::move(w.token), call,
+                                                 [](const std::string& b) { return model::parse_server_response(b); }),
+        std::move(handler));
+}
+
+void client::write_impl(write_request w, call_options call,
+                        asio::any_completion_handler<void(error_code, status_update)> handler)
+{
+    std::string target = "/" + impl_->options.api_version + "/servers/" + encode_component(w.name) + "/status";
+    impl_->launch<status_update>(impl_->send_json<status_update>("PATCH", std::move(target),
+                                                                 status_body(w.status, w.message), std::move(w.token),
+                                                                 call, read_status_update),
+                                 std::move(handler));
+}
+
+void client::write_impl(write_request w, call_options call,
+                        asio::any_completion_handler<void(error_code, remote_validation)> handler)
+{
+    impl_->launch<remote_validation>(
+        impl_->send_json<remote_validation>("POST", "/" + impl_->options.api_version + "/validate",
+                                            json::serialize(model::to_json(w.server)), {}, call, read_validation),
+        std::move(handler));
+}
+
+void client::exchange_token_impl(std::string method, std::string body, call_options call,
+                                 asio::any_completion_handler<void(error_code, registry_token)> handler)
+{
+    std::string target = "/" + impl_->options.api_version + "/auth/" + encode_component(method);
+    impl_->launch<registry_token>(impl_->send_json<registry_token>("POST", std::move(target),
+                                                                   body.empty() ? std::string("{}") : std::move(body),
+                                                                   {}, call, read_token),
+                                  std::move(handler));
+}
+
+result<std::string> sign_domain_proof(std::string_view domain, std::string_view private_key_pem, std::string timestamp)
+{
+    if (timestamp.empty()) {
+        const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+        timestamp = model::format_rfc3339(now);
+    }
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+        BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())), &BIO_free);
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+        PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
+    if (!key || EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519)
+        return make_error(errc::invalid_argument, "not an Ed25519 private key in PEM");
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    unsigned char signature[64];
+    std::size_t length = sizeof signature;
+    if (EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+        EVP_DigestSign(ctx.get(), signature, &length, reinterpret_cast<const unsigned char*>(timestamp.data()),
+                       timestamp.size()) != 1)
+        return make_error(errc::invalid_argument, "signing failed");
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string hex;
+    for (std::size_t i = 0; i < length; ++i) {
+        hex += digits[signature[i] >> 4];
+        hex += digits[signature[i] & 15];
+    }
+    return json::serialize(json::object{{"domain", domain}, {"timestamp", timestamp}, {"signed_timestamp", hex}});
 }
 
 pager::pager(client c, list_options query) : client_(std::move(c)), query_(std::move(query)) {}

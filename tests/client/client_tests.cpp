@@ -2,6 +2,7 @@
 #include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/client/client.hpp>
 #include <mcpreg/client/retry.hpp>
+#include <mcpreg/engine/auth.hpp>
 #include <mcpreg/model/json.hpp>
 
 #include "engine_fixture.hpp"
@@ -610,4 +611,108 @@ TEST_CASE("the blocking client and its range" * doctest::test_suite("client"))
     for (const auto& entry : unreachable.all_servers()) (entry ? rows : errors)++;
     CHECK(errors == 1);  // one error, then the range ends
     CHECK(rows == 0);
+}
+
+TEST_CASE("writes through the client: token exchange, publish, edit, status, validate, delete" *
+          doctest::test_suite("client"))
+{
+    engine::registry_options engine_options;
+    engine_options.anonymous_auth = true;
+    engine_options.admin_key = "correct horse battery staple";
+    auto reg = test::open_registry(engine_options);
+    test::running_engine running(reg);
+    auto c = blocking_client::create(fast_options("http://127.0.0.1:" + std::to_string(running.port()))).value();
+
+    auto anonymous = c.exchange_token("none");
+    REQUIRE(anonymous);
+    CHECK(anonymous->expires_at > 0);
+    auto server = model::parse_server(
+                      R"({"$schema":"https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
+        "name":"io.modelcontextprotocol.anonymous/client-test","description":"written by the client","version":"1.0.0"})")
+                      .value();
+    auto published = c.publish(server, anonymous->token);
+    REQUIRE(published);
+    CHECK(published->official()->is_latest == true);
+    auto duplicate = c.publish(server, anonymous->token);
+    REQUIRE_FALSE(duplicate);
+    CHECK(duplicate.error().code == condition::invalid_input);
+    CHECK(duplicate.error().diag.http_status == 400);
+    CHECK(duplicate.error().diag.server_message.find("cannot publish duplicate version") != std::string::npos);
+    CHECK(duplicate.error().diag.attempts == 1);  // a POST is never retried
+    auto forbidden = server;
+    forbidden.name = "com.example/not-mine";
+    CHECK(c.publish(forbidden, anonymous->token).error().code == condition::unauthorized);
+    CHECK(c.publish(server, "garbage").error().code == make_http_error(401));
+
+    server.description = "edited";
+    auto edited = c.edit(server, anonymous->token);
+    REQUIRE(edited);
+    CHECK(edited->server.description == "edited");
+    auto deprecated =
+        c.set_status(server.name, "1.0.0", model::server_status::deprecated, "use 2.0.0", anonymous->token);
+    REQUIRE(deprecated);
+    CHECK(deprecated->official()->status == "deprecated");
+    CHECK(deprecated->official()->status_message == "use 2.0.0");
+    auto second = server;
+    second.version = "2.0.0";
+    REQUIRE(c.publish(second, anonymous->token));
+    auto all = c.set_status_all(server.name, model::server_status::deleted, std::nullopt, anonymous->token);
+    REQUIRE(all);
+    CHECK(all->updated_count == 2);
+    CHECK(c.get_server(server.name).error().code == condition::not_found);
+    CHECK(c.get_server(server.name, "latest", true).value().server.version == "2.0.0");
+
+    auto bad = server;
+    bad.version = "^1.0.0";
+    auto report = c.validate(bad);
+    REQUIRE(report);
+    CHECK_FALSE(report->valid);
+    REQUIRE_FALSE(report->issues.empty());
+    CHECK(report->issues[0].path == "version");
+    CHECK(report->issues[0].type == "semantic");
+    CHECK(c.validate(second).value().valid);
+
+    auto admin = c.exchange_token("admin", R"({"admin_key":"correct horse battery staple"})");
+    REQUIRE(admin);
+    CHECK(c.exchange_token("admin", R"({"admin_key":"wrong"})").error().code == condition::unauthorized);
+    auto removed = c.delete_version(server.name, "1.0.0", admin->token);
+    REQUIRE(removed);
+    CHECK(removed->server.version == "1.0.0");
+    CHECK(c.list_versions(server.name, true).value().servers.size() == 1);
+    CHECK(reg.audit_log().value().size() >= 7);
+
+    // The async form, with co_await.
+    asio::io_context io;
+    auto async =
+        client::create(io.get_executor(), fast_options("http://127.0.0.1:" + std::to_string(running.port()))).value();
+    bool done = false;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            auto token = co_await async.async_exchange_token("none", "{}");
+            auto third = server;
+            third.version = "3.0.0";
+            auto entry = co_await async.async_publish(third, token.token);
+            CHECK(entry.server.version == "3.0.0");
+            done = true;
+        },
+        asio::detached);
+    io.run();
+    CHECK(done);
+}
+
+TEST_CASE("sign_domain_proof makes the body of a DNS or HTTP token exchange" * doctest::test_suite("client"))
+{
+    auto key = engine::jwt_signer::generate().value().private_key_pem();  // any Ed25519 key in PEM
+    auto body = sign_domain_proof("example.com", key, "2026-07-13T09:03:10Z");
+    REQUIRE(body);
+    auto parsed = model::parse_json(*body).value();
+    CHECK(parsed.at("domain") == "example.com");
+    CHECK(parsed.at("timestamp") == "2026-07-13T09:03:10Z");
+    const std::string_view signature = parsed.at("signed_timestamp").as_string();
+    CHECK(signature.size() == 128);
+    CHECK(signature.find_first_not_of("0123456789abcdef") == std::string_view::npos);
+    auto now = model::parse_json(sign_domain_proof("example.com", key).value()).value();
+    CHECK(model::timestamp::parse(now.at("timestamp").as_string()));
+    CHECK_FALSE(sign_domain_proof("example.com", "not a key"));
 }

@@ -76,6 +76,22 @@ public:
                                               bool include_deleted = false, call_options call = {});
     result<model::server_list> list_versions(const std::string& name, bool include_deleted = false,
                                              call_options call = {});
+    result<model::server_response> publish(const model::server& server, const std::string& token,
+                                           call_options call = {});
+    result<model::server_response> edit(const model::server& server, const std::string& token, call_options call = {});
+    result<model::server_response> delete_version(const std::string& name, const std::string& version,
+                                                  const std::string& token, call_options call = {});
+    result<model::server_response> set_status(const std::string& name, const std::string& version,
+                                              model::server_status status, const std::optional<std::string>& message,
+                                              const std::string& token, call_options call = {});
+    result<status_update> set_status_all(const std::string& name, model::server_status status,
+                                         const std::optional<std::string>& message, const std::string& token,
+                                         call_options call = {});
+    result<remote_validation> validate(const model::server& server, call_options call = {});
+    /// See client::async_exchange_token.
+    result<registry_token> exchange_token(const std::string& method, const std::string& json_body = "{}",
+                                          call_options call = {});
+
     /// Any request; HTTP error statuses come back as responses.
     result<http_response> request(http_request req, call_options call = {});
     /// Every server matching `query`, fetched lazily page by page.
