@@ -24,5 +24,8 @@ int run_serve(const arguments& args);
 int run_list(const client_options& options, const arguments& args);
 int run_show(const client_options& options, const arguments& args);
 int run_versions(const client_options& options, const arguments& args);
+int run_login(const client_options& options, const arguments& args);
+int run_publish(const client_options& options, const arguments& args);
+int run_status(const client_options& options, const arguments& args);
 
 }  // namespace mcpreg::cli

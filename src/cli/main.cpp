@@ -19,6 +19,9 @@ constexpr std::string_view usage =
     "  list       list servers of a registry\n"
     "  show       show one server version\n"
     "  versions   list every version of a server\n"
+    "  login      get a registry token (none, admin, dns, http, github) and store it\n"
+    "  publish    publish a server.json\n"
+    "  status     set the status of a version, or of every version\n"
     "\n"
     "Global options (before or after the command):\n"
     "  --registry URL   the registry to read (default: $MCPREG_REGISTRY, else the official registry)\n"
@@ -61,6 +64,9 @@ int main(int argc, char** argv)
         if (command == "list") return run_list(options, args);
         if (command == "show") return run_show(options, args);
         if (command == "versions") return run_versions(options, args);
+        if (command == "login") return run_login(options, args);
+        if (command == "publish") return run_publish(options, args);
+        if (command == "status") return run_status(options, args);
         if (command == "--help" || command == "-h" || command == "help") {
             std::cout << usage;
             return exit_ok;

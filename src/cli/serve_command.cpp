@@ -26,6 +26,11 @@ constexpr std::string_view usage =
     "  --seed PATH      import server.json documents, arrays, ServerResponse arrays or list pages; repeatable\n"
     "  --listen H:P     address to listen on (default 127.0.0.1:8080; port 0 picks a free port)\n"
     "  --max-age S      Cache-Control max-age of read responses (default 30)\n"
+    "  --auth METHOD    enable a token exchange; repeatable: none (anonymous namespace, for tests),\n"
+    "                   admin-key (POST /v0/auth/admin with the key from --admin-key or $MCPREG_ADMIN_KEY)\n"
+    "  --admin-key KEY  the admin key for --auth admin-key\n"
+    "  --jwt-key-file P the Ed25519 key (PEM) that signs tokens; created when missing\n"
+    "                   (default: beside the database file; a per-process key for :memory:)\n"
     "\n"
     "The first line on standard output is 'listening on http://HOST:PORT' with the bound port. The server\n"
     "runs until SIGINT or SIGTERM, then exits 0. Exit status 2: bad arguments, database or address unusable.\n";
@@ -49,6 +54,7 @@ int run_serve(const arguments& args)
     engine::registry_options options;
     std::string listen = "127.0.0.1:8080";
     bool database_given = false;
+    bool admin_auth = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto arg = args[i];
         auto value = [&]() -> std::optional<std::string> {
@@ -66,6 +72,16 @@ int run_serve(const arguments& args)
         }
         else if (arg == "--seed" && (v = value())) options.seed_files.push_back(*v);
         else if (arg == "--listen" && (v = value())) listen = *v;
+        else if (arg == "--jwt-key-file" && (v = value())) options.jwt_key_file = *v;
+        else if (arg == "--admin-key" && (v = value())) options.admin_key = *v;
+        else if (arg == "--auth" && (v = value())) {
+            if (*v == "none") options.anonymous_auth = true;
+            else if (*v == "admin-key") admin_auth = true;
+            else {
+                std::cerr << "mcpreg serve: --auth takes none or admin-key (dns, http and github come later)\n";
+                return exit_unreadable;
+            }
+        }
         else if (arg == "--max-age" && (v = value())) {
             long long seconds = -1;
             auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), seconds);
@@ -81,6 +97,12 @@ int run_serve(const arguments& args)
         }
     }
     if (!database_given) options.database = default_database_path();
+    if (admin_auth && !options.admin_key)
+        if (const char* key = std::getenv("MCPREG_ADMIN_KEY"); key && *key) options.admin_key = key;
+    if (admin_auth != options.admin_key.has_value()) {
+        std::cerr << "mcpreg serve: --auth admin-key and an admin key (--admin-key or $MCPREG_ADMIN_KEY) go together\n";
+        return exit_unreadable;
+    }
 
     const auto colon = listen.rfind(':');
     unsigned short port = 0;

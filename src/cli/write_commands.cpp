@@ -1,0 +1,267 @@
+// mcpreg login | publish | status: writing to a registry with a stored registry token.
+#include "cli.hpp"
+
+#include <mcpreg/client/blocking_client.hpp>
+#include <mcpreg/model/json.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace mcpreg::cli {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view login_usage =
+    "usage: mcpreg [--registry URL] login none|admin|dns|http|github [options]\n"
+    "\n"
+    "Exchanges a credential for a registry token and stores it for this registry (in\n"
+    "$XDG_CONFIG_HOME/mcpreg/tokens.json, else ~/.config/mcpreg/tokens.json, mode 0600).\n"
+    "  none                      an anonymous token (registries that enable it)\n"
+    "  admin --key KEY           a registry's admin key (or $MCPREG_ADMIN_KEY)\n"
+    "  dns|http --domain D --private-key PEM-FILE\n"
+    "                            prove control of D with the Ed25519 key published in its DNS TXT record or\n"
+    "                            at https://D/.well-known/mcp-registry-auth\n"
+    "  github --token TOKEN      a GitHub access token (or $GITHUB_TOKEN)\n"
+    "Exit status: 0 stored, 1 refused or unreachable, 2 bad arguments.\n";
+
+constexpr std::string_view publish_usage =
+    "usage: mcpreg [--registry URL] publish PATH [--token TOKEN]\n"
+    "\n"
+    "Publishes the server.json at PATH with the token stored by 'mcpreg login' (or --token).\n"
+    "Exit status: 0 published, 1 refused or unreachable, 2 bad arguments or unreadable PATH.\n";
+
+constexpr std::string_view status_usage =
+    "usage: mcpreg [--registry URL] status NAME[@VERSION] --set active|deprecated|deleted [--message TEXT]\n"
+    "                                     [--token TOKEN]\n"
+    "\n"
+    "Sets the status of one version, or of every version without @VERSION.\n"
+    "Exit status: 0 done, 1 refused or unreachable, 2 bad arguments.\n";
+
+std::filesystem::path token_store()
+{
+    std::filesystem::path dir;
+    if (const char* config = std::getenv("XDG_CONFIG_HOME"); config && *config) dir = config;
+    else if (const char* home = std::getenv("HOME"); home && *home) dir = std::filesystem::path(home) / ".config";
+    else dir = ".";
+    return dir / "mcpreg" / "tokens.json";
+}
+
+json::object read_tokens()
+{
+    std::ifstream in(token_store());
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto parsed = model::parse_json(text.str());
+    return parsed && parsed->is_object() ? parsed->get_object() : json::object{};
+}
+
+bool store_token(const std::string& registry, const registry_token& token)
+{
+    auto tokens = read_tokens();
+    tokens[registry] = {{"registry_token", token.token}, {"expires_at", token.expires_at}};
+    const auto path = token_store();
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    const auto temporary = path.string() + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        if (!out) return false;
+        ::chmod(temporary.c_str(), 0600);
+        out << json::serialize(tokens) << '\n';
+        if (!out) return false;
+    }
+    std::filesystem::rename(temporary, path, ec);
+    return !ec;
+}
+
+std::optional<std::string> stored_token(const std::string& registry)
+{
+    auto tokens = read_tokens();
+    const auto* entry = tokens.if_contains(registry);
+    if (!entry || !entry->is_object()) return std::nullopt;
+    const auto* token = entry->get_object().if_contains("registry_token");
+    if (!token || !token->is_string()) return std::nullopt;
+    return std::string(token->get_string());
+}
+
+int failed(std::string_view command, const error& e)
+{
+    std::cerr << "mcpreg " << command << ": " << e.what() << '\n';
+    return e.code == errc::invalid_argument ? exit_unreadable : exit_invalid;
+}
+
+std::optional<std::string> token_for(std::string_view command, const client_options& options,
+                                     const std::optional<std::string>& given)
+{
+    if (given) return given;
+    if (auto stored = stored_token(options.base_url)) return stored;
+    std::cerr << "mcpreg " << command << ": no token for " << options.base_url << "; run 'mcpreg login' first\n";
+    return std::nullopt;
+}
+
+std::string read_text_file(const std::string& path)
+{
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+}  // namespace
+
+int run_login(const client_options& options, const arguments& args)
+{
+    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+        (args.empty() ? std::cerr : std::cout) << login_usage;
+        return args.empty() ? exit_unreadable : exit_ok;
+    }
+    const std::string method(args[0]);
+    std::optional<std::string> key, domain, private_key_file, github_token;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        const bool has_value = i + 1 < args.size();
+        if (args[i] == "--key" && has_value) key = std::string(args[++i]);
+        else if (args[i] == "--domain" && has_value) domain = std::string(args[++i]);
+        else if (args[i] == "--private-key" && has_value) private_key_file = std::string(args[++i]);
+        else if (args[i] == "--token" && has_value) github_token = std::string(args[++i]);
+        else {
+            std::cerr << "mcpreg login: unexpected argument '" << args[i] << "'\n" << login_usage;
+            return exit_unreadable;
+        }
+    }
+    std::string exchange_method = method, body = "{}";
+    if (method == "admin") {
+        if (!key)
+            if (const char* env = std::getenv("MCPREG_ADMIN_KEY"); env && *env) key = env;
+        if (!key) {
+            std::cerr << "mcpreg login admin: --key KEY (or $MCPREG_ADMIN_KEY) is required\n";
+            return exit_unreadable;
+        }
+        body = json::serialize(json::object{{"admin_key", *key}});
+    }
+    else if (method == "dns" || method == "http") {
+        if (!domain || !private_key_file) {
+            std::cerr << "mcpreg login " << method << ": --domain and --private-key are required\n";
+            return exit_unreadable;
+        }
+        auto proof = sign_domain_proof(*domain, read_text_file(*private_key_file));
+        if (!proof) return failed("login", proof.error());
+        body = *proof;
+    }
+    else if (method == "github") {
+        if (!github_token)
+            if (const char* env = std::getenv("GITHUB_TOKEN"); env && *env) github_token = env;
+        if (!github_token) {
+            std::cerr << "mcpreg login github: --token TOKEN (or $GITHUB_TOKEN) is required\n";
+            return exit_unreadable;
+        }
+        exchange_method = "github-at";
+        body = json::serialize(json::object{{"github_token", *github_token}});
+    }
+    else if (method != "none") {
+        std::cerr << "mcpreg login: unknown method '" << method << "'\n" << login_usage;
+        return exit_unreadable;
+    }
+    auto c = blocking_client::create(options);
+    if (!c) return failed("login", c.error());
+    auto token = c->exchange_token(exchange_method, body);
+    if (!token) return failed("login", token.error());
+    if (!store_token(options.base_url, *token)) {
+        std::cerr << "mcpreg login: cannot write " << token_store().string() << '\n';
+        return exit_invalid;
+    }
+    std::cout << "logged in to " << options.base_url << " (token stored in " << token_store().string() << ")\n";
+    return exit_ok;
+}
+
+int run_publish(const client_options& options, const arguments& args)
+{
+    std::optional<std::string> path, token;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--help" || args[i] == "-h") {
+            std::cout << publish_usage;
+            return exit_ok;
+        }
+        if (args[i] == "--token" && i + 1 < args.size()) token = std::string(args[++i]);
+        else if (!path && !args[i].starts_with("-")) path = std::string(args[i]);
+        else {
+            std::cerr << "mcpreg publish: unexpected argument '" << args[i] << "'\n" << publish_usage;
+            return exit_unreadable;
+        }
+    }
+    if (!path) {
+        std::cerr << publish_usage;
+        return exit_unreadable;
+    }
+    auto document = model::read_json_file(*path);
+    if (!document) {
+        std::cerr << "mcpreg publish: " << document.error().diag.message << '\n';
+        return exit_unreadable;
+    }
+    auto server = model::server_from_json(*document);
+    if (!server) {
+        std::cerr << "mcpreg publish: " << *path << ": " << server.error().diag.message << '\n';
+        return exit_unreadable;
+    }
+    auto bearer = token_for("publish", options, token);
+    if (!bearer) return exit_invalid;
+    auto c = blocking_client::create(options);
+    if (!c) return failed("publish", c.error());
+    auto published = c->publish(*server, *bearer);
+    if (!published) return failed("publish", published.error());
+    std::cout << "published " << published->server.name << ' ' << published->server.version
+              << (published->official() && published->official()->is_latest == true ? " (latest)" : "") << '\n';
+    return exit_ok;
+}
+
+int run_status(const client_options& options, const arguments& args)
+{
+    std::optional<std::string> target, to, message, token;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const bool has_value = i + 1 < args.size();
+        if (args[i] == "--help" || args[i] == "-h") {
+            std::cout << status_usage;
+            return exit_ok;
+        }
+        if (args[i] == "--set" && has_value) to = std::string(args[++i]);
+        else if (args[i] == "--message" && has_value) message = std::string(args[++i]);
+        else if (args[i] == "--token" && has_value) token = std::string(args[++i]);
+        else if (!target && !args[i].starts_with("-")) target = std::string(args[i]);
+        else {
+            std::cerr << "mcpreg status: unexpected argument '" << args[i] << "'\n" << status_usage;
+            return exit_unreadable;
+        }
+    }
+    const auto status = to ? model::parse_server_status(*to) : std::nullopt;
+    if (!target || !status) {
+        std::cerr << status_usage;
+        return exit_unreadable;
+    }
+    std::string name = *target;
+    std::optional<std::string> version;
+    if (auto at = target->rfind('@'); at != std::string::npos && at > 0) {
+        name = target->substr(0, at);
+        version = target->substr(at + 1);
+    }
+    auto bearer = token_for("status", options, token);
+    if (!bearer) return exit_invalid;
+    auto c = blocking_client::create(options);
+    if (!c) return failed("status", c.error());
+    if (version) {
+        auto updated = c->set_status(name, *version, *status, message, *bearer);
+        if (!updated) return failed("status", updated.error());
+        std::cout << name << ' ' << *version << ": " << *to << '\n';
+        return exit_ok;
+    }
+    auto updated = c->set_status_all(name, *status, message, *bearer);
+    if (!updated) return failed("status", updated.error());
+    std::cout << name << ": " << *to << " (" << updated->updated_count << " versions)\n";
+    return exit_ok;
+}
+
+}  // namespace mcpreg::cli
