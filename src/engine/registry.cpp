@@ -7,6 +7,7 @@
 #include <mcpreg/version.hpp>
 
 #include "../common/gzip.hpp"
+#include "domain_auth.hpp"
 #include "http_util.hpp"
 #include "storage.hpp"
 
@@ -320,6 +321,7 @@ struct registry::impl {
     response validate(const request& req);
     response auth_none(const request& req);
     response auth_admin(const request& req);
+    response auth_domain(const request& req, bool dns);
     // The bearer token's claims, or the response that refuses the request.
     std::variant<token_claims, response> authenticate(const request& req, const json::value* body_errors_source);
     void record(const token_claims* who, std::string_view action, const std::string& name, const std::string& version,
@@ -582,12 +584,17 @@ response registry::impl::route(const request& req, std::string& pattern)
         if (req.method != "POST") return method_not_allowed("POST");
         return validate(req);
     }
-    if (route.size() == 2 && route[0] == "auth" && (route[1] == "none" || route[1] == "admin")) {
-        const bool enabled = route[1] == "none" ? options.anonymous_auth : options.admin_key.has_value();
+    if (route.size() == 2 && route[0] == "auth") {
+        const auto& method = route[1];
+        const bool enabled = (method == "none" && options.anonymous_auth) || (method == "admin" && options.admin_key) ||
+                             (method == "dns" && options.dns_txt_lookup) ||
+                             (method == "http" && options.http_key_fetch);
         if (!enabled) return not_found();
-        pattern = prefix + "/auth/" + route[1];
+        pattern = prefix + "/auth/" + method;
         if (req.method != "POST") return method_not_allowed("POST");
-        return route[1] == "none" ? auth_none(req) : auth_admin(req);
+        if (method == "none") return auth_none(req);
+        if (method == "admin") return auth_admin(req);
+        return auth_domain(req, method == "dns");
     }
     if ((route.size() == 3 && route[0] == "servers" && route[2] == "status") ||
         (route.size() == 5 && route[0] == "servers" && route[2] == "versions" && route[4] == "status")) {
@@ -1294,6 +1301,55 @@ response registry::impl::auth_admin(const request& req)
     claims.auth_method = "admin";
     claims.subject = "admin";
     claims.permissions = {{"publish", "*"}, {"edit", "*"}};
+    claims.issued_at = std::chrono::system_clock::now();
+    claims.expires_at = claims.issued_at + jwt_signer::token_lifetime;
+    const auto expires = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
+    return json_response(200, json::object{{"registry_token", signer.sign(claims)}, {"expires_at", expires}});
+}
+
+response registry::impl::auth_domain(const request& req, bool dns)
+{
+    const std::string_view failure = dns ? "DNS authentication failed" : "HTTP authentication failed";
+    auto body = read_body(req);
+    if (auto* refused = std::get_if<response>(&body)) return std::move(*refused);
+    const auto& document = std::get<json::value>(body);
+    body_checker checker;
+    if (checker.object(document, "body",
+                       {{"domain", "timestamp", "signed_timestamp"}, {"domain", "timestamp", "signed_timestamp"}}))
+        for (auto key : {"domain", "timestamp", "signed_timestamp"})
+            if (auto* v = document.get_object().if_contains(key); v && !v->is_string())
+                checker.errors.push_back({"expected string", location("body", key), *v});
+    if (!checker.errors.empty()) return problem(422, "validation failed", checker.errors);
+    const std::string domain(document.at("domain").as_string());
+    auto refuse = [&](std::string cause) {
+        return problem(401, failure, std::vector<field_error>{{std::move(cause), "", nullptr}});
+    };
+    if (!detail::is_valid_domain(domain)) return refuse("invalid domain format");
+    std::vector<std::string> records;
+    if (dns) {
+        auto found = options.dns_txt_lookup(domain);
+        if (!found) return refuse("failed to lookup DNS TXT records: " + found.error().diag.message);
+        records = std::move(*found);
+    }
+    else {
+        auto fetched = options.http_key_fetch(domain);
+        if (!fetched) return refuse("failed to fetch public key: " + fetched.error().diag.message);
+        if (fetched->size() > 4096) return refuse("failed to fetch public key: response larger than 4096 bytes");
+        std::string_view trimmed = *fetched;
+        while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.front()))) trimmed.remove_prefix(1);
+        while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) trimmed.remove_suffix(1);
+        records.emplace_back(trimmed);
+    }
+    auto verified = detail::verify_domain_proof(
+        document.at("timestamp").as_string(), document.at("signed_timestamp").as_string(), records,
+        dns ? "DNS TXT records" : "HTTP response", std::chrono::system_clock::now());
+    if (!verified) return refuse(verified.error().diag.message);
+    const auto reversed = detail::reverse_domain(domain);
+    token_claims claims;
+    claims.auth_method = dns ? "dns" : "http";
+    claims.subject = domain;
+    claims.permissions = {{"publish", reversed + "/*"}};
+    if (dns) claims.permissions.push_back({"publish", reversed + ".*"});  // DNS proofs cover subdomains too
     claims.issued_at = std::chrono::system_clock::now();
     claims.expires_at = claims.issued_at + jwt_signer::token_lifetime;
     const auto expires = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();

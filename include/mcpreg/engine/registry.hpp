@@ -52,6 +52,12 @@ struct registry_options {
     bool anonymous_auth = false;
     /// POST /v0/auth/admin with {"admin_key": this} gets publish and edit on every name. Unset: disabled.
     std::optional<std::string> admin_key;
+    /// POST /v0/auth/dns: the TXT records of a domain (the apex name itself). Unset: the endpoint is off.
+    /// A failure's message is reported to the caller as "failed to lookup DNS TXT records: ...".
+    std::function<result<std::vector<std::string>>(const std::string& domain)> dns_txt_lookup;
+    /// POST /v0/auth/http: the body of https://<domain>/.well-known/mcp-registry-auth (status 200, at most
+    /// 4096 bytes, no redirects, public addresses only). Unset: the endpoint is off.
+    std::function<result<std::string>(const std::string& domain)> http_key_fetch;
     /// The official registry's cap on versions per server name.
     std::size_t max_versions_per_server = 10'000;
     /// Consulted on every publish and edit after the registry's own checks pass. Return nullopt to accept
