@@ -35,6 +35,9 @@ struct http_response {
     MCPREG_MODEL_API std::string_view header(std::string_view name) const noexcept;
 };
 
+/// Percent-encodes every byte outside RFC 3986's unreserved set (so '/' in a server name becomes %2F).
+MCPREG_MODEL_API std::string percent_encode(std::string_view text);
+
 /// Case-insensitive ASCII comparison, as HTTP field names compare.
 MCPREG_MODEL_API bool iequals(std::string_view a, std::string_view b) noexcept;
 

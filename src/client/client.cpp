@@ -28,26 +28,6 @@ namespace json = boost::json;
 
 namespace {
 
-// Percent-encodes everything outside RFC 3986's unreserved set: names carry '/', versions '+'.
-std::string encode_component(std::string_view text)
-{
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string out;
-    for (char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-            c == '_' || c == '~') {
-            out += ch;
-        }
-        else {
-            out += '%';
-            out += digits[c >> 4];
-            out += digits[c & 15];
-        }
-    }
-    return out;
-}
-
 struct base_url {
     http_origin origin;
     std::string path;  // without a trailing slash
@@ -353,7 +333,7 @@ void client::list_servers_impl(list_options query, call_options call,
     std::string target = "/" + impl_->options.api_version + "/servers";
     std::string params;
     auto add = [&](std::string_view name, const std::string& value) {
-        params += (params.empty() ? "?" : "&") + std::string(name) + "=" + encode_component(value);
+        params += (params.empty() ? "?" : "&") + std::string(name) + "=" + percent_encode(value);
     };
     if (query.cursor) add("cursor", *query.cursor);
     if (query.limit) add("limit", std::to_string(*query.limit));
@@ -371,8 +351,8 @@ void client::list_servers_impl(list_options query, call_options call,
 void client::get_server_impl(std::string name, std::string version, bool include_deleted, call_options call,
                              asio::any_completion_handler<void(error_code, model::server_response)> handler)
 {
-    std::string target = "/" + impl_->options.api_version + "/servers/" + encode_component(name) + "/versions/" +
-                         encode_component(version) + (include_deleted ? "?include_deleted=true" : "");
+    std::string target = "/" + impl_->options.api_version + "/servers/" + percent_encode(name) + "/versions/" +
+                         percent_encode(version) + (include_deleted ? "?include_deleted=true" : "");
     impl_->launch<model::server_response>(
         impl_->get_json<model::server_response>(
             std::move(target), call, [](const std::string& body) { return model::parse_server_response(body); }),
@@ -382,7 +362,7 @@ void client::get_server_impl(std::string name, std::string version, bool include
 void client::list_versions_impl(std::string name, bool include_deleted, call_options call,
                                 asio::any_completion_handler<void(error_code, model::server_list)> handler)
 {
-    std::string target = "/" + impl_->options.api_version + "/servers/" + encode_component(name) + "/versions" +
+    std::string target = "/" + impl_->options.api_version + "/servers/" + percent_encode(name) + "/versions" +
                          (include_deleted ? "?include_deleted=true" : "");
     impl_->launch<model::server_list>(
         impl_->get_json<model::server_list>(std::move(target), call,
@@ -475,17 +455,16 @@ void client::write_impl(write_request w, call_options call,
         break;
     case write_kind::edit:
         method = "PUT";
-        target =
-            api + "/servers/" + encode_component(w.server.name) + "/versions/" + encode_component(w.server.version);
+        target = api + "/servers/" + percent_encode(w.server.name) + "/versions/" + percent_encode(w.server.version);
         body = json::serialize(model::to_json(w.server));
         break;
     case write_kind::remove:
         method = "DELETE";
-        target = api + "/servers/" + encode_component(w.name) + "/versions/" + encode_component(w.version);
+        target = api + "/servers/" + percent_encode(w.name) + "/versions/" + percent_encode(w.version);
         break;
     default:
         method = "PATCH";
-        target = api + "/servers/" + encode_component(w.name) + "/versions/" + encode_component(w.version) + "/status";
+        target = api + "/servers/" + percent_encode(w.name) + "/versions/" + percent_encode(w.version) + "/status";
         body = status_body(w.status, w.message);
         break;
     }
@@ -499,7 +478,7 @@ void client::write_impl(write_request w, call_options call,
 void client::write_impl(write_request w, call_options call,
                         asio::any_completion_handler<void(error_code, status_update)> handler)
 {
-    std::string target = "/" + impl_->options.api_version + "/servers/" + encode_component(w.name) + "/status";
+    std::string target = "/" + impl_->options.api_version + "/servers/" + percent_encode(w.name) + "/status";
     impl_->launch<status_update>(impl_->send_json<status_update>("PATCH", std::move(target),
                                                                  status_body(w.status, w.message), std::move(w.token),
                                                                  call, read_status_update),
@@ -518,7 +497,7 @@ void client::write_impl(write_request w, call_options call,
 void client::exchange_token_impl(std::string method, std::string body, call_options call,
                                  asio::any_completion_handler<void(error_code, registry_token)> handler)
 {
-    std::string target = "/" + impl_->options.api_version + "/auth/" + encode_component(method);
+    std::string target = "/" + impl_->options.api_version + "/auth/" + percent_encode(method);
     impl_->launch<registry_token>(impl_->send_json<registry_token>("POST", std::move(target),
                                                                    body.empty() ? std::string("{}") : std::move(body),
                                                                    {}, call, read_token),

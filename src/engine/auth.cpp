@@ -1,6 +1,8 @@
 #include <mcpreg/engine/auth.hpp>
 #include <mcpreg/model/json.hpp>
 
+#include "../common/base64.hpp"
+
 #include <boost/json/serialize.hpp>
 
 #include <openssl/evp.h>
@@ -36,56 +38,12 @@ using key_ptr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 
 std::string base64url_encode(std::string_view data)
 {
-    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < data.size(); i += 3) {
-        const auto n = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8) |
-                       static_cast<unsigned char>(data[i + 2]);
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-        out += alphabet[(n >> 6) & 63];
-        out += alphabet[n & 63];
-    }
-    if (i + 1 == data.size()) {
-        const auto n = static_cast<unsigned char>(data[i]) << 16;
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-    }
-    else if (i + 2 == data.size()) {
-        const auto n = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8);
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-        out += alphabet[(n >> 6) & 63];
-    }
-    return out;
+    return mcpreg::detail::base64_encode(data, mcpreg::detail::base64_alphabet::url);
 }
 
 std::optional<std::string> base64url_decode(std::string_view text)
 {
-    auto value = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z') return c - 'A';
-        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-        if (c >= '0' && c <= '9') return c - '0' + 52;
-        if (c == '-') return 62;
-        if (c == '_') return 63;
-        return -1;
-    };
-    if (text.size() % 4 == 1) return std::nullopt;
-    std::string out;
-    unsigned buffer = 0;
-    int bits = 0;
-    for (char c : text) {
-        const int v = value(c);
-        if (v < 0) return std::nullopt;
-        buffer = (buffer << 6) | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((buffer >> bits) & 0xFF);
-        }
-    }
-    return out;
+    return mcpreg::detail::base64_decode(text, mcpreg::detail::base64_alphabet::url);
 }
 
 std::int64_t unix_seconds(std::chrono::system_clock::time_point t)

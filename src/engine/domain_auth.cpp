@@ -1,5 +1,7 @@
 #include "domain_auth.hpp"
 
+#include "../common/base64.hpp"
+
 #include <mcpreg/model/timestamp.hpp>
 
 #include <openssl/core_names.h>
@@ -29,39 +31,6 @@ std::optional<std::string> decode_hex(std::string_view hex)
         const int hi = value(hex[i]), lo = value(hex[i + 1]);
         if (hi < 0 || lo < 0) return std::nullopt;
         out += static_cast<char>(hi * 16 + lo);
-    }
-    return out;
-}
-
-// Standard base64 with padding (Go's StdEncoding); nullopt with the offset of the first bad byte in `bad_at`.
-std::optional<std::string> decode_base64(std::string_view text, std::size_t& bad_at)
-{
-    if (text.size() % 4 != 0) {
-        bad_at = text.size() / 4 * 4;  // the incomplete final quantum, as Go reports it
-        return std::nullopt;
-    }
-    std::string out;
-    unsigned buffer = 0;
-    int bits = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        int v = -1;
-        if (c >= 'A' && c <= 'Z') v = c - 'A';
-        else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-        else if (c >= '0' && c <= '9') v = c - '0' + 52;
-        else if (c == '+') v = 62;
-        else if (c == '/') v = 63;
-        else if (c == '=') break;
-        if (v < 0) {
-            bad_at = i;
-            return std::nullopt;
-        }
-        buffer = (buffer << 6) | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((buffer >> bits) & 0xFF);
-        }
     }
     return out;
 }
@@ -173,7 +142,7 @@ result<void> verify_domain_proof(std::string_view timestamp, std::string_view si
         ++parsed_records;
         const std::string algorithm = match[1];
         std::size_t bad_at = 0;
-        auto raw = decode_base64(match[2].str(), bad_at);
+        auto raw = mcpreg::detail::base64_decode(match[2].str(), mcpreg::detail::base64_alphabet::standard, &bad_at);
         if (!raw) {
             only_problem = "failed to decode public key: illegal base64 data at input byte " + std::to_string(bad_at);
             continue;
@@ -223,16 +192,7 @@ result<void> verify_domain_proof(std::string_view timestamp, std::string_view si
             }
             if (verify_p384(key.raw, timestamp, *signature)) return {};
         }
-        std::size_t ignored = 0;
-        (void)ignored;
-        static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        std::string b64;
-        for (std::size_t i = 0; i + 2 < key.raw.size() && b64.size() < 8; i += 3) {
-            const auto n = (static_cast<unsigned char>(key.raw[i]) << 16) |
-                           (static_cast<unsigned char>(key.raw[i + 1]) << 8) |
-                           static_cast<unsigned char>(key.raw[i + 2]);
-            for (int shift : {18, 12, 6, 0}) b64 += alphabet[(n >> shift) & 63];
-        }
+        const auto b64 = mcpreg::detail::base64_encode(key.raw, mcpreg::detail::base64_alphabet::standard);
         fingerprints += (fingerprints.empty() ? "" : ", ") + key.algorithm + ":" + b64.substr(0, 8);
     }
     if (size_problem && fingerprints.empty())

@@ -17,9 +17,6 @@ using mcpreg::iequals;
 /// Percent-decodes `text`; nullopt on a malformed escape. With `plus_is_space`, '+' decodes to ' ' (queries).
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);
 
-/// Percent-encodes everything outside RFC 3986's unreserved set.
-std::string percent_encode(std::string_view text);
-
 /// The parameters of a raw query string, decoded, in order. nullopt when an escape is malformed.
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view raw_query);
 

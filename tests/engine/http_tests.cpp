@@ -54,16 +54,7 @@ TEST_CASE("a cursor walk of the snapshot returns every (name, version) once, in 
         const auto& metadata = page.at("metadata").as_object();
         if (!metadata.contains("nextCursor")) break;
         // The cursor is opaque: send it back percent-encoded.
-        std::string encoded;
-        for (char c : std::string(metadata.at("nextCursor").as_string())) {
-            if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' || c == '~')
-                encoded += c;
-            else {
-                char hex[4];
-                std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
-                encoded += hex;
-            }
-        }
+        const auto encoded = percent_encode(std::string(metadata.at("nextCursor").as_string()));
         cursor = encoded;
     }
     CHECK(pages == 23);  // 2,376 rows: 23 full pages, then one of 76 without a cursor

@@ -1,6 +1,7 @@
 // Paths of the bundled test data and a file reader for tests.
 #pragma once
 
+#include <mcpreg/http_message.hpp>
 #include <mcpreg/model/json.hpp>
 #include <mcpreg/model/semver.hpp>
 #include <mcpreg/model/validate.hpp>
@@ -39,22 +40,7 @@ inline std::vector<std::filesystem::path> json_files(const std::filesystem::path
     return files;
 }
 
-/// Percent-encodes a path segment (names carry '/', versions '+').
-inline std::string percent_encode(std::string_view text)
-{
-    static constexpr char digits[] = "0123456789ABCDEF";
-    std::string out;
-    for (char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (std::isalnum(c) || ch == '-' || ch == '.' || ch == '_' || ch == '~') out += ch;
-        else {
-            out += '%';
-            out += digits[c >> 4];
-            out += digits[c & 15];
-        }
-    }
-    return out;
-}
+using mcpreg::percent_encode;
 
 /// The official registry's publish profile.
 inline model::validate_options official_profile()
