@@ -2,18 +2,9 @@
 # The contract of `mcpreg list`, `show` and `versions` against a real `mcpreg serve` on 127.0.0.1: global
 # options before or after the command, MCPREG_REGISTRY, the JSON shapes, and exit codes.
 set -uo pipefail
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-work=$(mktemp -d)
-server_pid=
-cleanup() { [[ -n $server_pid ]] && kill -9 "$server_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-"$MCPREG" serve --db :memory: --seed "$MCPREG_TEST_DATA_DIR/registry-seed.json" --listen 127.0.0.1:0 \
-    >"$work/serve.out" 2>/dev/null &
-server_pid=$!
-for _ in $(seq 1 300); do grep -q '^listening on' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-registry=$(sed -n '1s/^listening on //p' "$work/serve.out")
+start_serve --db :memory: --seed "$MCPREG_TEST_DATA_DIR/registry-seed.json"
 [[ -n $registry ]] || { echo "FAIL: the server did not start"; exit 1; }
 
 json_check() {  # file python-expression-over-d
@@ -51,13 +42,6 @@ json_check "$work/show2.json" 'd["server"]["version"] == "0.24.1"' || fail "show
 json_check "$work/versions.json" 'isinstance(d, list) and len(d) >= 3 and len({e["server"]["name"] for e in d}) == 1' ||
     fail "versions --json is an array"
 
-expect_exit() {
-    local expected=$1
-    shift
-    "$@" >"$work/stdout" 2>"$work/stderr"
-    local code=$?
-    [[ $code -eq $expected ]] || fail "$*: exit $code, expected $expected ($(head -c 200 "$work/stderr"))"
-}
 expect_exit 1 "$MCPREG" --registry "$registry" show com.example/does-not-exist
 grep -q "Server not found" "$work/stderr" || fail "not-found message names the server's answer"
 expect_exit 1 "$MCPREG" --registry "$registry" versions com.example/does-not-exist
@@ -69,8 +53,4 @@ expect_exit 2 "$MCPREG" --registry "not a url" list
 expect_exit 2 "$MCPREG" list --registry
 expect_exit 0 "$MCPREG" list --help
 
-if [[ $failures -ne 0 ]]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-echo "all list/show/versions checks passed"
+finish list/show/versions

@@ -2,12 +2,7 @@
 # The contract of `mcpreg serve`: the first stdout line names the bound port (flushed even into a pipe or a
 # file), the API answers, SIGTERM and SIGINT stop it with exit 0, and bad arguments exit 2.
 set -uo pipefail
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-work=$(mktemp -d)
-server_pid=
-cleanup() { [[ -n $server_pid ]] && kill -9 "$server_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 snapshot=$MCPREG_TEST_DATA_DIR/registry-seed.json
 
 fetch() {  # url -> prints status and body
@@ -65,13 +60,6 @@ start_server --db "$work/registry.db"
 fetch "http://127.0.0.1:$port/v0.1/servers" | grep -q '"count":1' || fail "rows survive a restart"
 stop_server INT
 
-expect_exit() {
-    local expected=$1
-    shift
-    "$@" >/dev/null 2>&1
-    local code=$?
-    [[ $code -eq $expected ]] || fail "$*: exit $code, expected $expected"
-}
 expect_exit 2 "$MCPREG" serve --listen nonsense
 expect_exit 2 "$MCPREG" serve --db :memory: --listen 127.0.0.1:99999
 expect_exit 2 "$MCPREG" serve --db :memory: --seed "$work/missing.json" --listen 127.0.0.1:0
@@ -79,8 +67,4 @@ expect_exit 2 "$MCPREG" serve --db /proc/forbidden/registry.db --listen 127.0.0.
 expect_exit 2 "$MCPREG" serve --frobnicate
 expect_exit 0 "$MCPREG" serve --help
 
-if [[ $failures -ne 0 ]]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-echo "all serve checks passed"
+finish serve

@@ -1,56 +1,40 @@
 #!/usr/bin/env bash
 # The contract of `mcpreg serve --auth`, `login`, `publish` and `status` against a real server on 127.0.0.1.
 set -uo pipefail
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-work=$(mktemp -d)
-server_pid=
-cleanup() { [[ -n $server_pid ]] && kill -9 "$server_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export XDG_CONFIG_HOME=$work/config  # tokens go here, not into the user's home
 
-"$MCPREG" serve --db "$work/registry.db" --auth none --auth admin-key --admin-key sesame --listen 127.0.0.1:0 \
-    >"$work/serve.out" 2>"$work/serve.err" &
-server_pid=$!
-for _ in $(seq 1 300); do grep -q '^listening on' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-registry=$(sed -n '1s/^listening on //p' "$work/serve.out")
+start_serve --db "$work/registry.db" --auth none --auth admin-key --admin-key sesame
 [[ -n $registry ]] || { echo "FAIL: the server did not start: $(cat "$work/serve.err")"; exit 1; }
 [[ -f $work/registry.db.jwt-key.pem ]] || fail "the signing key is kept beside the database"
 
-expect() {  # expected-exit command...
-    local expected=$1
-    shift
-    "$@" >"$work/stdout" 2>"$work/stderr"
-    local code=$?
-    [[ $code -eq $expected ]] || fail "$*: exit $code, expected $expected ($(head -c 300 "$work/stderr"))"
-}
 
 cat >"$work/server.json" <<'JSON'
 {"$schema": "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
  "name": "io.modelcontextprotocol.anonymous/cli-test", "description": "Published by the CLI test", "version": "1.0.0"}
 JSON
-expect 1 "$MCPREG" --registry "$registry" publish "$work/server.json"
+expect_exit 1 "$MCPREG" --registry "$registry" publish "$work/server.json"
 grep -q "run 'mcpreg login' first" "$work/stderr" || fail "publish without a token says how to get one"
-expect 0 "$MCPREG" --registry "$registry" login none
+expect_exit 0 "$MCPREG" --registry "$registry" login none
 grep -q "^logged in to $registry" "$work/stdout" || fail "login output: $(cat "$work/stdout")"
 [[ $(stat -c %a "$XDG_CONFIG_HOME/mcpreg/tokens.json") == 600 ]] || fail "the token store is private"
-expect 0 "$MCPREG" --registry "$registry" publish "$work/server.json"
+expect_exit 0 "$MCPREG" --registry "$registry" publish "$work/server.json"
 grep -qx "published io.modelcontextprotocol.anonymous/cli-test 1.0.0 (latest)" "$work/stdout" || fail "publish output: $(cat "$work/stdout")"
-expect 1 "$MCPREG" --registry "$registry" publish "$work/server.json"
+expect_exit 1 "$MCPREG" --registry "$registry" publish "$work/server.json"
 grep -q "cannot publish duplicate version" "$work/stderr" || fail "duplicate publish names the cause"
-expect 0 "$MCPREG" --registry "$registry" status io.modelcontextprotocol.anonymous/cli-test@1.0.0 --set deprecated --message "use 2"
+expect_exit 0 "$MCPREG" --registry "$registry" status io.modelcontextprotocol.anonymous/cli-test@1.0.0 --set deprecated --message "use 2"
 "$MCPREG" --registry "$registry" show io.modelcontextprotocol.anonymous/cli-test --json >"$work/show.json"
 grep -q '"status":"deprecated"' "$work/show.json" || fail "status was set: $(cat "$work/show.json")"
 grep -q '"statusMessage":"use 2"' "$work/show.json" || fail "status message was set"
-expect 0 "$MCPREG" --registry "$registry" status io.modelcontextprotocol.anonymous/cli-test --set deleted
+expect_exit 0 "$MCPREG" --registry "$registry" status io.modelcontextprotocol.anonymous/cli-test --set deleted
 grep -q "(1 versions)" "$work/stdout" || fail "status of every version: $(cat "$work/stdout")"
-expect 1 "$MCPREG" --registry "$registry" show io.modelcontextprotocol.anonymous/cli-test
+expect_exit 1 "$MCPREG" --registry "$registry" show io.modelcontextprotocol.anonymous/cli-test
 
 sed 's/anonymous\/cli-test/anonymous\/cli-other/' "$work/server.json" >"$work/other.json"
-expect 1 "$MCPREG" --registry "$registry" login admin --key wrong
-expect 0 "$MCPREG" --registry "$registry" login admin --key sesame
+expect_exit 1 "$MCPREG" --registry "$registry" login admin --key wrong
+expect_exit 0 "$MCPREG" --registry "$registry" login admin --key sesame
 sed 's/io.modelcontextprotocol.anonymous\/cli-test/com.example\/admin-published/' "$work/server.json" >"$work/admin.json"
-expect 0 "$MCPREG" --registry "$registry" publish "$work/admin.json"  # the admin token covers every name
+expect_exit 0 "$MCPREG" --registry "$registry" publish "$work/admin.json"  # the admin token covers every name
 
 # A restart keeps rows and the signing key: the stored token still works.
 kill -TERM "$server_pid"
@@ -60,16 +44,12 @@ port=${registry##*:}
 server_pid=$!
 for _ in $(seq 1 300); do grep -q '^listening on' "$work/serve2.out" 2>/dev/null && break; sleep 0.1; done
 sed 's/"1.0.0"/"2.0.0"/' "$work/admin.json" >"$work/admin2.json"
-expect 0 "$MCPREG" --registry "$registry" publish "$work/admin2.json"
+expect_exit 0 "$MCPREG" --registry "$registry" publish "$work/admin2.json"
 
-expect 2 "$MCPREG" --registry "$registry" publish "$work/missing.json"
-expect 2 "$MCPREG" --registry "$registry" status com.example/x --set archived
-expect 2 "$MCPREG" --registry "$registry" login frobnicate
-expect 2 "$MCPREG" serve --auth admin-key --db :memory:
-expect 2 "$MCPREG" serve --auth github --db :memory:
+expect_exit 2 "$MCPREG" --registry "$registry" publish "$work/missing.json"
+expect_exit 2 "$MCPREG" --registry "$registry" status com.example/x --set archived
+expect_exit 2 "$MCPREG" --registry "$registry" login frobnicate
+expect_exit 2 "$MCPREG" serve --auth admin-key --db :memory:
+expect_exit 2 "$MCPREG" serve --auth github --db :memory:
 
-if [[ $failures -ne 0 ]]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-echo "all login/publish/status checks passed"
+finish login/publish/status
