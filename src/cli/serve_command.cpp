@@ -1,6 +1,7 @@
 // mcpreg serve [--db PATH|:memory:] [--seed PATH]... [--listen HOST:PORT]
 #include "cli.hpp"
 
+#include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/engine/http_server.hpp>
 #include <mcpreg/engine/registry.hpp>
 
@@ -12,6 +13,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+
+#include <arpa/nameser.h>
+#include <netinet/in.h>
+#include <resolv.h>
 
 namespace mcpreg::cli {
 namespace {
@@ -27,13 +32,61 @@ constexpr std::string_view usage =
     "  --listen H:P     address to listen on (default 127.0.0.1:8080; port 0 picks a free port)\n"
     "  --max-age S      Cache-Control max-age of read responses (default 30)\n"
     "  --auth METHOD    enable a token exchange; repeatable: none (anonymous namespace, for tests),\n"
-    "                   admin-key (POST /v0/auth/admin with the key from --admin-key or $MCPREG_ADMIN_KEY)\n"
+    "                   admin-key (POST /v0/auth/admin with the key from --admin-key or $MCPREG_ADMIN_KEY),\n"
+    "                   dns (TXT record of the domain), http (https://DOMAIN/.well-known/mcp-registry-auth)\n"
     "  --admin-key KEY  the admin key for --auth admin-key\n"
     "  --jwt-key-file P the Ed25519 key (PEM) that signs tokens; created when missing\n"
     "                   (default: beside the database file; a per-process key for :memory:)\n"
     "\n"
     "The first line on standard output is 'listening on http://HOST:PORT' with the bound port. The server\n"
     "runs until SIGINT or SIGTERM, then exits 0. Exit status 2: bad arguments, database or address unusable.\n";
+
+// TXT records of a name, through the system resolver (libresolv).
+result<std::vector<std::string>> dns_txt_records(const std::string& domain)
+{
+    unsigned char answer[8192];
+    const int length = ::res_query(domain.c_str(), ns_c_in, ns_t_txt, answer, sizeof answer);
+    if (length < 0) return make_error(errc::io_error, "no TXT records for " + domain);
+    ns_msg message;
+    if (::ns_initparse(answer, length, &message) != 0) return make_error(errc::bad_response, "unreadable DNS answer");
+    std::vector<std::string> records;
+    for (int i = 0; i < ns_msg_count(message, ns_s_an); ++i) {
+        ns_rr rr;
+        if (::ns_parserr(&message, ns_s_an, i, &rr) != 0 || ns_rr_type(rr) != ns_t_txt) continue;
+        // A TXT record is a run of <length><bytes> strings, joined.
+        const unsigned char* data = ns_rr_rdata(rr);
+        const unsigned char* end = data + ns_rr_rdlen(rr);
+        std::string text;
+        while (data < end) {
+            const std::size_t part = *data++;
+            if (data + part > end) break;
+            text.append(reinterpret_cast<const char*>(data), part);
+            data += part;
+        }
+        records.push_back(std::move(text));
+    }
+    return records;
+}
+
+// https://<domain>/.well-known/mcp-registry-auth, as upstream fetches it: no redirects, 10 s, 4 KiB at most.
+result<std::string> fetch_http_key(const std::string& domain)
+{
+    client_options options;
+    options.base_url = "https://" + domain;
+    options.max_redirects = 0;
+    options.request_timeout = std::chrono::seconds(10);
+    options.max_response_bytes = 4096;
+    options.retry.max_attempts = 1;
+    auto c = blocking_client::create(options);
+    if (!c) return c.error();
+    http_request request;
+    request.target = "/.well-known/mcp-registry-auth";
+    request.headers.push_back({"Accept", "text/plain"});
+    auto response = c->request(request);
+    if (!response) return response.error();
+    if (response->status != 200) return make_error(errc::bad_response, "HTTP " + std::to_string(response->status));
+    return std::move(response->body);
+}
 
 std::string default_database_path()
 {
@@ -77,8 +130,10 @@ int run_serve(const arguments& args)
         else if (arg == "--auth" && (v = value())) {
             if (*v == "none") options.anonymous_auth = true;
             else if (*v == "admin-key") admin_auth = true;
+            else if (*v == "dns") options.dns_txt_lookup = dns_txt_records;
+            else if (*v == "http") options.http_key_fetch = fetch_http_key;
             else {
-                std::cerr << "mcpreg serve: --auth takes none or admin-key (dns, http and github come later)\n";
+                std::cerr << "mcpreg serve: --auth takes none, admin-key, dns or http (github comes later)\n";
                 return exit_unreadable;
             }
         }

@@ -1035,6 +1035,23 @@ std::variant<json::value, response> read_body(const request& req)
 
 }  // namespace
 
+namespace {
+
+// The host's package ownership check, package by package; the refusal upstream reports, if any.
+std::optional<std::string> verify_packages(const registry_options& options, const model::server& server)
+{
+    if (!options.package_verifier || !server.packages) return std::nullopt;
+    for (std::size_t i = 0; i < server.packages->size(); ++i) {
+        const auto& package = (*server.packages)[i];
+        if (auto reason = options.package_verifier(package, server))
+            return "registry validation failed for package " + std::to_string(i) + " (" + package.identifier +
+                   "): " + *reason;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 response registry::impl::publish(const request& req)
 {
     auto body = read_body(req);
@@ -1081,6 +1098,10 @@ response registry::impl::publish(const request& req)
     if (meta_too_large) {
         record(&who, "publish", server->name, server->version, 400, *meta_too_large);
         return problem(400, "Failed to publish server", std::vector<field_error>{{*meta_too_large, "", nullptr}});
+    }
+    if (auto refused = verify_packages(options, *server)) {
+        record(&who, "publish", server->name, server->version, 400, *refused);
+        return problem(400, "Failed to publish server", std::vector<field_error>{{*refused, "", nullptr}});
     }
     const std::string stored_document = json::serialize(model::to_json(*server));
     std::lock_guard lock(storage_mutex);
@@ -1133,6 +1154,10 @@ response registry::impl::edit(const request& req, const std::string& name, const
             record(&who, "edit", name, version, 403, *reason);
             return problem(403, *reason);
         }
+    }
+    if (auto refused = verify_packages(options, *server)) {
+        record(&who, "edit", name, version, 400, *refused);
+        return problem(400, "Failed to edit server", std::vector<field_error>{{*refused, "", nullptr}});
     }
     std::lock_guard lock(storage_mutex);
     auto outcome = store.edit(*server, json::serialize(model::to_json(*server)));

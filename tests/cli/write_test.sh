@@ -46,6 +46,23 @@ for _ in $(seq 1 300); do grep -q '^listening on' "$work/serve2.out" 2>/dev/null
 sed 's/"1.0.0"/"2.0.0"/' "$work/admin.json" >"$work/admin2.json"
 expect_exit 0 "$MCPREG" --registry "$registry" publish "$work/admin2.json"
 
+# --auth dns and --auth http turn the domain-proof endpoints on (no outside network here: only their checks).
+kill -TERM "$server_pid"
+wait "$server_pid"
+start_serve --db :memory: --auth dns --auth http
+for method in dns http; do
+    python3 - "$registry/v0.1/auth/$method" >"$work/auth.out" <<'PY'
+import json, sys, urllib.request, urllib.error
+body = json.dumps({"domain": "invalid..domain", "timestamp": "2026-01-01T00:00:00Z", "signed_timestamp": "00"}).encode()
+try:
+    urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=body, method="POST"), timeout=10)
+    print(200)
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+PY
+    grep -q '^401 .*invalid domain format' "$work/auth.out" || fail "--auth $method: $(cat "$work/auth.out")"
+done
+
 expect_exit 2 "$MCPREG" --registry "$registry" publish "$work/missing.json"
 expect_exit 2 "$MCPREG" --registry "$registry" status com.example/x --set archived
 expect_exit 2 "$MCPREG" --registry "$registry" login frobnicate

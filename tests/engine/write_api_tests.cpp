@@ -653,3 +653,40 @@ TEST_CASE("a process killed (SIGKILL) while publishing leaves no partial row and
     CHECK(reopened.size().value() == static_cast<std::size_t>(rows));
     for (const auto& suffix : {"", "-wal", "-shm", ".jwt-key.pem"}) std::filesystem::remove(path.string() + suffix);
 }
+
+TEST_CASE("C21-C24: the package ownership verifier the host supplies" * doctest::test_suite("writes"))
+{
+    engine::registry_options options;
+    std::vector<std::string> checked;
+    options.package_verifier = [&](const model::package& p, const model::server&) -> std::optional<std::string> {
+        checked.push_back(p.identifier);
+        if (p.identifier.starts_with("nonexistent")) return "package not found in the npm registry";
+        return std::nullopt;
+    };
+    auto reg = test::open_registry(options);
+    const auto token = reg.issue_token({{"publish", "*"}, {"edit", "*"}});
+    auto npm = [](std::string id) {
+        return json::object{
+            {"registryType", "npm"}, {"identifier", id}, {"version", "1.0.0"}, {"transport", {{"type", "stdio"}}}};
+    };
+    auto with_packages = [&](std::string name, json::array packages) {
+        auto s = server_json(name, "1.0.0");
+        s["packages"] = std::move(packages);
+        return s;
+    };
+    auto c21 = call(reg, "POST", "/v0.1/publish",
+                    with_packages("com.example/one", {npm("nonexistent-npm-package-xyz123")}), token);
+    CHECK(c21.res.status == 400);
+    CHECK(c21.mentions("registry validation failed for package 0 (nonexistent-npm-package-xyz123)"));
+    auto c22 =
+        call(reg, "POST", "/v0.1/publish",
+             with_packages("com.example/two", {npm("good-package"), npm("nonexistent-second-package-abc123")}), token);
+    CHECK(c22.mentions("registry validation failed for package 1 (nonexistent-second-package-abc123)"));
+    CHECK(call(reg, "POST", "/v0.1/publish", with_packages("com.example/three", {npm("good-package")}), token)
+              .res.status == 200);
+    auto edit = with_packages("com.example/three", {npm("nonexistent-now")});
+    CHECK(call(reg, "PUT", "/v0.1/servers/com.example%2Fthree/versions/1.0.0", edit, token)
+              .mentions("registry validation failed"));
+    CHECK(checked.size() == 5);
+    CHECK(reg.size().value() == 1);
+}

@@ -58,6 +58,11 @@ struct registry_options {
     /// POST /v0/auth/http: the body of https://<domain>/.well-known/mcp-registry-auth (status 200, at most
     /// 4096 bytes, no redirects, public addresses only). Unset: the endpoint is off.
     std::function<result<std::string>(const std::string& domain)> http_key_fetch;
+    /// Package ownership verification (npm mcpName, PyPI/NuGet README marker, OCI label, MCPB hash), called for
+    /// every package of a publish or edit, in order. Return a reason to refuse (400, "registry validation
+    /// failed for package <i> (<identifier>): <reason>"). Unset: no verification (the embedded default).
+    std::function<std::optional<std::string>(const model::package& package, const model::server& server)>
+        package_verifier;
     /// The official registry's cap on versions per server name.
     std::size_t max_versions_per_server = 10'000;
     /// Consulted on every publish and edit after the registry's own checks pass. Return nullopt to accept
