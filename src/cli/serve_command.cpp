@@ -33,7 +33,9 @@ constexpr std::string_view usage =
     "  --max-age S      Cache-Control max-age of read responses (default 30)\n"
     "  --auth METHOD    enable a token exchange; repeatable: none (anonymous namespace, for tests),\n"
     "                   admin-key (POST /v0/auth/admin with the key from --admin-key or $MCPREG_ADMIN_KEY),\n"
-    "                   dns (TXT record of the domain), http (https://DOMAIN/.well-known/mcp-registry-auth)\n"
+    "                   dns (TXT record of the domain), http (https://DOMAIN/.well-known/mcp-registry-auth),\n"
+    "                   github (a GitHub access token: io.github.<user>/* and the orgs the user administers)\n"
+    "  --github-api URL the GitHub REST API for --auth github (default https://api.github.com)\n"
     "  --admin-key KEY  the admin key for --auth admin-key\n"
     "  --jwt-key-file P the Ed25519 key (PEM) that signs tokens; created when missing\n"
     "                   (default: beside the database file; a per-process key for :memory:)\n"
@@ -108,6 +110,8 @@ int run_serve(const arguments& args)
     std::string listen = "127.0.0.1:8080";
     bool database_given = false;
     bool admin_auth = false;
+    bool github_auth = false;
+    std::string github_api_url = "https://api.github.com";
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto arg = args[i];
         auto value = [&]() -> std::optional<std::string> {
@@ -127,13 +131,15 @@ int run_serve(const arguments& args)
         else if (arg == "--listen" && (v = value())) listen = *v;
         else if (arg == "--jwt-key-file" && (v = value())) options.jwt_key_file = *v;
         else if (arg == "--admin-key" && (v = value())) options.admin_key = *v;
+        else if (arg == "--github-api" && (v = value())) github_api_url = *v;
         else if (arg == "--auth" && (v = value())) {
             if (*v == "none") options.anonymous_auth = true;
             else if (*v == "admin-key") admin_auth = true;
             else if (*v == "dns") options.dns_txt_lookup = dns_txt_records;
             else if (*v == "http") options.http_key_fetch = fetch_http_key;
+            else if (*v == "github") github_auth = true;
             else {
-                std::cerr << "mcpreg serve: --auth takes none, admin-key, dns or http (github comes later)\n";
+                std::cerr << "mcpreg serve: --auth takes none, admin-key, dns, http or github\n";
                 return exit_unreadable;
             }
         }
@@ -169,6 +175,19 @@ int run_serve(const arguments& args)
         return exit_unreadable;
     }
 
+    std::optional<blocking_client> github;
+    if (github_auth) {
+        client_options github_options;
+        github_options.base_url = github_api_url;
+        github_options.retry.max_attempts = 2;
+        auto made = blocking_client::create(github_options);
+        if (!made) {
+            std::cerr << "mcpreg serve: --github-api: " << made.error() << '\n';
+            return exit_unreadable;
+        }
+        github.emplace(std::move(*made));
+        options.github_api = [&github](const http_request& request) { return github->request(request); };
+    }
     auto reg = engine::registry::open(options);
     if (!reg) {
         std::cerr << "mcpreg serve: " << reg.error() << '\n';

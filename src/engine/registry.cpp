@@ -322,6 +322,7 @@ struct registry::impl {
     response auth_none(const request& req);
     response auth_admin(const request& req);
     response auth_domain(const request& req, bool dns);
+    response auth_github(const request& req);
     // The bearer token's claims, or the response that refuses the request.
     std::variant<token_claims, response> authenticate(const request& req, const json::value* body_errors_source);
     void record(const token_claims* who, std::string_view action, const std::string& name, const std::string& version,
@@ -588,12 +589,14 @@ response registry::impl::route(const request& req, std::string& pattern)
         const auto& method = route[1];
         const bool enabled = (method == "none" && options.anonymous_auth) || (method == "admin" && options.admin_key) ||
                              (method == "dns" && options.dns_txt_lookup) ||
-                             (method == "http" && options.http_key_fetch);
+                             (method == "http" && options.http_key_fetch) ||
+                             (method == "github-at" && options.github_api);
         if (!enabled) return not_found();
         pattern = prefix + "/auth/" + method;
         if (req.method != "POST") return method_not_allowed("POST");
         if (method == "none") return auth_none(req);
         if (method == "admin") return auth_admin(req);
+        if (method == "github-at") return auth_github(req);
         return auth_domain(req, method == "dns");
     }
     if ((route.size() == 3 && route[0] == "servers" && route[2] == "status") ||
@@ -1375,6 +1378,82 @@ response registry::impl::auth_domain(const request& req, bool dns)
     claims.subject = domain;
     claims.permissions = {{"publish", reversed + "/*"}};
     if (dns) claims.permissions.push_back({"publish", reversed + ".*"});  // DNS proofs cover subdomains too
+    claims.issued_at = std::chrono::system_clock::now();
+    claims.expires_at = claims.issued_at + jwt_signer::token_lifetime;
+    const auto expires = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
+    return json_response(200, json::object{{"registry_token", signer.sign(claims)}, {"expires_at", expires}});
+}
+
+// GitHub access token (upstream handlers/v0/auth/github_at.go): the user's own namespace, plus every
+// organisation where the membership is active and the role is admin.
+response registry::impl::auth_github(const request& req)
+{
+    auto body = read_body(req);
+    if (auto* refused = std::get_if<response>(&body)) return std::move(*refused);
+    const auto& document = std::get<json::value>(body);
+    body_checker checker;
+    if (checker.object(document, "body", {{"github_token"}, {"github_token"}}))
+        if (const auto* t = document.get_object().if_contains("github_token"); t && !t->is_string())
+            checker.errors.push_back({"expected string", "body.github_token", *t});
+    if (!checker.errors.empty()) return problem(422, "validation failed", checker.errors);
+    const std::string github_token(document.at("github_token").as_string());
+    auto failed = [] { return problem(401, "Token exchange failed"); };  // the cause stays private, as upstream
+    auto github_get = [&](std::string target) {
+        http_request r;
+        r.target = std::move(target);
+        r.headers = {{"Authorization", "Bearer " + github_token},
+                     {"Accept", "application/vnd.github+json"},
+                     {"X-GitHub-Api-Version", "2022-11-28"}};
+        return options.github_api(r);
+    };
+    auto valid_name = [](std::string_view name) {
+        return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+        });
+    };
+    auto user = github_get("/user");
+    if (!user || user->status != 200) return failed();
+    auto user_json = model::parse_json(user->body);
+    const auto* login = user_json && user_json->is_object() ? user_json->get_object().if_contains("login") : nullptr;
+    if (!login || !login->is_string()) return failed();
+    const std::string user_login(login->get_string());
+
+    token_claims claims;
+    claims.auth_method = "github-at";
+    claims.subject = user_login;
+    if (valid_name(user_login)) {  // an invalid login gets no permissions at all
+        claims.permissions.push_back({"publish", "io.github." + user_login + "/*"});
+        constexpr int max_pages = 100;
+        for (int page = 1;; ++page) {
+            if (page > max_pages) return failed();
+            auto orgs = github_get("/user/memberships/orgs?state=active&per_page=100&page=" + std::to_string(page));
+            if (!orgs) return failed();
+            if (orgs->status == 403) {
+                // Without read:org GitHub answers 403 with none of these: personal namespace only. With them it
+                // is a rate limit or SSO enforcement: fail closed.
+                if (orgs->header("X-RateLimit-Remaining") == "0" || !orgs->header("Retry-After").empty() ||
+                    !orgs->header("X-GitHub-SSO").empty())
+                    return failed();
+                break;
+            }
+            if (orgs->status != 200) return failed();
+            auto list = model::parse_json(orgs->body);
+            if (!list || !list->is_array()) return failed();
+            for (const auto& m : list->get_array()) {
+                if (!m.is_object()) continue;
+                const auto& o = m.get_object();
+                auto text = [&](const json::object& from, std::string_view key) {
+                    const auto* v = from.if_contains(key);
+                    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+                };
+                const auto* org = o.if_contains("organization");
+                const std::string org_login = org && org->is_object() ? text(org->get_object(), "login") : "";
+                if (text(o, "state") == "active" && text(o, "role") == "admin" && valid_name(org_login))
+                    claims.permissions.push_back({"publish", "io.github." + org_login + "/*"});
+            }
+            if (list->get_array().size() < 100) break;
+        }
+    }
     claims.issued_at = std::chrono::system_clock::now();
     claims.expires_at = claims.issued_at + jwt_signer::token_lifetime;
     const auto expires = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();

@@ -67,6 +67,7 @@ expect_exit 2 "$MCPREG" --registry "$registry" publish "$work/missing.json"
 expect_exit 2 "$MCPREG" --registry "$registry" status com.example/x --set archived
 expect_exit 2 "$MCPREG" --registry "$registry" login frobnicate
 expect_exit 2 "$MCPREG" serve --auth admin-key --db :memory:
-expect_exit 2 "$MCPREG" serve --auth github --db :memory:
+expect_exit 2 "$MCPREG" serve --auth frobnicate --db :memory:
+expect_exit 2 "$MCPREG" serve --auth github --github-api "not a url" --db :memory:
 
 finish login/publish/status

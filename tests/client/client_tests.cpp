@@ -716,3 +716,101 @@ TEST_CASE("sign_domain_proof makes the body of a DNS or HTTP token exchange" * d
     CHECK(model::timestamp::parse(now.at("timestamp").as_string()));
     CHECK_FALSE(sign_domain_proof("example.com", "not a key"));
 }
+
+TEST_CASE("K15: GitHub access tokens, with a fake GitHub on 127.0.0.1" * doctest::test_suite("client"))
+{
+    // The fake GitHub's answers, set per scenario.
+    std::string user_body = R"({"login":"alice"})";
+    int user_status = 200;
+    std::function<fault_action(int page)> memberships = [](int) { return fault_action::respond(200, "[]"); };
+    test::fault_server github([&](const http_request& r, int) {
+        if (r.header("Authorization") != "Bearer gh-token")
+            return fault_action::respond(401, R"({"message":"Bad credentials"})");
+        if (r.target == "/user") return fault_action::respond(user_status, user_body);
+        const auto page = r.target.find("page=");
+        return memberships(page == std::string::npos ? 1 : std::stoi(r.target.substr(page + 5)));
+    });
+    auto api = blocking_client::create(fast_options(github.url())).value();
+    engine::registry_options options;
+    options.github_api = [&](const http_request& r) { return api.request(r); };
+    auto reg = test::open_registry(options);
+
+    auto exchange = [&](std::string token = "gh-token") {
+        engine::request req;
+        req.method = "POST";
+        req.target = "/v0.1/auth/github-at";
+        req.body = json::serialize(json::object{{"github_token", token}});
+        return reg.handle(req);
+    };
+    auto may_publish = [&](const engine::response& token_response, const std::string& name) {
+        const auto token = model::parse_json(token_response.body).value().at("registry_token").as_string();
+        engine::request req;
+        req.method = "POST";
+        req.target = "/v0.1/publish";
+        req.headers.push_back({"Authorization", "Bearer " + std::string(token)});
+        req.body = json::serialize(json::object{{"$schema", model::current_schema_url},
+                                                {"name", name},
+                                                {"description", "d"},
+                                                {"version", std::to_string(reg.size().value()) + ".0.0"}});
+        return reg.handle(req).status == 200;
+    };
+    auto membership = [](std::string org, std::string state, std::string role) {
+        return json::object{{"state", state}, {"role", role}, {"organization", {{"login", org}}}};
+    };
+
+    auto personal = exchange();
+    REQUIRE(personal.status == 200);
+    CHECK(may_publish(personal, "io.github.alice/tool"));
+    CHECK_FALSE(may_publish(personal, "io.github.acme/tool"));
+
+    memberships = [&](int) {
+        return fault_action::respond(200, json::serialize(json::array{membership("acme", "active", "admin"),
+                                                                      membership("beta", "active", "member"),
+                                                                      membership("gamma", "pending", "admin"),
+                                                                      membership("delta", "active", "billing_manager"),
+                                                                      membership("bad org", "active", "admin")}));
+    };
+    auto orgs = exchange();
+    CHECK(may_publish(orgs, "io.github.acme/tool"));
+    for (auto name : {"io.github.beta/tool", "io.github.gamma/tool", "io.github.delta/tool"})
+        CHECK_FALSE(may_publish(orgs, name));
+
+    memberships = [&](int page) {
+        if (page == 1) {
+            json::array full;
+            for (int i = 0; i < 100; ++i) full.push_back(membership("member" + std::to_string(i), "active", "member"));
+            return fault_action::respond(200, json::serialize(full));
+        }
+        return fault_action::respond(200, json::serialize(json::array{membership("second-page", "active", "admin")}));
+    };
+    CHECK(may_publish(exchange(), "io.github.second-page/tool"));  // found on page 2
+
+    memberships = [](int) { return fault_action::respond(403, R"({"message":"needs read:org"})"); };
+    auto no_scope = exchange();
+    REQUIRE(no_scope.status == 200);  // personal namespace only
+    CHECK(may_publish(no_scope, "io.github.alice/tool2"));
+    for (auto header : {http_header{"X-RateLimit-Remaining", "0"}, http_header{"Retry-After", "60"},
+                        http_header{"X-GitHub-SSO", "required"}}) {
+        memberships = [&](int) { return fault_action::respond(403, "{}", {header}); };
+        CHECK_MESSAGE(exchange().status == 401, header.name);  // rate limits and SSO fail closed
+    }
+    memberships = [](int) { return fault_action::respond(502, "{}"); };
+    CHECK(exchange().status == 401);
+    memberships = [&](int) {
+        json::array full;
+        for (int i = 0; i < 100; ++i) full.push_back(membership("m" + std::to_string(i), "active", "member"));
+        return fault_action::respond(200, json::serialize(full));
+    };
+    CHECK(exchange().status == 401);  // 100 full pages: refused rather than walked forever
+    memberships = [](int) { return fault_action::respond(200, "[]"); };
+    CHECK(exchange("wrong-token").status == 401);
+    auto failed = exchange("wrong-token");
+    CHECK(failed.body.find("Bad credentials") == std::string::npos);  // the cause stays private
+    user_body = R"({"login":"invalid user"})";
+    auto invalid = exchange();
+    REQUIRE(invalid.status == 200);
+    CHECK_FALSE(may_publish(invalid, "io.github.invalid user/tool"));
+    CHECK_FALSE(may_publish(invalid, "io.github.invalid/tool"));
+    user_status = 500;
+    CHECK(exchange().status == 401);
+}

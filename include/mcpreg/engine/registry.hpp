@@ -58,6 +58,9 @@ struct registry_options {
     /// POST /v0/auth/http: the body of https://<domain>/.well-known/mcp-registry-auth (status 200, at most
     /// 4096 bytes, no redirects, public addresses only). Unset: the endpoint is off.
     std::function<result<std::string>(const std::string& domain)> http_key_fetch;
+    /// POST /v0/auth/github-at: performs a request against the GitHub REST API (`request.target` is relative
+    /// to the API base, e.g. "/user") and returns its response. Unset: the endpoint is off.
+    std::function<result<http_response>(const http_request& request)> github_api;
     /// Package ownership verification (npm mcpName, PyPI/NuGet README marker, OCI label, MCPB hash), called for
     /// every package of a publish or edit, in order. Return a reason to refuse (400, "registry validation
     /// failed for package <i> (<identifier>): <reason>"). Unset: no verification (the embedded default).
