@@ -323,6 +323,8 @@ struct registry::impl {
     response auth_admin(const request& req);
     response auth_domain(const request& req, bool dns);
     response auth_github(const request& req);
+    // A token exchange's answer: {"registry_token", "expires_at"} for freshly minted claims.
+    response issue(std::string auth_method, std::string subject, std::vector<permission> permissions) const;
     // The bearer token's claims, or the response that refuses the request.
     std::variant<token_claims, response> authenticate(const request& req, const json::value* body_errors_source);
     void record(const token_claims* who, std::string_view action, const std::string& name, const std::string& version,
@@ -370,7 +372,9 @@ result<std::size_t> registry::size()
     return impl_->store.count();
 }
 
-std::string registry::issue_token(std::vector<permission> permissions, std::string auth_method, std::string subject)
+namespace {
+
+token_claims fresh_claims(std::string auth_method, std::string subject, std::vector<permission> permissions)
 {
     token_claims claims;
     claims.auth_method = std::move(auth_method);
@@ -378,7 +382,14 @@ std::string registry::issue_token(std::vector<permission> permissions, std::stri
     claims.permissions = std::move(permissions);
     claims.issued_at = std::chrono::system_clock::now();
     claims.expires_at = claims.issued_at + jwt_signer::token_lifetime;
-    return impl_->signer.sign(claims);
+    return claims;
+}
+
+}  // namespace
+
+std::string registry::issue_token(std::vector<permission> permissions, std::string auth_method, std::string subject)
+{
+    return impl_->signer.sign(fresh_claims(std::move(auth_method), std::move(subject), std::move(permissions)));
 }
 
 result<std::vector<audit_entry>> registry::audit_log(std::size_t limit)
@@ -1296,17 +1307,17 @@ response registry::impl::validate(const request& req)
     return json_response(200, json::object{{"valid", valid}, {"issues", std::move(issues)}});
 }
 
-response registry::impl::auth_none(const request&)
+response registry::impl::issue(std::string auth_method, std::string subject, std::vector<permission> permissions) const
 {
-    token_claims claims;
-    claims.auth_method = "none";
-    claims.subject = "anonymous";
-    claims.permissions = {{"publish", "io.modelcontextprotocol.anonymous/*"},
-                          {"edit", "io.modelcontextprotocol.anonymous/*"}};
-    claims.issued_at = std::chrono::system_clock::now();
-    claims.expires_at = claims.issued_at + jwt_signer::token_lifetime;
+    const auto claims = fresh_claims(std::move(auth_method), std::move(subject), std::move(permissions));
     const auto expires = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
     return json_response(200, json::object{{"registry_token", signer.sign(claims)}, {"expires_at", expires}});
+}
+
+response registry::impl::auth_none(const request&)
+{
+    return issue("none", "anonymous",
+                 {{"publish", "io.modelcontextprotocol.anonymous/*"}, {"edit", "io.modelcontextprotocol.anonymous/*"}});
 }
 
 response registry::impl::auth_admin(const request& req)
@@ -1325,14 +1336,7 @@ response registry::impl::auth_admin(const request& req)
         match = diff == 0;
     }
     if (!match) return problem(401, "Token exchange failed");
-    token_claims claims;
-    claims.auth_method = "admin";
-    claims.subject = "admin";
-    claims.permissions = {{"publish", "*"}, {"edit", "*"}};
-    claims.issued_at = std::chrono::system_clock::now();
-    claims.expires_at = claims.issued_at + jwt_signer::token_lifetime;
-    const auto expires = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
-    return json_response(200, json::object{{"registry_token", signer.sign(claims)}, {"expires_at", expires}});
+    return issue("admin", "admin", {{"publish", "*"}, {"edit", "*"}});
 }
 
 response registry::impl::auth_domain(const request& req, bool dns)
@@ -1378,10 +1382,7 @@ response registry::impl::auth_domain(const request& req, bool dns)
     claims.subject = domain;
     claims.permissions = {{"publish", reversed + "/*"}};
     if (dns) claims.permissions.push_back({"publish", reversed + ".*"});  // DNS proofs cover subdomains too
-    claims.issued_at = std::chrono::system_clock::now();
-    claims.expires_at = claims.issued_at + jwt_signer::token_lifetime;
-    const auto expires = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
-    return json_response(200, json::object{{"registry_token", signer.sign(claims)}, {"expires_at", expires}});
+    return issue(std::move(claims.auth_method), std::move(claims.subject), std::move(claims.permissions));
 }
 
 // GitHub access token (upstream handlers/v0/auth/github_at.go): the user's own namespace, plus every
@@ -1454,10 +1455,7 @@ response registry::impl::auth_github(const request& req)
             if (list->get_array().size() < 100) break;
         }
     }
-    claims.issued_at = std::chrono::system_clock::now();
-    claims.expires_at = claims.issued_at + jwt_signer::token_lifetime;
-    const auto expires = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
-    return json_response(200, json::object{{"registry_token", signer.sign(claims)}, {"expires_at", expires}});
+    return issue(std::move(claims.auth_method), std::move(claims.subject), std::move(claims.permissions));
 }
 
 }  // namespace mcpreg::engine
