@@ -264,18 +264,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     template <class T, class Read>
     asio::awaitable<std::pair<error_code, T>> get_json(std::string target, call_options call, Read read)
     {
-        diagnostics local;
-        if (!call.diag) call.diag = &local;
-        http_request request;
-        request.target = std::move(target);
-        auto [ec, response] = co_await execute(std::move(request), call);
-        if (ec) co_return std::pair{ec, T{}};
-        auto value = read(response.body);
-        if (!value) {
-            call.diag->message = "the registry's response is not a valid document: " + value.error().diag.message;
-            co_return std::pair{make_error_code(errc::bad_response), T{}};
-        }
-        co_return std::pair{error_code{}, std::move(*value)};
+        co_return co_await send_json<T>("GET", std::move(target), {}, {}, call, std::move(read));
     }
 
     // A JSON request with a bearer token; decoded by `read` on success (2xx).

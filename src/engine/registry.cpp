@@ -987,14 +987,16 @@ std::string issues_path(std::string pointer)
     return out;
 }
 
-response json_response(int status, const json::value& body)
+response json_response(int status, std::string body)
 {
     response res;
     res.status = status;
     res.headers.push_back({"Content-Type", "application/json"});
-    res.body = json::serialize(body);
+    res.body = std::move(body);
     return res;
 }
+
+response json_response(int status, const json::value& body) { return json_response(status, json::serialize(body)); }
 
 std::string permission_list(const std::vector<permission>& permissions, std::string_view action)
 {
@@ -1133,7 +1135,7 @@ response registry::impl::publish(const request& req)
     }
     cache.clear();
     record(&who, "publish", server->name, server->version, 200, "");
-    return json_response(200, model::parse_json(entry_json(*outcome->value)).value());
+    return json_response(200, entry_json(*outcome->value));
 }
 
 response registry::impl::edit(const request& req, const std::string& name, const std::string& version)
@@ -1185,7 +1187,7 @@ response registry::impl::edit(const request& req, const std::string& name, const
     }
     cache.clear();
     record(&who, "edit", name, version, 200, "");
-    return json_response(200, model::parse_json(entry_json(*outcome->value)).value());
+    return json_response(200, entry_json(*outcome->value));
 }
 
 response registry::impl::remove(const request& req, const std::string& name, const std::string& version)
@@ -1203,7 +1205,7 @@ response registry::impl::remove(const request& req, const std::string& name, con
     if (outcome->refused) return problem(outcome->refused->status, outcome->refused->detail);
     cache.clear();
     record(&who, "delete", name, version, 200, "");
-    return json_response(200, model::parse_json(entry_json(*outcome->value)).value());
+    return json_response(200, entry_json(*outcome->value));
 }
 
 response registry::impl::set_status(const request& req, const std::string& name,
@@ -1268,7 +1270,7 @@ response registry::impl::set_status(const request& req, const std::string& name,
         if (outcome->refused) return refusal(*outcome->refused);
         cache.clear();
         record(&who, "status", name, *version, 200, std::string(model::to_string(*status)));
-        return json_response(200, model::parse_json(entry_json(*outcome->value)).value());
+        return json_response(200, entry_json(*outcome->value));
     }
     auto outcome = store.set_status_all(name, *status, message);
     if (!outcome) return problem(500, "Failed to update server status");

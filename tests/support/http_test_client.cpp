@@ -9,7 +9,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
-#include <zlib.h>
+#include "../../src/common/gzip.hpp"
 
 #include <stdexcept>
 
@@ -88,25 +88,7 @@ bool http_test_client::closed_by_peer(std::chrono::milliseconds wait)
 
 std::string gunzip(const std::string& compressed)
 {
-    z_stream stream{};
-    if (inflateInit2(&stream, 15 + 16) != Z_OK) throw std::runtime_error("inflateInit2");
-    std::string out;
-    char chunk[1 << 15];
-    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-    stream.avail_in = static_cast<uInt>(compressed.size());
-    int code = Z_OK;
-    while (code != Z_STREAM_END) {
-        stream.next_out = reinterpret_cast<Bytef*>(chunk);
-        stream.avail_out = sizeof chunk;
-        code = inflate(&stream, Z_NO_FLUSH);
-        if (code != Z_OK && code != Z_STREAM_END) {
-            inflateEnd(&stream);
-            throw std::runtime_error("not gzip");
-        }
-        out.append(chunk, sizeof chunk - stream.avail_out);
-    }
-    inflateEnd(&stream);
-    return out;
+    return mcpreg::detail::gunzip(compressed, std::size_t{256} << 20).value();
 }
 
 }  // namespace mcpreg::test
