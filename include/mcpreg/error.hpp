@@ -35,6 +35,7 @@ enum class errc {
     cancelled,           ///< the operation was cancelled
     timeout,             ///< the operation ran past its deadline
     storage_error,       ///< the local database failed (SQLite's message is in the diagnostics)
+    non_public_address,  ///< the host resolved only to addresses client_options::public_addresses_only refuses
 };
 
 /// Coarse classes of failure, for `if (ec == mcpreg::condition::transient)`.

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <mcpreg/client/options.hpp>
+#include <mcpreg/error.hpp>
+#include <mcpreg/http_message.hpp>
 
 #include <string>
 #include <string_view>
@@ -27,5 +29,8 @@ int run_versions(const client_options& options, const arguments& args);
 int run_login(const client_options& options, const arguments& args);
 int run_publish(const client_options& options, const arguments& args);
 int run_status(const client_options& options, const arguments& args);
+
+/// GET `url` (its path and query as given) with `options` (base_url is replaced) and extra `headers`.
+result<http_response> fetch_url(std::string_view url, client_options options, std::vector<http_header> headers = {});
 
 }  // namespace mcpreg::cli

@@ -4,10 +4,12 @@
 #include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/engine/http_server.hpp>
 #include <mcpreg/engine/registry.hpp>
+#include <mcpreg/model/json.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -34,8 +36,20 @@ constexpr std::string_view usage =
     "  --auth METHOD    enable a token exchange; repeatable: none (anonymous namespace, for tests),\n"
     "                   admin-key (POST /v0/auth/admin with the key from --admin-key or $MCPREG_ADMIN_KEY),\n"
     "                   dns (TXT record of the domain), http (https://DOMAIN/.well-known/mcp-registry-auth),\n"
-    "                   github (a GitHub access token: io.github.<user>/* and the orgs the user administers)\n"
+    "                   github (a GitHub access token: io.github.<user>/* and the orgs the user administers),\n"
+    "                   github-oidc (a GitHub Actions ID token: io.github.<repository owner>/*),\n"
+    "                   oidc (administrators' ID tokens from any OpenID Connect provider)\n"
     "  --github-api URL the GitHub REST API for --auth github (default https://api.github.com)\n"
+    "  --github-oidc-audience AUD  the audience GitHub Actions ID tokens must carry (required by github-oidc)\n"
+    "  --github-oidc-issuer URL    their issuer (default https://token.actions.githubusercontent.com); the keys\n"
+    "                   are read from URL/.well-known/jwks\n"
+    "  --oidc-issuer URL           the provider for --auth oidc (keys found through "
+    "URL/.well-known/openid-configuration)\n"
+    "  --oidc-client-id ID         the audience its ID tokens must carry\n"
+    "  --oidc-publish P,Q          name patterns an administrator may publish (e.g. '*')\n"
+    "  --oidc-edit P,Q             name patterns an administrator may edit\n"
+    "  --oidc-extra-claims JSON    a list of claim objects every token must match, e.g. '[{\"hd\":\"example.com\"}]'\n"
+    "  --blocked-namespace NS      refuse tokens that would cover NS/... or NS.*/...; repeatable\n"
     "  --admin-key KEY  the admin key for --auth admin-key\n"
     "  --jwt-key-file P the Ed25519 key (PEM) that signs tokens; created when missing\n"
     "                   (default: beside the database file; a per-process key for :memory:)\n"
@@ -74,20 +88,61 @@ result<std::vector<std::string>> dns_txt_records(const std::string& domain)
 result<std::string> fetch_http_key(const std::string& domain)
 {
     client_options options;
-    options.base_url = "https://" + domain;
     options.max_redirects = 0;
     options.request_timeout = std::chrono::seconds(10);
     options.max_response_bytes = 4096;
     options.retry.max_attempts = 1;
-    auto c = blocking_client::create(options);
-    if (!c) return c.error();
-    http_request request;
-    request.target = "/.well-known/mcp-registry-auth";
-    request.headers.push_back({"Accept", "text/plain"});
-    auto response = c->request(request);
+    options.public_addresses_only = true;  // the domain is the caller's: never let it aim us at our own network
+    auto response =
+        fetch_url("https://" + domain + "/.well-known/mcp-registry-auth", options, {{"Accept", "text/plain"}});
     if (!response) return response.error();
     if (response->status != 200) return make_error(errc::bad_response, "HTTP " + std::to_string(response->status));
     return std::move(response->body);
+}
+
+// An issuer's key set: `<issuer>/.well-known/jwks` (GitHub Actions) or the `jwks_uri` of its OpenID
+// configuration. The issuer is the operator's configuration, so unlike a domain proof's URL it is trusted
+// to name any address (an in-house identity provider often lives on a private network).
+std::function<result<std::string>()> jwks_source(std::string issuer, bool discover)
+{
+    return [issuer = std::move(issuer), discover]() -> result<std::string> {
+        auto get = [](const std::string& url) -> result<std::string> {
+            client_options options;
+            options.request_timeout = std::chrono::seconds(10);
+            options.max_response_bytes = 1 << 20;
+            options.retry.max_attempts = 2;
+            auto response = fetch_url(url, options);
+            if (!response) return response.error();
+            if (response->status != 200)
+                return make_error(errc::bad_response, url + ": HTTP " + std::to_string(response->status));
+            return std::move(response->body);
+        };
+        std::string base = issuer;
+        while (base.ends_with('/')) base.pop_back();
+        if (!discover) return get(base + "/.well-known/jwks");
+        auto configuration = get(base + "/.well-known/openid-configuration");
+        if (!configuration) return configuration.error();
+        auto parsed = model::parse_json(*configuration);
+        const auto* uri = parsed && parsed->is_object() ? parsed->get_object().if_contains("jwks_uri") : nullptr;
+        if (!uri || !uri->is_string())
+            return make_error(errc::bad_response, "the OpenID configuration has no jwks_uri");
+        return get(std::string(uri->get_string()));
+    };
+}
+
+std::vector<std::string> comma_list(std::string_view text)
+{
+    std::vector<std::string> out;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        auto item = text.substr(0, comma);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) out.emplace_back(item);
+        if (comma == std::string_view::npos) break;
+        text.remove_prefix(comma + 1);
+    }
+    return out;
 }
 
 std::string default_database_path()
@@ -112,6 +167,9 @@ int run_serve(const arguments& args)
     bool admin_auth = false;
     bool github_auth = false;
     std::string github_api_url = "https://api.github.com";
+    bool github_oidc_auth = false, admin_oidc_auth = false;
+    engine::oidc_issuer github_oidc{std::string(engine::github_actions_issuer), {}, {}};
+    engine::admin_oidc_options admin_oidc;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto arg = args[i];
         auto value = [&]() -> std::optional<std::string> {
@@ -132,14 +190,34 @@ int run_serve(const arguments& args)
         else if (arg == "--jwt-key-file" && (v = value())) options.jwt_key_file = *v;
         else if (arg == "--admin-key" && (v = value())) options.admin_key = *v;
         else if (arg == "--github-api" && (v = value())) github_api_url = *v;
+        else if (arg == "--github-oidc-audience" && (v = value())) github_oidc.audience = *v;
+        else if (arg == "--github-oidc-issuer" && (v = value())) github_oidc.issuer = *v;
+        else if (arg == "--oidc-issuer" && (v = value())) admin_oidc.provider.issuer = *v;
+        else if (arg == "--oidc-client-id" && (v = value())) admin_oidc.provider.audience = *v;
+        else if (arg == "--oidc-publish" && (v = value())) admin_oidc.publish_patterns = comma_list(*v);
+        else if (arg == "--oidc-edit" && (v = value())) admin_oidc.edit_patterns = comma_list(*v);
+        else if (arg == "--blocked-namespace" && (v = value())) options.blocked_namespaces.push_back(*v);
+        else if (arg == "--oidc-extra-claims" && (v = value())) {
+            auto rules = model::parse_json(*v);
+            const bool list_of_objects = rules && rules->is_array() &&
+                                         std::all_of(rules->get_array().begin(), rules->get_array().end(),
+                                                     [](const boost::json::value& r) { return r.is_object(); });
+            if (!list_of_objects) {
+                std::cerr << "mcpreg serve: --oidc-extra-claims takes a JSON list of objects\n";
+                return exit_unreadable;
+            }
+            for (const auto& rule : rules->get_array()) admin_oidc.required_claims.push_back(rule.get_object());
+        }
         else if (arg == "--auth" && (v = value())) {
             if (*v == "none") options.anonymous_auth = true;
             else if (*v == "admin-key") admin_auth = true;
             else if (*v == "dns") options.dns_txt_lookup = dns_txt_records;
             else if (*v == "http") options.http_key_fetch = fetch_http_key;
             else if (*v == "github") github_auth = true;
+            else if (*v == "github-oidc") github_oidc_auth = true;
+            else if (*v == "oidc") admin_oidc_auth = true;
             else {
-                std::cerr << "mcpreg serve: --auth takes none, admin-key, dns, http or github\n";
+                std::cerr << "mcpreg serve: --auth takes none, admin-key, dns, http, github, github-oidc or oidc\n";
                 return exit_unreadable;
             }
         }
@@ -163,6 +241,23 @@ int run_serve(const arguments& args)
     if (admin_auth != options.admin_key.has_value()) {
         std::cerr << "mcpreg serve: --auth admin-key and an admin key (--admin-key or $MCPREG_ADMIN_KEY) go together\n";
         return exit_unreadable;
+    }
+
+    if (github_oidc_auth) {
+        if (github_oidc.audience.empty()) {
+            std::cerr << "mcpreg serve: --auth github-oidc needs --github-oidc-audience\n";
+            return exit_unreadable;
+        }
+        github_oidc.fetch_jwks = jwks_source(github_oidc.issuer, false);
+        options.github_oidc = github_oidc;
+    }
+    if (admin_oidc_auth) {
+        if (admin_oidc.provider.issuer.empty() || admin_oidc.provider.audience.empty()) {
+            std::cerr << "mcpreg serve: --auth oidc needs --oidc-issuer and --oidc-client-id\n";
+            return exit_unreadable;
+        }
+        admin_oidc.provider.fetch_jwks = jwks_source(admin_oidc.provider.issuer, true);
+        options.admin_oidc = admin_oidc;
     }
 
     const auto colon = listen.rfind(':');

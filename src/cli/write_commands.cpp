@@ -18,7 +18,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view login_usage =
-    "usage: mcpreg [--registry URL] login none|admin|dns|http|github [options]\n"
+    "usage: mcpreg [--registry URL] login none|admin|dns|http|github|github-oidc|oidc [options]\n"
     "\n"
     "Exchanges a credential for a registry token and stores it for this registry (in\n"
     "$XDG_CONFIG_HOME/mcpreg/tokens.json, else ~/.config/mcpreg/tokens.json, mode 0600).\n"
@@ -28,6 +28,10 @@ constexpr std::string_view login_usage =
     "                            prove control of D with the Ed25519 key published in its DNS TXT record or\n"
     "                            at https://D/.well-known/mcp-registry-auth\n"
     "  github --token TOKEN      a GitHub access token (or $GITHUB_TOKEN)\n"
+    "  github-oidc [--token ID-TOKEN] [--audience AUD]\n"
+    "                            a GitHub Actions ID token; inside a workflow with 'id-token: write' it is\n"
+    "                            requested for AUD (default mcp-registry) from $ACTIONS_ID_TOKEN_REQUEST_URL\n"
+    "  oidc --token ID-TOKEN     an administrator's ID token from the registry's OpenID Connect provider\n"
     "Exit status: 0 stored, 1 refused or unreachable, 2 bad arguments.\n";
 
 constexpr std::string_view publish_usage =
@@ -113,6 +117,30 @@ std::string read_text_file(const std::string& path)
     return text.str();
 }
 
+// Inside a GitHub Actions job with `permissions: id-token: write`, the runner hands out ID tokens: GET
+// $ACTIONS_ID_TOKEN_REQUEST_URL&audience=AUD with $ACTIONS_ID_TOKEN_REQUEST_TOKEN as bearer -> {"value": ...}.
+result<std::string> request_actions_id_token(const std::string& audience)
+{
+    const char* url = std::getenv("ACTIONS_ID_TOKEN_REQUEST_URL");
+    const char* bearer = std::getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN");
+    if (!url || !*url || !bearer || !*bearer)
+        return make_error(errc::invalid_argument,
+                          "--token ID-TOKEN is required outside GitHub Actions (no $ACTIONS_ID_TOKEN_REQUEST_URL; "
+                          "does the job have 'permissions: id-token: write'?)");
+    std::string target(url);
+    target += (target.find('?') == std::string::npos ? "?" : "&") + std::string("audience=") + percent_encode(audience);
+    client_options options;
+    options.retry.max_attempts = 2;
+    auto response = fetch_url(target, options, {{"Authorization", std::string("Bearer ") + bearer}});
+    if (!response) return response.error();
+    auto parsed = model::parse_json(response->body);
+    const auto* value = parsed && parsed->is_object() ? parsed->get_object().if_contains("value") : nullptr;
+    if (response->status != 200 || !value || !value->is_string())
+        return make_error(errc::bad_response,
+                          "the Actions ID token request answered HTTP " + std::to_string(response->status));
+    return std::string(value->get_string());
+}
+
 }  // namespace
 
 int run_login(const client_options& options, const arguments& args)
@@ -123,12 +151,14 @@ int run_login(const client_options& options, const arguments& args)
     }
     const std::string method(args[0]);
     std::optional<std::string> key, domain, private_key_file, github_token;
+    std::string audience = "mcp-registry";
     for (std::size_t i = 1; i < args.size(); ++i) {
         const bool has_value = i + 1 < args.size();
         if (args[i] == "--key" && has_value) key = std::string(args[++i]);
         else if (args[i] == "--domain" && has_value) domain = std::string(args[++i]);
         else if (args[i] == "--private-key" && has_value) private_key_file = std::string(args[++i]);
         else if (args[i] == "--token" && has_value) github_token = std::string(args[++i]);
+        else if (args[i] == "--audience" && has_value) audience = std::string(args[++i]);
         else {
             std::cerr << "mcpreg login: unexpected argument '" << args[i] << "'\n" << login_usage;
             return exit_unreadable;
@@ -162,6 +192,18 @@ int run_login(const client_options& options, const arguments& args)
         }
         exchange_method = "github-at";
         body = json::serialize(json::object{{"github_token", *github_token}});
+    }
+    else if (method == "github-oidc" || method == "oidc") {
+        if (!github_token && method == "github-oidc") {
+            auto requested = request_actions_id_token(audience);
+            if (!requested) return failed("login", requested.error());
+            github_token = std::move(*requested);
+        }
+        if (!github_token) {
+            std::cerr << "mcpreg login oidc: --token ID-TOKEN is required\n";
+            return exit_unreadable;
+        }
+        body = json::serialize(json::object{{"oidc_token", *github_token}});
     }
     else if (method != "none") {
         std::cerr << "mcpreg login: unknown method '" << method << "'\n" << login_usage;

@@ -293,7 +293,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
 
 result<client> client::create(executor_type executor, client_options options)
 {
-    auto conn = make_network_connection(executor, options.tls, options.use_environment_proxy);
+    auto conn =
+        make_network_connection(executor, options.tls, options.use_environment_proxy, options.public_addresses_only);
     if (!conn) return conn.error();
     return create(std::move(executor), std::move(options), std::move(*conn));
 }

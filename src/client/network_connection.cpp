@@ -116,8 +116,13 @@ error_code map_error(const error_code& ec)
 
 class network_connection final : public connection, public std::enable_shared_from_this<network_connection> {
 public:
-    network_connection(asio::any_io_executor executor, ssl::context context, bool verify, bool use_proxy)
-        : executor_(std::move(executor)), context_(std::move(context)), verify_(verify), use_proxy_(use_proxy)
+    network_connection(asio::any_io_executor executor, ssl::context context, bool verify, bool use_proxy,
+                       bool public_only)
+        : executor_(std::move(executor)),
+          context_(std::move(context)),
+          verify_(verify),
+          use_proxy_(use_proxy),
+          public_only_(public_only)
     {
     }
 
@@ -140,7 +145,7 @@ private:
     asio::awaitable<outcome> exchange(http_origin origin, http_request request, exchange_limits limits)
     {
         auto self = shared_from_this();
-        const auto route = use_proxy_ ? proxy_for(origin) : std::nullopt;
+        const auto route = use_proxy_ && !public_only_ ? proxy_for(origin) : std::nullopt;
         // A reused keep-alive connection may have been closed by the server meanwhile: one fresh retry.
         for (int tries = 0; tries < 2; ++tries) {
             bool reused = false;
@@ -182,9 +187,14 @@ private:
         auto endpoints =
             co_await resolver.async_resolve(host, std::to_string(port), asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return std::pair{ec, nullptr};
+        std::vector<tcp::endpoint> allowed;
+        for (const auto& entry : endpoints)
+            if (!public_only_ || is_public_address(entry.endpoint().address().to_string()))
+                allowed.push_back(entry.endpoint());
+        if (allowed.empty()) co_return std::pair{make_error_code(errc::non_public_address), nullptr};
         auto tcp_layer = std::make_unique<beast::tcp_stream>(executor_);
         tcp_layer->expires_after(limits.connect_timeout);
-        co_await tcp_layer->async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+        co_await tcp_layer->async_connect(allowed, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return std::pair{map_error(ec), nullptr};
 
         if (route && origin.scheme == "https") {
@@ -295,6 +305,7 @@ private:
     ssl::context context_;
     bool verify_;
     bool use_proxy_;
+    bool public_only_;
     std::mutex mutex_;
     std::map<std::string, std::vector<std::unique_ptr<http_stream>>> idle_;
 };
@@ -331,8 +342,43 @@ private:
 
 }  // namespace
 
+bool is_public_address(std::string_view text)
+{
+    error_code ec;
+    auto address = asio::ip::make_address(std::string(text), ec);
+    if (ec) return false;
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    if (address.is_v4()) {
+        const auto v = address.to_v4().to_uint();
+        auto in = [v](std::uint32_t network, int prefix) {
+            const std::uint32_t mask = prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix);
+            return (v & mask) == network;
+        };
+        return !(in(0x00000000, 8) || in(0x0A000000, 8) || in(0x64400000, 10) || in(0x7F000000, 8) ||
+                 in(0xA9FE0000, 16) || in(0xAC100000, 12) || in(0xC0A80000, 16) || in(0xE0000000, 4) ||
+                 in(0xF0000000, 4));  // this, 10/8, CGNAT, loopback, link-local, 172.16/12, 192.168/16,
+                                      // multicast, reserved and broadcast
+    }
+    const auto bytes = address.to_v6().to_bytes();
+    auto starts = [&](std::initializer_list<unsigned> prefix, int bits) {
+        int i = 0;
+        for (unsigned byte : prefix) {
+            const int take = std::min(8, bits - 8 * i);
+            const unsigned mask = (0xFFu << (8 - take)) & 0xFFu;
+            if ((bytes[static_cast<std::size_t>(i)] & mask) != (byte & mask)) return false;
+            ++i;
+        }
+        return true;
+    };
+    const auto v6 = address.to_v6();
+    return !(v6.is_unspecified() || v6.is_loopback() || v6.is_multicast() || starts({0xFE, 0x80}, 10) ||
+             starts({0xFE, 0xC0}, 10) || starts({0xFC}, 7) || starts({0x20, 0x02}, 16) ||
+             starts({0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0}, 96));
+}
+
 result<std::shared_ptr<connection>> make_network_connection(asio::any_io_executor executor, const tls_options& tls,
-                                                            bool use_environment_proxy)
+                                                            bool use_environment_proxy, bool public_addresses_only)
 {
     ssl::context context(ssl::context::tls_client);
     SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
@@ -349,8 +395,8 @@ result<std::shared_ptr<connection>> make_network_connection(asio::any_io_executo
     else {
         context.set_verify_mode(ssl::verify_none);
     }
-    return std::shared_ptr<connection>(
-        std::make_shared<network_connection>(std::move(executor), std::move(context), verify, use_environment_proxy));
+    return std::shared_ptr<connection>(std::make_shared<network_connection>(
+        std::move(executor), std::move(context), verify, use_environment_proxy, public_addresses_only));
 }
 
 std::shared_ptr<connection> make_in_process_connection(asio::any_io_executor executor,

@@ -2,6 +2,7 @@
 #include <mcpreg/model/json.hpp>
 
 #include "../common/base64.hpp"
+#include "jws.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -41,9 +42,13 @@ std::string base64url_encode(std::string_view data)
     return mcpreg::detail::base64_encode(data, mcpreg::detail::base64_alphabet::url);
 }
 
-std::optional<std::string> base64url_decode(std::string_view text)
+}  // namespace
+
+namespace detail {
+
+error token_error(std::string message)
 {
-    return mcpreg::detail::base64_decode(text, mcpreg::detail::base64_alphabet::url);
+    return error{make_http_error(401), diagnostics{std::move(message), {}, 401, {}, {}, 0, {}}};
 }
 
 std::int64_t unix_seconds(std::chrono::system_clock::time_point t)
@@ -51,12 +56,41 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point t)
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-error token_error(std::string message)
+std::optional<std::int64_t> numeric_claim(const json::object& claims, std::string_view name)
 {
-    return error{make_http_error(401), diagnostics{std::move(message), {}, 401, {}, {}, 0, {}}};
+    const auto* v = claims.if_contains(name);
+    if (!v || !v->is_number()) return std::nullopt;
+    return v->is_int64() ? v->get_int64() : static_cast<std::int64_t>(v->to_number<double>());
 }
 
-}  // namespace
+std::string string_claim(const json::object& claims, std::string_view name)
+{
+    const auto* v = claims.if_contains(name);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+result<jws> parse_jws(std::string_view token)
+{
+    constexpr std::size_t max_token_bytes = 16 * 1024;
+    if (token.size() > max_token_bytes) return token_error("token too large");
+    const auto first = token.find('.');
+    const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
+    if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos)
+        return token_error("malformed token");
+    using mcpreg::detail::base64_alphabet;
+    auto header = mcpreg::detail::base64_decode(token.substr(0, first), base64_alphabet::url);
+    auto payload = mcpreg::detail::base64_decode(token.substr(first + 1, second - first - 1), base64_alphabet::url);
+    auto signature = mcpreg::detail::base64_decode(token.substr(second + 1), base64_alphabet::url);
+    if (!header || !payload || !signature) return token_error("malformed token");
+    auto header_json = model::parse_json(*header);
+    if (!header_json || !header_json->is_object()) return token_error("malformed token header");
+    auto claims_json = model::parse_json(*payload);
+    if (!claims_json || !claims_json->is_object()) return token_error("malformed token claims");
+    return jws{std::move(header_json->get_object()), std::move(claims_json->get_object()), std::move(*signature),
+               token.substr(0, second)};
+}
+
+}  // namespace detail
 
 struct jwt_signer::impl {
     key_ptr key{nullptr, &EVP_PKEY_free};
@@ -125,9 +159,9 @@ std::string jwt_signer::sign(const token_claims& claims) const
     json::array permissions;
     for (const auto& p : claims.permissions) permissions.push_back({{"action", p.action}, {"resource", p.resource}});
     const json::object body{{"iss", "mcp-registry"},
-                            {"iat", unix_seconds(claims.issued_at)},
-                            {"nbf", unix_seconds(claims.issued_at)},
-                            {"exp", unix_seconds(claims.expires_at)},
+                            {"iat", detail::unix_seconds(claims.issued_at)},
+                            {"nbf", detail::unix_seconds(claims.issued_at)},
+                            {"exp", detail::unix_seconds(claims.expires_at)},
                             {"auth_method", claims.auth_method},
                             {"auth_method_sub", claims.subject},
                             {"permissions", std::move(permissions)}};
@@ -144,49 +178,31 @@ std::string jwt_signer::sign(const token_claims& claims) const
 
 result<token_claims> jwt_signer::verify(std::string_view token, std::chrono::system_clock::time_point now) const
 {
-    constexpr std::size_t max_token_bytes = 16 * 1024;
-    if (token.size() > max_token_bytes) return token_error("token too large");
-    const auto first = token.find('.');
-    const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
-    if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos)
-        return token_error("malformed token");
-    auto header = base64url_decode(token.substr(0, first));
-    auto payload = base64url_decode(token.substr(first + 1, second - first - 1));
-    auto signature = base64url_decode(token.substr(second + 1));
-    if (!header || !payload || !signature) return token_error("malformed token");
-    auto header_json = model::parse_json(*header);
-    if (!header_json || !header_json->is_object()) return token_error("malformed token header");
-    const auto* alg = header_json->get_object().if_contains("alg");
-    if (!alg || !alg->is_string() || alg->get_string() != "EdDSA") return token_error("unsupported token algorithm");
+    using namespace detail;
+    auto parsed = parse_jws(token);
+    if (!parsed) return parsed.error();
+    if (string_claim(parsed->header, "alg") != "EdDSA") return token_error("unsupported token algorithm");
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    const auto signed_part = token.substr(0, second);
+    const auto& signature = parsed->signature;
     if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, impl_->key.get()) != 1 ||
-        EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature->data()), signature->size(),
-                         reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size()) != 1)
+        EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                         reinterpret_cast<const unsigned char*>(parsed->signing_input.data()),
+                         parsed->signing_input.size()) != 1)
         return token_error("invalid token signature");
-    auto claims_json = model::parse_json(*payload);
-    if (!claims_json || !claims_json->is_object()) return token_error("malformed token claims");
-    const auto& claims = claims_json->get_object();
-    auto integer = [&](std::string_view name) -> std::optional<std::int64_t> {
-        const auto* v = claims.if_contains(name);
-        if (!v || !v->is_number()) return std::nullopt;
-        return v->is_int64() ? v->get_int64() : static_cast<std::int64_t>(v->to_number<double>());
-    };
-    auto text = [&](std::string_view name) -> std::string {
-        const auto* v = claims.if_contains(name);
-        return v && v->is_string() ? std::string(v->get_string()) : std::string();
-    };
-    const auto exp = integer("exp");
+    const auto& claims = parsed->claims;
+    const auto exp = numeric_claim(claims, "exp");
     if (!exp) return token_error("token has no expiry");
-    if (text("iss") != "mcp-registry") return token_error("token from another issuer");
+    if (string_claim(claims, "iss") != "mcp-registry") return token_error("token from another issuer");
     const auto now_seconds = unix_seconds(now);
     if (now_seconds >= *exp) return token_error("token is expired");
-    if (auto nbf = integer("nbf"); nbf && now_seconds < *nbf) return token_error("token is not valid yet");
+    if (auto nbf = numeric_claim(claims, "nbf"); nbf && now_seconds < *nbf)
+        return token_error("token is not valid yet");
     token_claims out;
-    out.auth_method = text("auth_method");
-    out.subject = text("auth_method_sub");
+    out.auth_method = string_claim(claims, "auth_method");
+    out.subject = string_claim(claims, "auth_method_sub");
     out.expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(*exp));
-    out.issued_at = std::chrono::system_clock::time_point(std::chrono::seconds(integer("iat").value_or(0)));
+    out.issued_at =
+        std::chrono::system_clock::time_point(std::chrono::seconds(numeric_claim(claims, "iat").value_or(0)));
     if (const auto* list = claims.if_contains("permissions"); list && list->is_array())
         for (const auto& p : list->get_array())
             if (p.is_object()) {

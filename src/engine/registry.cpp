@@ -9,6 +9,8 @@
 #include "../common/gzip.hpp"
 #include "domain_auth.hpp"
 #include "http_util.hpp"
+#include "jws.hpp"
+#include "oidc.hpp"
 #include "storage.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -307,10 +309,14 @@ struct registry::impl {
     body_cache cache;
     request_metrics metrics;
     jwt_signer signer;
+    std::optional<detail::oidc_verifier> github_oidc;
+    std::optional<detail::oidc_verifier> admin_oidc;
 
     impl(registry_options o, detail::storage s, jwt_signer key)
         : options(std::move(o)), store(std::move(s)), cache(options.response_cache_entries), signer(std::move(key))
     {
+        if (options.github_oidc) github_oidc.emplace(*options.github_oidc);
+        if (options.admin_oidc) admin_oidc.emplace(options.admin_oidc->provider);
     }
 
     // Writes (src/engine/registry.cpp, below the reads).
@@ -323,8 +329,12 @@ struct registry::impl {
     response auth_admin(const request& req);
     response auth_domain(const request& req, bool dns);
     response auth_github(const request& req);
-    // A token exchange's answer: {"registry_token", "expires_at"} for freshly minted claims.
-    response issue(std::string auth_method, std::string subject, std::vector<permission> permissions) const;
+    response auth_github_oidc(const request& req);
+    response auth_admin_oidc(const request& req);
+    // A token exchange's answer: {"registry_token", "expires_at"} for freshly minted claims, or 401 `failure`
+    // when a grant touches a blocked namespace.
+    response issue(std::string auth_method, std::string subject, std::vector<permission> permissions,
+                   std::string_view failure = "Token exchange failed") const;
     // The bearer token's claims, or the response that refuses the request.
     std::variant<token_claims, response> authenticate(const request& req, const json::value* body_errors_source);
     void record(const token_claims* who, std::string_view action, const std::string& name, const std::string& version,
@@ -598,16 +608,19 @@ response registry::impl::route(const request& req, std::string& pattern)
     }
     if (route.size() == 2 && route[0] == "auth") {
         const auto& method = route[1];
-        const bool enabled = (method == "none" && options.anonymous_auth) || (method == "admin" && options.admin_key) ||
-                             (method == "dns" && options.dns_txt_lookup) ||
-                             (method == "http" && options.http_key_fetch) ||
-                             (method == "github-at" && options.github_api);
+        const bool enabled =
+            (method == "none" && options.anonymous_auth) || (method == "admin" && options.admin_key) ||
+            (method == "dns" && options.dns_txt_lookup) || (method == "http" && options.http_key_fetch) ||
+            (method == "github-at" && options.github_api) || (method == "github-oidc" && options.github_oidc) ||
+            (method == "oidc" && options.admin_oidc);
         if (!enabled) return not_found();
         pattern = prefix + "/auth/" + method;
         if (req.method != "POST") return method_not_allowed("POST");
         if (method == "none") return auth_none(req);
         if (method == "admin") return auth_admin(req);
         if (method == "github-at") return auth_github(req);
+        if (method == "github-oidc") return auth_github_oidc(req);
+        if (method == "oidc") return auth_admin_oidc(req);
         return auth_domain(req, method == "dns");
     }
     if ((route.size() == 3 && route[0] == "servers" && route[2] == "status") ||
@@ -1309,8 +1322,16 @@ response registry::impl::validate(const request& req)
     return json_response(200, json::object{{"valid", valid}, {"issues", std::move(issues)}});
 }
 
-response registry::impl::issue(std::string auth_method, std::string subject, std::vector<permission> permissions) const
+response registry::impl::issue(std::string auth_method, std::string subject, std::vector<permission> permissions,
+                               std::string_view failure) const
 {
+    const bool global =
+        std::any_of(permissions.begin(), permissions.end(), [](const permission& p) { return p.resource == "*"; });
+    for (const auto& blocked : options.blocked_namespaces)
+        for (const auto& p : permissions)
+            if (!global && (permits({p}, p.action, blocked + "/test") || permits({p}, p.action, blocked + ".test/x")))
+                return problem(401, failure,
+                               std::vector<field_error>{{"namespace " + blocked + " is blocked", "", nullptr}});
     const auto claims = fresh_claims(std::move(auth_method), std::move(subject), std::move(permissions));
     const auto expires = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
     return json_response(200, json::object{{"registry_token", signer.sign(claims)}, {"expires_at", expires}});
@@ -1384,22 +1405,42 @@ response registry::impl::auth_domain(const request& req, bool dns)
     claims.subject = domain;
     claims.permissions = {{"publish", reversed + "/*"}};
     if (dns) claims.permissions.push_back({"publish", reversed + ".*"});  // DNS proofs cover subdomains too
-    return issue(std::move(claims.auth_method), std::move(claims.subject), std::move(claims.permissions));
+    return issue(std::move(claims.auth_method), std::move(claims.subject), std::move(claims.permissions), failure);
 }
 
-// GitHub access token (upstream handlers/v0/auth/github_at.go): the user's own namespace, plus every
-// organisation where the membership is active and the role is admin.
-response registry::impl::auth_github(const request& req)
+namespace {
+
+// GitHub's rule for user and organisation logins.
+bool is_valid_github_name(std::string_view name)
+{
+    return !name.empty() && std::all_of(name.begin(), name.end(),
+                                        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
+}
+
+// The one required string of a token exchange's body ({"github_token": ...}, {"oidc_token": ...}), or the 4xx.
+std::variant<std::string, response> read_credential(const request& req, std::string_view field)
 {
     auto body = read_body(req);
     if (auto* refused = std::get_if<response>(&body)) return std::move(*refused);
     const auto& document = std::get<json::value>(body);
     body_checker checker;
-    if (checker.object(document, "body", {{"github_token"}, {"github_token"}}))
-        if (const auto* t = document.get_object().if_contains("github_token"); t && !t->is_string())
-            checker.errors.push_back({"expected string", "body.github_token", *t});
+    const std::string key(field);
+    if (checker.object(document, "body", {{key}, {key}}))
+        if (const auto* t = document.get_object().if_contains(field); t && !t->is_string())
+            checker.errors.push_back({"expected string", location("body", field), *t});
     if (!checker.errors.empty()) return problem(422, "validation failed", checker.errors);
-    const std::string github_token(document.at("github_token").as_string());
+    return std::string(document.at(field).as_string());
+}
+
+}  // namespace
+
+// GitHub access token (upstream handlers/v0/auth/github_at.go): the user's own namespace, plus every
+// organisation where the membership is active and the role is admin.
+response registry::impl::auth_github(const request& req)
+{
+    auto credential = read_credential(req, "github_token");
+    if (auto* refused = std::get_if<response>(&credential)) return std::move(*refused);
+    const auto& github_token = std::get<std::string>(credential);
     auto failed = [] { return problem(401, "Token exchange failed"); };  // the cause stays private, as upstream
     auto github_get = [&](std::string target) {
         http_request r;
@@ -1408,11 +1449,6 @@ response registry::impl::auth_github(const request& req)
                      {"Accept", "application/vnd.github+json"},
                      {"X-GitHub-Api-Version", "2022-11-28"}};
         return options.github_api(r);
-    };
-    auto valid_name = [](std::string_view name) {
-        return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-            return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
-        });
     };
     auto user = github_get("/user");
     if (!user || user->status != 200) return failed();
@@ -1424,7 +1460,7 @@ response registry::impl::auth_github(const request& req)
     token_claims claims;
     claims.auth_method = "github-at";
     claims.subject = user_login;
-    if (valid_name(user_login)) {  // an invalid login gets no permissions at all
+    if (is_valid_github_name(user_login)) {  // an invalid login gets no permissions at all
         claims.permissions.push_back({"publish", "io.github." + user_login + "/*"});
         constexpr int max_pages = 100;
         for (int page = 1;; ++page) {
@@ -1451,13 +1487,59 @@ response registry::impl::auth_github(const request& req)
                 };
                 const auto* org = o.if_contains("organization");
                 const std::string org_login = org && org->is_object() ? text(org->get_object(), "login") : "";
-                if (text(o, "state") == "active" && text(o, "role") == "admin" && valid_name(org_login))
+                if (text(o, "state") == "active" && text(o, "role") == "admin" && is_valid_github_name(org_login))
                     claims.permissions.push_back({"publish", "io.github." + org_login + "/*"});
             }
             if (list->get_array().size() < 100) break;
         }
     }
     return issue(std::move(claims.auth_method), std::move(claims.subject), std::move(claims.permissions));
+}
+
+// GitHub Actions OIDC (upstream handlers/v0/auth/github_oidc.go): the repository owner's namespace.
+response registry::impl::auth_github_oidc(const request& req)
+{
+    auto credential = read_credential(req, "oidc_token");
+    if (auto* refused = std::get_if<response>(&credential)) return std::move(*refused);
+    auto failed = [](std::string cause) {
+        return problem(401, "Token exchange failed", std::vector<field_error>{{std::move(cause), "", nullptr}});
+    };
+    if (github_oidc->issuer().audience.empty())
+        return failed("GitHub OIDC exchange disabled: this deployment has no audience configured");
+    auto claims = github_oidc->verify(std::get<std::string>(credential), std::chrono::system_clock::now());
+    if (!claims) return failed("failed to validate OIDC token: " + claims.error().diag.message);
+    const auto owner = detail::string_claim(*claims, "repository_owner");
+    if (owner.empty()) return failed("failed to validate OIDC token: repository owner claim is required");
+    std::vector<permission> permissions;
+    if (is_valid_github_name(owner)) permissions.push_back({"publish", "io.github." + owner + "/*"});
+    return issue("github-oidc", detail::string_claim(*claims, "sub"), std::move(permissions));
+}
+
+// Generic OIDC for administrators (upstream handlers/v0/auth/oidc.go): configured patterns after claim rules.
+response registry::impl::auth_admin_oidc(const request& req)
+{
+    auto credential = read_credential(req, "oidc_token");
+    if (auto* refused = std::get_if<response>(&credential)) return std::move(*refused);
+    auto failed = [](std::string cause) {
+        return problem(401, "Token exchange failed", std::vector<field_error>{{std::move(cause), "", nullptr}});
+    };
+    const auto& config = *options.admin_oidc;
+    if (config.provider.audience.empty()) return failed("OIDC exchange disabled: no client id configured");
+    auto claims = admin_oidc->verify(std::get<std::string>(credential), std::chrono::system_clock::now());
+    if (!claims) return failed("failed to validate OIDC token: " + claims.error().diag.message);
+    for (const auto& rule : config.required_claims)
+        for (const auto& [key, expected] : rule) {
+            const auto* actual = claims->if_contains(key);
+            if (!actual)
+                return failed("extra claims validation failed: required claim " + std::string(key) + " not found");
+            if (!detail::claim_matches(*actual, expected))
+                return failed("extra claims validation failed: " + std::string(key) + " expected " +
+                              json::serialize(expected) + ", got " + json::serialize(*actual));
+        }
+    std::vector<permission> permissions;
+    for (const auto& pattern : config.publish_patterns) permissions.push_back({"publish", pattern});
+    for (const auto& pattern : config.edit_patterns) permissions.push_back({"edit", pattern});
+    return issue("oidc", detail::string_claim(*claims, "sub"), std::move(permissions));
 }
 
 }  // namespace mcpreg::engine

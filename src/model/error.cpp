@@ -34,6 +34,7 @@ public:
         case errc::cancelled: return "operation cancelled";
         case errc::timeout: return "operation timed out";
         case errc::storage_error: return "local database error";
+        case errc::non_public_address: return "refused to connect to a non-public address";
         }
         return "unknown mcpreg error";
     }

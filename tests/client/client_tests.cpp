@@ -7,6 +7,7 @@
 
 #include "engine_fixture.hpp"
 #include "fault_server.hpp"
+#include "oidc_issuer.hpp"
 #include "test_data.hpp"
 
 #include <doctest/doctest.h>
@@ -813,4 +814,90 @@ TEST_CASE("K15: GitHub access tokens, with a fake GitHub on 127.0.0.1" * doctest
     CHECK_FALSE(may_publish(invalid, "io.github.invalid/tool"));
     user_status = 500;
     CHECK(exchange().status == 401);
+}
+
+TEST_CASE("K16 end to end: a GitHub Actions ID token, keys from a fake issuer on 127.0.0.1, exchanged over HTTP" *
+          doctest::test_suite("client"))
+{
+    test::rsa_issuer actions("actions-key");
+    test::fault_server issuer([&](const http_request& r, int) {
+        if (r.target == "/.well-known/jwks") return fault_action::respond(200, actions.jwks());
+        return fault_action::respond(404, "{}");
+    });
+    auto jwks_client = blocking_client::create(fast_options(issuer.url())).value();
+    engine::registry_options options;
+    options.github_oidc = engine::oidc_issuer{issuer.url(), "mcp-registry", [&]() -> result<std::string> {
+                                                  http_request get;
+                                                  get.target = "/.well-known/jwks";
+                                                  auto got = jwks_client.request(get);
+                                                  if (!got) return got.error();
+                                                  return std::move(got->body);
+                                              }};
+    auto reg = test::open_registry(options);
+    test::running_engine running(reg);
+    auto c = blocking_client::create(fast_options("http://127.0.0.1:" + std::to_string(running.port()))).value();
+
+    const auto id_token = actions.sign(test::github_actions_claims(issuer.url(), "mcp-registry", "octo-org",
+                                                                   "repo:octo-org/octo-repo:ref:refs/heads/main"));
+    auto token = c.exchange_token("github-oidc", json::serialize(json::object{{"oidc_token", id_token}}));
+    REQUIRE(token);
+    auto mine = model::parse_server(json::serialize(json::object{{"$schema", model::current_schema_url},
+                                                                 {"name", "io.github.octo-org/tool"},
+                                                                 {"description", "from CI"},
+                                                                 {"version", "1.0.0"}}))
+                    .value();
+    CHECK(c.publish(mine, token->token));
+    auto theirs = mine;
+    theirs.name = "io.github.someone-else/tool";
+    auto refused = c.publish(theirs, token->token);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().diag.http_status == 403);
+
+    auto forged = c.exchange_token("github-oidc", json::serialize(json::object{{"oidc_token", id_token + "x"}}));
+    REQUIRE_FALSE(forged);
+    CHECK(forged.error().code == condition::unauthorized);
+    CHECK(issuer.requests() == 1);  // the key set was fetched once and cached
+}
+
+TEST_CASE("public_addresses_only: the client will not dial loopback, private or other non-public addresses" *
+          doctest::test_suite("client"))
+{
+    for (auto ip : {"8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8", "100.63.255.255", "172.32.0.1"})
+        CHECK_MESSAGE(is_public_address(ip), ip);
+    for (auto ip : {"127.0.0.1",
+                    "10.1.2.3",
+                    "172.16.0.1",
+                    "172.31.255.255",
+                    "192.168.1.1",
+                    "169.254.169.254",
+                    "100.64.0.1",
+                    "0.0.0.0",
+                    "224.0.0.1",
+                    "255.255.255.255",
+                    "240.0.0.1",
+                    "::1",
+                    "::",
+                    "fe80::1",
+                    "fc00::1",
+                    "fd12:3456::1",
+                    "ff02::1",
+                    "fec0::1",
+                    "2002:c0a8:101::1",
+                    "64:ff9b::a00:1",
+                    "::ffff:127.0.0.1",
+                    "::ffff:10.0.0.1",
+                    "not an address",
+                    ""})
+        CHECK_FALSE_MESSAGE(is_public_address(ip), ip);
+
+    test::fault_server local([](const http_request&, int) { return fault_action::respond(200, "{}"); });
+    auto options = fast_options(local.url());
+    options.public_addresses_only = true;
+    auto guarded = blocking_client::create(options).value();
+    auto got = guarded.request(http_request{});
+    REQUIRE_FALSE(got);
+    CHECK(got.error().code == errc::non_public_address);
+    CHECK(local.connections() == 0);
+    options.base_url = "http://localhost:" + std::to_string(local.port());  // names that resolve to loopback too
+    CHECK(blocking_client::create(options).value().request(http_request{}).error().code == errc::non_public_address);
 }

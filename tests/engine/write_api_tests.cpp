@@ -21,33 +21,10 @@
 namespace json = boost::json;
 using namespace mcpreg;
 using engine::permission;
+using test::answer;
+using test::call;
 
 namespace {
-
-struct answer {
-    engine::response res;
-    json::value body;
-
-    std::string detail() const
-    {
-        return body.is_object() && body.get_object().contains("detail") ? std::string(body.at("detail").as_string())
-                                                                        : "";
-    }
-    bool mentions(std::string_view text) const { return res.body.find(text) != std::string::npos; }
-};
-
-answer call(engine::registry& reg, std::string method, std::string target, const json::value& body = nullptr,
-            std::optional<std::string> token = std::nullopt)
-{
-    engine::request req;
-    req.method = std::move(method);
-    req.target = std::move(target);
-    if (!body.is_null()) req.body = json::serialize(body);
-    if (token) req.headers.push_back({"Authorization", "Bearer " + *token});
-    answer a{reg.handle(req), nullptr};
-    if (auto parsed = model::parse_json(a.res.body)) a.body = std::move(*parsed);
-    return a;
-}
 
 json::object server_json(std::string_view name, std::string_view version, std::string_view description = "d")
 {

@@ -3,12 +3,15 @@
 
 #include <mcpreg/engine/http_server.hpp>
 #include <mcpreg/engine/registry.hpp>
+#include <mcpreg/model/json.hpp>
 #include <mcpreg/model/server.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -24,6 +27,32 @@ inline boost::json::value entry(std::string_view name, std::string_view version,
         {"_meta",
          {{model::official_meta_key,
            {{"status", status}, {"publishedAt", published_at}, {"updatedAt", published_at}}}}}};
+}
+
+/// A response and its body parsed (null when not JSON).
+struct answer {
+    engine::response res;
+    boost::json::value body;
+
+    std::string detail() const
+    {
+        return body.is_object() && body.get_object().contains("detail") ? std::string(body.at("detail").as_string())
+                                                                        : "";
+    }
+    bool mentions(std::string_view text) const { return res.body.find(text) != std::string::npos; }
+};
+
+inline answer call(engine::registry& reg, std::string method, std::string target,
+                   const boost::json::value& body = nullptr, std::optional<std::string> token = std::nullopt)
+{
+    engine::request req;
+    req.method = std::move(method);
+    req.target = std::move(target);
+    if (!body.is_null()) req.body = boost::json::serialize(body);
+    if (token) req.headers.push_back({"Authorization", "Bearer " + *token});
+    answer a{reg.handle(req), nullptr};
+    if (auto parsed = model::parse_json(a.res.body)) a.body = std::move(*parsed);
+    return a;
 }
 
 inline engine::registry open_registry(engine::registry_options options = {})

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace mcpreg {
 
@@ -44,10 +45,17 @@ public:
 
 /// TCP and TLS with keep-alive reuse per origin. TLS verifies certificates against the system trust store
 /// (or tls.ca_file) and the host name, sends SNI and requires TLS 1.2 or later. With `use_environment_proxy`,
-/// HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lower-case forms) route requests through a proxy.
+/// HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lower-case forms) route requests through a proxy. With
+/// `public_addresses_only`, see client_options::public_addresses_only.
 MCPREG_API result<std::shared_ptr<connection>> make_network_connection(boost::asio::any_io_executor executor,
                                                                        const tls_options& tls,
-                                                                       bool use_environment_proxy = true);
+                                                                       bool use_environment_proxy = true,
+                                                                       bool public_addresses_only = false);
+
+/// False for an IP address (text form) that is loopback, private (RFC 1918, fc00::/7), link-local, CGNAT
+/// (100.64/10), multicast, broadcast, unspecified, reserved (240/4), 6to4 (2002::/16), NAT64 (64:ff9b::/96) or
+/// site-local (fec0::/10), and for text that is not an address. IPv4-mapped IPv6 is judged as IPv4.
+MCPREG_API bool is_public_address(std::string_view ip);
 
 /// Hands every request to `handler` on the executor, with no sockets: for an embedded registry
 /// (`[&](const http_request& r) { return registry.handle(r); }`) or a test double.

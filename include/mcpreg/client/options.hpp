@@ -52,6 +52,10 @@ struct client_options {
     tls_options tls;
     /// Honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (CONNECT tunnels for https).
     bool use_environment_proxy = true;
+    /// Dial only public unicast addresses: refuse loopback, private, link-local, CGNAT, multicast, unspecified,
+    /// 6to4, NAT64 and site-local ones (errc::non_public_address), as the official registry does when it fetches
+    /// URLs that callers name. The environment proxy is then not used, since it would dial for us.
+    bool public_addresses_only = false;
 };
 
 /// Per-call settings.

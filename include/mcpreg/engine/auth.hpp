@@ -5,7 +5,10 @@
 #include <mcpreg/error.hpp>
 #include <mcpreg/export.hpp>
 
+#include <boost/json/object.hpp>
+
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,6 +35,33 @@ struct token_claims {
     std::vector<permission> permissions;
     std::chrono::system_clock::time_point issued_at{};
     std::chrono::system_clock::time_point expires_at{};
+};
+
+/// An OpenID Connect issuer whose RS256 ID tokens a token exchange accepts.
+struct oidc_issuer {
+    /// The required `iss` claim.
+    std::string issuer;
+    /// Must be one of the token's `aud` values. Empty: every token is refused ("no audience configured").
+    std::string audience;
+    /// Returns the issuer's JSON Web Key Set document. Called on first use, and again when a token names a key
+    /// id the cached set lacks (key rotation), at most once every `jwks_refresh_interval`.
+    std::function<result<std::string>()> fetch_jwks;
+    std::chrono::seconds jwks_refresh_interval{10};
+};
+
+/// GitHub Actions' issuer (handlers/v0/auth/github_oidc.go); its key set is `<issuer>/.well-known/jwks`.
+inline constexpr std::string_view github_actions_issuer = "https://token.actions.githubusercontent.com";
+
+/// Generic OIDC for administrators (POST /v0/auth/oidc, upstream OIDC_* settings): a verified token from the
+/// issuer whose claims satisfy every rule gets the configured patterns.
+struct admin_oidc_options {
+    /// `audience` is the OAuth client id, as go-oidc checks it.
+    oidc_issuer provider;
+    /// Each object's claims must all be present and equal in the token; a list-valued claim matches when it
+    /// contains the expected value (or, for a list, shares one with it). Every object must match.
+    std::vector<boost::json::object> required_claims;
+    std::vector<std::string> publish_patterns;
+    std::vector<std::string> edit_patterns;
 };
 
 /// Signs and verifies registry tokens with one Ed25519 key.

@@ -61,6 +61,14 @@ struct registry_options {
     /// POST /v0/auth/github-at: performs a request against the GitHub REST API (`request.target` is relative
     /// to the API base, e.g. "/user") and returns its response. Unset: the endpoint is off.
     std::function<result<http_response>(const http_request& request)> github_api;
+    /// POST /v0/auth/github-oidc: GitHub Actions ID tokens (set `issuer` to github_actions_issuer in production).
+    /// The repository owner gets publish on `io.github.<owner>/*`. Unset: the endpoint is off.
+    std::optional<oidc_issuer> github_oidc;
+    /// POST /v0/auth/oidc: administrators' ID tokens from any OIDC provider. Unset: the endpoint is off.
+    std::optional<admin_oidc_options> admin_oidc;
+    /// Namespaces no token may be issued for (upstream internal/auth/blocks.go): a grant that would cover
+    /// `<blocked>/x` or `<blocked>.x/y` makes the exchange fail with 401, unless the token also holds `*`.
+    std::vector<std::string> blocked_namespaces;
     /// Package ownership verification (npm mcpName, PyPI/NuGet README marker, OCI label, MCPB hash), called for
     /// every package of a publish or edit, in order. Return a reason to refuse (400, "registry validation
     /// failed for package <i> (<identifier>): <reason>"). Unset: no verification (the embedded default).
