@@ -1,8 +1,9 @@
-"""A fake OpenID Connect issuer on 127.0.0.1 for the command-line tests.
+"""A fake OpenID Connect issuer and GitHub API on 127.0.0.1 for the command-line tests.
 
 Serves the key set of an RSA key (PEM file, signed with the openssl tool) at /.well-known/jwks, an OpenID
 configuration at /.well-known/openid-configuration, GitHub Actions' ID-token request endpoint at /token
-(bearer "runner-secret", {"value": <ID token for ?audience=>}) and an administrator's ID token at /admin-token.
+(bearer "runner-secret", {"value": <ID token for ?audience=>}), an administrator's ID token at /admin-token,
+and GitHub's /user and /user/memberships/orgs for the access token "gh-token" (user alice, admin of acme).
 Prints "port N" once listening; stops itself after 120 s.
 """
 import base64, json, subprocess, sys, threading, time, urllib.parse
@@ -49,6 +50,13 @@ class Handler(BaseHTTPRequestHandler):
         query = urllib.parse.parse_qs(url.query)
         issuer = f"http://127.0.0.1:{self.server.server_port}"
         now = int(time.time())
+        if url.path.startswith("/user"):
+            if self.headers.get("Authorization") != "Bearer gh-token":
+                return self.reply(401, json.dumps({"message": "Bad credentials"}))
+            if url.path == "/user":
+                return self.reply(200, json.dumps({"login": "alice"}))
+            return self.reply(200, json.dumps([{"state": "active", "role": "admin", "organization": {"login": "acme"}},
+                                               {"state": "active", "role": "member", "organization": {"login": "beta"}}]))
         if url.path == "/.well-known/jwks":
             return self.reply(200, JWKS)
         if url.path == "/.well-known/openid-configuration":
