@@ -133,9 +133,13 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         auto self = shared_from_this();
         const bool idempotent = request.method == "GET" || request.method == "HEAD";
         exchange_limits limits;
-        limits.connect_timeout = options.connect_timeout;
-        limits.timeout = call.timeout.value_or(options.request_timeout);
+        const auto attempt_timeout = call.timeout.value_or(options.request_timeout);
         limits.max_response_bytes = options.max_response_bytes;
+        const auto deadline =
+            std::chrono::steady_clock::now() + call.operation_timeout.value_or(options.operation_timeout);
+        auto remaining = [&] {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        };
 
         http_origin origin = base.origin;
         std::string target = base.path + request.target;
@@ -146,6 +150,12 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         for (int attempt = 1;; ++attempt) {
             diag.attempts = attempt;
             diag.url = origin.scheme + "://" + origin.host + ":" + std::to_string(origin.port) + target;
+            if (remaining().count() <= 0) {
+                diag.message = request.method + " " + diag.url + ": the operation timeout passed";
+                co_return finish(make_error_code(errc::timeout), {}, std::move(diag), call);
+            }
+            limits.timeout = std::min(attempt_timeout, remaining());
+            limits.connect_timeout = std::min(options.connect_timeout, remaining());
             http_request to_send = request;
             to_send.target = target;
             auto [ec, response] =
@@ -174,6 +184,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
                         diag.retry_after = std::chrono::duration_cast<std::chrono::seconds>(*outcome.retry_after);
                 }
                 auto wait = retry_delay(options.retry, attempt, outcome, next_random());
+                if (wait && *wait >= remaining()) wait.reset();  // the retry could not finish in time
                 if (!wait) {
                     diag.message = request.method + " " + diag.url + " failed with HTTP " + std::to_string(status);
                     // The error response itself goes back too: callers of async_request read it.
@@ -184,6 +195,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
             }
             diag.message = request.method + " " + diag.url + ": " + ec.message();
             auto wait = retry_delay(options.retry, attempt, outcome, next_random());
+            if (wait && *wait >= remaining()) wait.reset();
             if (!wait) co_return finish(ec, {}, std::move(diag), call);
             if (!co_await sleep(*wait)) co_return finish(asio::error::operation_aborted, {}, std::move(diag), call);
         }

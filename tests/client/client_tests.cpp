@@ -901,3 +901,46 @@ TEST_CASE("public_addresses_only: the client will not dial loopback, private or 
     options.base_url = "http://localhost:" + std::to_string(local.port());  // names that resolve to loopback too
     CHECK(blocking_client::create(options).value().request(http_request{}).error().code == errc::non_public_address);
 }
+
+TEST_CASE("operation_timeout bounds the whole operation: attempts, backoff waits and a stalled server" *
+          doctest::test_suite("client"))
+{
+    asio::io_context io;
+    SUBCASE("a registry that keeps answering 503: retries stop when the next wait would pass the deadline")
+    {
+        test::fault_server busy([](const http_request&, int) { return fault_action::respond(503, "{}"); });
+        auto options = fast_options(busy.url());
+        options.retry.max_attempts = 50;
+        options.retry.initial_backoff = 100ms;
+        options.retry.max_backoff = 100ms;
+        options.operation_timeout = 450ms;
+        auto c = client::create(io.get_executor(), options).value();
+        diagnostics diag;
+        call_options call;
+        call.diag = &diag;
+        const auto started = std::chrono::steady_clock::now();
+        auto [ec, list] = run<model::server_list>(
+            io, [&](auto handler) { c.async_list_servers(list_options{}, call, std::move(handler)); });
+        CHECK(ec == make_http_error(503));
+        CHECK(diag.attempts >= 2);
+        CHECK(diag.attempts < 50);
+        CHECK(std::chrono::steady_clock::now() - started < 5s);  // a bound, not a benchmark
+    }
+    SUBCASE("a stalled server: the per-attempt timeout is cut to what is left of the operation")
+    {
+        test::fault_server stalled([](const http_request&, int) {
+            fault_action a;
+            a.what = fault_action::kind::stall;
+            a.stall_for = 3s;
+            return a;
+        });
+        auto c = client::create(io.get_executor(), fast_options(stalled.url())).value();
+        call_options call;
+        call.operation_timeout = 300ms;  // the per-attempt request_timeout is 5 s
+        const auto started = std::chrono::steady_clock::now();
+        auto [ec, list] = run<model::server_list>(
+            io, [&](auto handler) { c.async_list_servers(list_options{}, call, std::move(handler)); });
+        CHECK(ec == errc::timeout);
+        CHECK(std::chrono::steady_clock::now() - started < 2500ms);
+    }
+}

@@ -45,7 +45,10 @@ struct client_options {
     std::vector<http_header> headers;         ///< sent with every request (API keys, tenant headers)
     std::optional<std::string> bearer_token;  ///< Authorization for reads; writes take their own token
     std::chrono::milliseconds connect_timeout{10'000};
-    std::chrono::milliseconds request_timeout{30'000};       ///< one attempt, from connect to the last byte
+    std::chrono::milliseconds request_timeout{30'000};  ///< one attempt, from connect to the last byte
+    /// The whole operation: every attempt, redirect and backoff wait. When it runs out the operation fails
+    /// with errc::timeout (or, when a backoff wait would outlast it, with the last attempt's error).
+    std::chrono::milliseconds operation_timeout{120'000};
     std::size_t max_response_bytes = std::size_t{32} << 20;  ///< after decompression
     int max_redirects = 5;
     retry_options retry;
@@ -60,8 +63,9 @@ struct client_options {
 
 /// Per-call settings.
 struct call_options {
-    std::optional<std::chrono::milliseconds> timeout;  ///< overrides client_options::request_timeout
-    diagnostics* diag = nullptr;                       ///< filled on failure (and attempts on success), when given
+    std::optional<std::chrono::milliseconds> timeout;            ///< overrides client_options::request_timeout
+    std::optional<std::chrono::milliseconds> operation_timeout;  ///< overrides client_options::operation_timeout
+    diagnostics* diag = nullptr;  ///< filled on failure (and attempts on success), when given
 };
 
 /// GET /servers query parameters. Unset ones are not sent.
