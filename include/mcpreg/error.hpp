@@ -36,6 +36,7 @@ enum class errc {
     timeout,             ///< the operation ran past its deadline
     storage_error,       ///< the local database failed (SQLite's message is in the diagnostics)
     non_public_address,  ///< the host resolved only to addresses client_options::public_addresses_only refuses
+    not_cached,          ///< offline, and the cache holds no answer for the request
 };
 
 /// Coarse classes of failure, for `if (ec == mcpreg::condition::transient)`.
@@ -74,6 +75,9 @@ struct diagnostics {
     std::string url;
     int attempts = 0;
     std::optional<std::chrono::seconds> retry_after;
+    /// What the response cache did: "hit", "revalidated", "stale" (served because the registry failed, or
+    /// offline), "miss", or empty when no cache was consulted.
+    std::string cache;
 };
 
 /// The error half of result<T>: a code plus diagnostics.

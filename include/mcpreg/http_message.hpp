@@ -4,6 +4,8 @@
 
 #include <mcpreg/model/export.hpp>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,5 +42,10 @@ MCPREG_MODEL_API std::string percent_encode(std::string_view text);
 
 /// Case-insensitive ASCII comparison, as HTTP field names compare.
 MCPREG_MODEL_API bool iequals(std::string_view a, std::string_view b) noexcept;
+
+/// An HTTP date in IMF-fixdate form ("Sun, 06 Nov 1994 08:49:37 GMT"); nullopt for anything else.
+MCPREG_MODEL_API std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
+/// `t` as an IMF-fixdate.
+MCPREG_MODEL_API std::string format_http_date(std::chrono::system_clock::time_point t);
 
 }  // namespace mcpreg

@@ -1,9 +1,12 @@
 // The client's operations: URLs, headers, retries with backoff, redirects, error mapping and decoding.
 // Transport details live behind `connection`.
 #include <mcpreg/client/client.hpp>
+#include <mcpreg/client/response_cache.hpp>
 #include <mcpreg/client/retry.hpp>
 #include <mcpreg/model/json.hpp>
 #include <mcpreg/version.hpp>
+
+#include "../common/sha256.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -127,8 +130,90 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         return request;
     }
 
-    // One logical request: attempts with backoff, redirects; an HTTP error status is returned as a response.
+    // One logical request through the response cache (GETs only): fresh entries are served, stale ones
+    // revalidated, and served anyway when the registry fails. Then as fetch().
     asio::awaitable<std::pair<error_code, http_response>> execute(http_request request, call_options call)
+    {
+        auto self = shared_from_this();
+        const bool cacheable = options.cache && request.method == "GET" && request.header("If-None-Match").empty() &&
+                               request.header("If-Modified-Since").empty();
+        if (!cacheable && !options.offline) co_return co_await fetch(std::move(request), call);
+        diagnostics diag;
+        diag.method = request.method;
+        diag.url = base.origin.scheme + "://" + base.origin.host + ":" + std::to_string(base.origin.port) + base.path +
+                   request.target;
+        if (!cacheable) {
+            diag.message = request.method + " " + diag.url + ": offline, and only GET responses are cached";
+            co_return finish(make_error_code(errc::not_cached), {}, std::move(diag), call);
+        }
+        auto& cache = *options.cache;
+        request = prepare(std::move(request));
+        std::string identity;
+        for (const auto& h : request.headers)
+            if (!iequals(h.name, "User-Agent") && !iequals(h.name, "Accept") && !iequals(h.name, "Accept-Encoding"))
+                identity += h.name + ": " + h.value + "\n";
+        // Credentials are hashed into the key: never stored, and never shared between identities.
+        const std::string key = "GET " + diag.url + " " + detail::sha256_hex(identity);
+        const auto now = std::chrono::system_clock::now();
+        auto stored = cache.find(key);
+        if (stored && (options.offline || now < stored->fresh_until)) {
+            const bool stale = now >= stored->fresh_until;
+            cache.record(stale ? response_cache::event::stale_serve : response_cache::event::hit);
+            diag.cache = stale ? "stale" : "hit";
+            co_return finish({}, std::move(stored->response), std::move(diag), call);
+        }
+        if (options.offline) {
+            cache.record(response_cache::event::miss);
+            diag.cache = "miss";
+            diag.message = "GET " + diag.url + ": offline, and the response is not in the cache";
+            co_return finish(make_error_code(errc::not_cached), {}, std::move(diag), call);
+        }
+        if (stored) {
+            if (auto etag = stored->response.header("ETag"); !etag.empty())
+                request.headers.push_back({"If-None-Match", std::string(etag)});
+            if (auto modified = stored->response.header("Last-Modified"); !modified.empty())
+                request.headers.push_back({"If-Modified-Since", std::string(modified)});
+            cache.record(response_cache::event::revalidation);
+        }
+        else {
+            cache.record(response_cache::event::miss);
+        }
+        call_options inner = call;
+        inner.diag = &diag;
+        auto [ec, response] = co_await fetch(std::move(request), inner);
+        if (stored && !ec && response.status == 304) {
+            // The 304 may carry new freshness headers; the stored ones apply otherwise.
+            http_response merged = stored->response;
+            for (const auto& h : response.headers)
+                if (iequals(h.name, "Cache-Control") || iequals(h.name, "Expires") || iequals(h.name, "Date")) {
+                    std::erase_if(merged.headers, [&](const http_header& m) { return iequals(m.name, h.name); });
+                    merged.headers.push_back(h);
+                }
+            if (auto fresh = response_fresh_until(merged, std::chrono::system_clock::now(), cache.default_ttl(),
+                                                  cache.max_ttl()))
+                cache.refresh(key, *fresh);
+            cache.record(response_cache::event::hit);
+            diag.cache = "revalidated";
+            co_return finish({}, std::move(stored->response), std::move(diag), call);
+        }
+        if (!ec && response.status == 200) {
+            if (auto fresh = response_fresh_until(response, std::chrono::system_clock::now(), cache.default_ttl(),
+                                                  cache.max_ttl()))
+                cache.store(key, response, *fresh);
+            diag.cache = "miss";
+        }
+        else if (stored && is_retryable(ec)) {
+            // stale-if-error: an old answer beats none while the registry is down.
+            cache.record(response_cache::event::stale_serve);
+            diag.cache = "stale";
+            diag.message = "served a stale cached response: " + diag.message;
+            co_return finish({}, std::move(stored->response), std::move(diag), call);
+        }
+        co_return finish(ec, std::move(response), std::move(diag), call);
+    }
+
+    // One logical request: attempts with backoff, redirects; an HTTP error status is returned as a response.
+    asio::awaitable<std::pair<error_code, http_response>> fetch(http_request request, call_options call)
     {
         auto self = shared_from_this();
         const bool idempotent = request.method == "GET" || request.method == "HEAD";
@@ -143,7 +228,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
 
         http_origin origin = base.origin;
         std::string target = base.path + request.target;
-        request = prepare(std::move(request));
+        request = prepare(std::move(request));  // a second time adds nothing: defaults only fill gaps
         diagnostics diag;
         diag.method = request.method;
         int redirects = 0;

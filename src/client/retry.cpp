@@ -46,26 +46,9 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
         if (ec != std::errc{} || seconds > 365LL * 24 * 3600) return std::nullopt;
         return std::chrono::milliseconds(seconds * 1000);
     }
-    // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
-    if (value.size() != 29 || value.substr(3, 2) != ", " || value.substr(25) != " GMT") return std::nullopt;
-    static constexpr std::string_view months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    auto number = [&](std::size_t pos, std::size_t length, int& out) {
-        auto [end, ec] = std::from_chars(value.data() + pos, value.data() + pos + length, out);
-        return ec == std::errc{} && end == value.data() + pos + length;
-    };
-    int day = 0, year = 0, hour = 0, minute = 0, second = 0;
-    const auto month_it = std::find(std::begin(months), std::end(months), value.substr(8, 3));
-    if (month_it == std::end(months) || !number(5, 2, day) || !number(12, 4, year) || !number(17, 2, hour) ||
-        !number(20, 2, minute) || !number(23, 2, second))
-        return std::nullopt;
-    using namespace std::chrono;
-    const year_month_day date{std::chrono::year{year},
-                              std::chrono::month{static_cast<unsigned>(month_it - std::begin(months) + 1)},
-                              std::chrono::day{static_cast<unsigned>(day)}};
-    if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
-    const auto at = sys_days{date} + hours{hour} + minutes{minute} + seconds{second};
-    return std::max(milliseconds{0}, duration_cast<milliseconds>(at - now));
+    auto at = parse_http_date(value);
+    if (!at) return std::nullopt;
+    return std::max(std::chrono::milliseconds{0}, std::chrono::duration_cast<std::chrono::milliseconds>(*at - now));
 }
 
 }  // namespace mcpreg

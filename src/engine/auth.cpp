@@ -48,7 +48,7 @@ namespace detail {
 
 error token_error(std::string message)
 {
-    return error{make_http_error(401), diagnostics{std::move(message), {}, 401, {}, {}, 0, {}}};
+    return error{make_http_error(401), diagnostics{std::move(message), {}, 401, {}, {}, 0, {}, {}}};
 }
 
 std::int64_t unix_seconds(std::chrono::system_clock::time_point t)

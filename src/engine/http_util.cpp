@@ -3,7 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string_view.hpp>
 
-#include <openssl/evp.h>
+#include "../common/sha256.hpp"
 
 #include <stdexcept>
 
@@ -91,21 +91,7 @@ std::string clean_path(std::string_view path)
     return cleaned.empty() ? "/" : cleaned;
 }
 
-std::string make_etag(std::string_view body)
-{
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_Digest(body.data(), body.size(), digest, &length, EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("SHA-256 failed");
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string etag = "\"";
-    for (unsigned int i = 0; i < 16; ++i) {
-        etag += digits[digest[i] >> 4];
-        etag += digits[digest[i] & 15];
-    }
-    etag += '"';
-    return etag;
-}
+std::string make_etag(std::string_view body) { return "\"" + mcpreg::detail::sha256_hex(body).substr(0, 32) + "\""; }
 
 bool etag_matches(std::string_view if_none_match, std::string_view etag)
 {

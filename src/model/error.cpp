@@ -35,6 +35,7 @@ public:
         case errc::timeout: return "operation timed out";
         case errc::storage_error: return "local database error";
         case errc::non_public_address: return "refused to connect to a non-public address";
+        case errc::not_cached: return "offline, and the response is not in the cache";
         }
         return "unknown mcpreg error";
     }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 namespace mcpreg {
 
 struct diagnostics;
+class response_cache;
 
 /// The official registry.
 inline constexpr std::string_view official_registry_url = "https://registry.modelcontextprotocol.io";
@@ -59,6 +61,12 @@ struct client_options {
     /// 6to4, NAT64 and site-local ones (errc::non_public_address), as the official registry does when it fetches
     /// URLs that callers name. The environment proxy is then not used, since it would dial for us.
     bool public_addresses_only = false;
+    /// GET responses are served from and stored in this cache (see response_cache). Requests with other
+    /// methods never touch it. Unset: no caching.
+    std::shared_ptr<response_cache> cache;
+    /// Never use the network: GETs are answered from `cache` (fresh or stale, diagnostics.cache "stale" for
+    /// the latter) or fail with errc::not_cached; other requests fail with errc::not_cached too.
+    bool offline = false;
 };
 
 /// Per-call settings.
