@@ -1,0 +1,268 @@
+// The offline catalog: a full mirror of the bundled snapshot from the engine on 127.0.0.1, incremental syncs
+// with tombstones, a sync killed halfway and resumed, local queries and ranked search.
+#include <mcpreg/cache/catalog.hpp>
+#include <mcpreg/client/blocking_client.hpp>
+#include <mcpreg/model/json.hpp>
+
+#include "engine_fixture.hpp"
+#include "test_data.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace json = boost::json;
+using namespace mcpreg;
+using namespace std::chrono_literals;
+
+namespace {
+
+engine::registry& snapshot_engine()
+{
+    static auto reg = [] {
+        engine::registry_options options;
+        options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
+        options.anonymous_auth = true;
+        options.admin_key = "catalog-test-admin";
+        return test::open_registry(options);
+    }();
+    return reg;
+}
+
+blocking_client client_for(unsigned short port)
+{
+    client_options options;
+    options.base_url = "http://127.0.0.1:" + std::to_string(port);
+    options.use_environment_proxy = false;
+    options.request_timeout = 10s;
+    return blocking_client::create(options).value();
+}
+
+std::string exported(cache::catalog& c) { return json::serialize(c.export_entries().value()); }
+
+std::filesystem::path temp_file(const std::string& name)
+{
+    return std::filesystem::temp_directory_path() / ("mcpreg-catalog-" + std::to_string(::getpid()) + "-" + name);
+}
+
+void remove_database(const std::filesystem::path& path)
+{
+    for (auto suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+}
+
+}  // namespace
+
+TEST_CASE("a full mirror of the snapshot, then local queries that answer as the engine does" *
+          doctest::test_suite("catalog"))
+{
+    auto& reg = snapshot_engine();
+    test::running_engine running(reg);
+    auto client = client_for(running.port());
+    auto catalog = cache::catalog::open({}).value();
+    std::size_t progress_calls = 0;
+    cache::sync_options options;
+    options.on_page = [&](const cache::sync_progress&) { ++progress_calls; };
+    auto report = catalog.sync(client, options);
+    REQUIRE(report);
+    CHECK(report->full);
+    CHECK(report->complete);
+    const auto rows = reg.size().value();
+    CHECK(report->added == rows);
+    CHECK(report->fetched == rows);
+    CHECK(progress_calls == report->pages);
+    CHECK(catalog.size().value() == rows);
+    CHECK(catalog.sources().value() == std::vector<std::string>{client.async_client().options().base_url});
+
+    // Each local query equals the registry's own answer, page by page.
+    for (auto search :
+         {std::optional<std::string>{}, std::optional<std::string>{"github"}, std::optional<std::string>{"MCP"}}) {
+        for (bool latest : {false, true}) {
+            std::vector<std::string> remote, local;
+            list_options q;
+            q.search = search;
+            if (latest) q.version = "latest";
+            q.limit = 100;
+            for (int guard = 0; guard < 100; ++guard) {
+                auto page = client.list_servers(q).value();
+                for (const auto& s : page.servers) remote.push_back(s.server.name + "@" + s.server.version);
+                if (!page.next_cursor) break;
+                q.cursor = page.next_cursor;
+            }
+            cache::catalog_query cq;
+            cq.search = search;
+            cq.latest_only = latest;
+            cq.limit = 77;
+            for (int guard = 0; guard < 100; ++guard) {
+                auto page = catalog.list(cq).value();
+                for (const auto& e : page.entries) local.push_back(e.entry.server.name + "@" + e.entry.server.version);
+                if (!page.next_cursor) break;
+                cq.cursor = page.next_cursor;
+            }
+            CHECK_MESSAGE(local == remote, (search ? *search : "") << " latest=" << latest);
+        }
+    }
+    auto latest = catalog.get("io.github.github/github-mcp-server");
+    REQUIRE(latest);
+    CHECK(latest->entry.official()->is_latest == true);
+    CHECK(latest->entry == client.get_server("io.github.github/github-mcp-server").value());
+    CHECK(catalog.versions("io.github.github/github-mcp-server").value().size() ==
+          client.list_versions("io.github.github/github-mcp-server").value().servers.size());
+    auto missing = catalog.get("io.github.nobody/nothing");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == condition::not_found);
+
+    auto found = catalog.search("github", 10);
+    REQUIRE(found);
+    REQUIRE_FALSE(found->empty());
+    CHECK(found->front().entry.server.name.find("github") != std::string::npos);
+    CHECK(catalog.search("\"; DROP TABLE entries; -- NEAR( OR *", 5));  // words, never FTS or SQL syntax
+    CHECK(catalog.size().value() == rows);
+    CHECK(catalog.search("", 5).value().empty());
+
+    // An incremental sync with nothing new changes nothing.
+    auto again = catalog.sync(client);
+    REQUIRE(again);
+    CHECK_FALSE(again->full);
+    CHECK(again->added + again->updated + again->deleted == 0);
+    CHECK(again->fetched < 100);
+}
+
+TEST_CASE("incremental sync: 3 publishes, a deprecation and a deletion arrive, and the catalog equals a fresh mirror" *
+          doctest::test_suite("catalog"))
+{
+    engine::registry_options options;
+    options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
+    options.anonymous_auth = true;
+    options.admin_key = "catalog-test-admin";
+    auto reg = test::open_registry(options);
+    test::running_engine running(reg);
+    auto client = client_for(running.port());
+    auto catalog = cache::catalog::open({}).value();
+    REQUIRE(catalog.sync(client));
+
+    auto anonymous = client.exchange_token("none").value().token;
+    auto admin = client.exchange_token("admin", R"({"admin_key":"catalog-test-admin"})").value().token;
+    for (auto version : {"1.0.0", "1.1.0", "2.0.0"}) {
+        auto s = model::parse_server(json::serialize(json::object{{"$schema", model::current_schema_url},
+                                                                  {"name", "io.modelcontextprotocol.anonymous/new"},
+                                                                  {"description", "fresh"},
+                                                                  {"version", version}}))
+                     .value();
+        REQUIRE(client.publish(s, anonymous));
+    }
+    const std::string deprecated_name = "io.github.github/github-mcp-server";
+    const auto deprecated_version = client.get_server(deprecated_name).value().server.version;
+    REQUIRE(client.set_status(deprecated_name, deprecated_version, model::server_status::deprecated, "old", admin));
+    // Deleting a latest version moves the flag to another row without touching it: the catalog must follow.
+    const auto versions = client.list_versions(deprecated_name).value().servers;
+    std::string deleted_name, deleted_version;
+    for (const auto& candidate : client
+                                     .list_servers([] {
+                                         list_options q;
+                                         q.version = "latest";
+                                         q.limit = 100;
+                                         return q;
+                                     }())
+                                     .value()
+                                     .servers)
+        if (candidate.server.name != deprecated_name &&
+            client.list_versions(candidate.server.name).value().servers.size() > 1) {
+            deleted_name = candidate.server.name;
+            deleted_version = candidate.server.version;
+            break;
+        }
+    REQUIRE_FALSE(deleted_name.empty());
+    REQUIRE(client.set_status(deleted_name, deleted_version, model::server_status::deleted, std::nullopt, admin));
+
+    auto report = catalog.sync(client);
+    REQUIRE(report);
+    CHECK_FALSE(report->full);
+    CHECK(report->added == 3);
+    CHECK(report->updated == 1);
+    CHECK(report->deleted == 1);
+    CHECK(report->fetched < 50);  // the changes (and the overlap window), not the registry
+
+    CHECK(catalog.get("io.modelcontextprotocol.anonymous/new").value().entry.server.version == "2.0.0");
+    CHECK_FALSE(catalog.get(deleted_name, deleted_version));
+    CHECK(catalog.get(deleted_name, deleted_version, true));
+    CHECK(catalog.get(deleted_name).value().entry.server.version ==
+          client.get_server(deleted_name).value().server.version);
+
+    auto fresh = cache::catalog::open({}).value();
+    REQUIRE(fresh.sync(client));
+    CHECK(exported(catalog) == exported(fresh));
+}
+
+TEST_CASE("a sync killed halfway (SIGKILL) resumes from its last page and ends as a clean mirror" *
+          doctest::test_suite("catalog"))
+{
+    auto& reg = snapshot_engine();
+    test::running_engine running(reg);
+    const auto path = temp_file("killed.db");
+    remove_database(path);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        auto client = client_for(running.port());
+        auto catalog = cache::catalog::open({path.string()});
+        if (!catalog) ::_exit(3);
+        cache::sync_options options;
+        options.on_page = [](const cache::sync_progress& p) {
+            if (p.pages == 7) ::kill(::getpid(), SIGKILL);
+        };
+        (void)catalog->sync(client, options);
+        ::_exit(4);  // not reached
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    REQUIRE(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGKILL);
+
+    auto client = client_for(running.port());
+    auto catalog = cache::catalog::open({path.string()}).value();
+    CHECK(catalog.size().value() == 700);  // seven committed pages of 100
+    auto resumed = catalog.sync(client);
+    REQUIRE(resumed);
+    CHECK(resumed->resumed);
+    CHECK(resumed->full);
+    CHECK(resumed->fetched == reg.size().value() - 700);
+
+    auto clean = cache::catalog::open({}).value();
+    REQUIRE(clean.sync(client));
+    CHECK(exported(catalog) == exported(clean));
+
+    // max_pages stops early and leaves the sync resumable the same way.
+    auto stepwise = cache::catalog::open({}).value();
+    cache::sync_options three;
+    three.max_pages = 3;
+    auto partial = stepwise.sync(client, three).value();
+    CHECK_FALSE(partial.complete);
+    CHECK(stepwise.sync(client).value().resumed);
+    CHECK(exported(stepwise) == exported(clean));
+    remove_database(path);
+}
+
+TEST_CASE("a mirror feeds the engine: the catalog served as a sub-registry" * doctest::test_suite("catalog"))
+{
+    auto& reg = snapshot_engine();
+    test::running_engine running(reg);
+    auto client = client_for(running.port());
+    auto catalog = cache::catalog::open({}).value();
+    REQUIRE(catalog.sync(client));
+    auto sub_registry = test::open_registry();
+    auto report = sub_registry.import_json(catalog.export_entries().value());
+    REQUIRE(report);
+    CHECK(report->inserted == reg.size().value());
+    client_options options;
+    options.base_url = "http://in-process";
+    auto in_process = blocking_client::create_in_process(options, [&](const http_request& r) {
+                          return sub_registry.handle(r);
+                      }).value();
+    CHECK(in_process.get_server("io.github.github/github-mcp-server").value() ==
+          client.get_server("io.github.github/github-mcp-server").value());
+}
