@@ -1,6 +1,7 @@
 // The mcpreg command-line tool.
 #include "cli.hpp"
 
+#include <mcpreg/cache/http_cache.hpp>
 #include <mcpreg/version.hpp>
 
 #include <cstdlib>
@@ -22,9 +23,13 @@ constexpr std::string_view usage =
     "  login      get a registry token (none, admin, dns, http, github) and store it\n"
     "  publish    publish a server.json\n"
     "  status     set the status of a version, or of every version\n"
+    "  mirror     mirror a registry into an offline catalog (incremental after the first time)\n"
+    "  search     search an offline catalog\n"
     "\n"
     "Global options (before or after the command):\n"
     "  --registry URL   the registry to read (default: $MCPREG_REGISTRY, else the official registry)\n"
+    "  --cache PATH     keep read responses in this SQLite file and revalidate them (ETag, Last-Modified)\n"
+    "  --offline        answer reads from --cache only, never the network\n"
     "\n"
     "Run 'mcpreg <command> --help' for a command's options. 'mcpreg --version' prints the version.\n";
 
@@ -40,6 +45,7 @@ int main(int argc, char** argv)
         }
         // Global options may stand anywhere; take them out before the command sees its arguments.
         mcpreg::client_options options;
+        std::string cache_path;
         if (const char* registry = std::getenv("MCPREG_REGISTRY"); registry && *registry) options.base_url = registry;
         arguments all;
         for (int i = 1; i < argc; ++i) {
@@ -50,11 +56,27 @@ int main(int argc, char** argv)
                 std::cerr << "mcpreg: --registry takes a URL\n";
                 return exit_unreadable;
             }
+            else if (arg == "--cache" && i + 1 < argc) cache_path = argv[++i];
+            else if (arg == "--offline") options.offline = true;
             else all.push_back(arg);
         }
         if (all.empty()) {
             std::cerr << usage;
             return exit_unreadable;
+        }
+        if (options.offline && cache_path.empty()) {
+            std::cerr << "mcpreg: --offline reads from --cache PATH; give one\n";
+            return exit_unreadable;
+        }
+        if (!cache_path.empty()) {
+            auto cache = mcpreg::cache::http_cache::open({cache_path});
+            if (!cache) {
+                std::cerr << "mcpreg: --cache: " << cache.error() << '\n';
+                return exit_unreadable;
+            }
+            if ((*cache)->moved_aside())
+                std::cerr << "mcpreg: the cache was damaged; moved it to " << *(*cache)->moved_aside() << '\n';
+            options.cache = std::move(*cache);
         }
         const std::string_view command = all.front();
         arguments args(all.begin() + 1, all.end());
@@ -67,6 +89,8 @@ int main(int argc, char** argv)
         if (command == "login") return run_login(options, args);
         if (command == "publish") return run_publish(options, args);
         if (command == "status") return run_status(options, args);
+        if (command == "mirror") return run_mirror(options, args);
+        if (command == "search") return run_search(args);
         if (command == "--help" || command == "-h" || command == "help") {
             std::cout << usage;
             return exit_ok;

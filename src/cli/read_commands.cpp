@@ -1,6 +1,7 @@
-// mcpreg list | show | versions: reading a registry.
+// mcpreg list | show | versions: reading a registry; mirror | search: its offline catalog.
 #include "cli.hpp"
 
+#include <mcpreg/cache/catalog.hpp>
 #include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/model/json.hpp>
 
@@ -8,6 +9,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -43,6 +45,23 @@ constexpr std::string_view versions_usage =
     "\n"
     "Lists every version of a server, newest first. --json prints a JSON array of ServerResponse objects.\n"
     "Exit status: 0 found, 1 not found or the registry could not be read, 2 bad arguments.\n";
+
+constexpr std::string_view mirror_usage =
+    "usage: mcpreg [--registry URL] mirror --db PATH [--page-size N]\n"
+    "\n"
+    "Mirrors a registry into an offline catalog (SQLite): every entry the first time, then only what changed\n"
+    "since the last sync (updated_since), deletions included. An interrupted mirror resumes where it stopped.\n"
+    "Several registries can share one catalog. Progress is shown when standard output is a terminal.\n"
+    "The last line is 'mirrored URL: N fetched, A added, U updated, D deleted (full|incremental)'.\n"
+    "Exit status: 0 done, 1 the registry could not be read, 2 bad arguments or an unusable database.\n";
+
+constexpr std::string_view search_usage =
+    "usage: mcpreg search QUERY --db PATH [--limit N] [--source URL] [--json]\n"
+    "\n"
+    "Searches a catalog made by 'mcpreg mirror', offline: ranked full-text search over the names, titles\n"
+    "and descriptions of the latest version of each server. --json prints a JSON array of ServerResponse\n"
+    "objects, best match first.\n"
+    "Exit status: 0 found, 1 nothing matched, 2 bad arguments or an unusable database.\n";
 
 std::size_t terminal_width()
 {
@@ -267,6 +286,103 @@ int run_versions(const client_options& options, const arguments& args)
     if (flags.json) std::cout << json::serialize(to_json_array(list->servers)) << '\n';
     else print_table(list->servers);
     return exit_ok;
+}
+
+int run_mirror(const client_options& options, const arguments& args)
+{
+    std::optional<std::string> db;
+    cache::sync_options sync;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const bool has_value = i + 1 < args.size();
+        if (args[i] == "--help" || args[i] == "-h") {
+            std::cout << mirror_usage;
+            return exit_ok;
+        }
+        if (args[i] == "--db" && has_value) db = std::string(args[++i]);
+        else if (args[i] == "--page-size" && has_value) {
+            const auto text = args[++i];
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), sync.page_size);
+            if (ec != std::errc{} || end != text.data() + text.size() || sync.page_size < 1 || sync.page_size > 100) {
+                std::cerr << "mcpreg mirror: --page-size takes 1 to 100\n";
+                return exit_unreadable;
+            }
+        }
+        else return unexpected("mirror", args[i], mirror_usage);
+    }
+    if (!db) {
+        std::cerr << "mcpreg mirror: --db PATH is required\n" << mirror_usage;
+        return exit_unreadable;
+    }
+    auto catalog = cache::catalog::open({*db});
+    if (!catalog) {
+        std::cerr << "mcpreg mirror: " << catalog.error() << '\n';
+        return exit_unreadable;
+    }
+    auto client = blocking_client::create(options);
+    if (!client) return report_failure("mirror", client.error());
+    const bool terminal = ::isatty(STDOUT_FILENO) != 0;
+    if (terminal)
+        sync.on_page = [](const cache::sync_progress& p) {
+            std::cout << "\r" << p.pages << " pages, " << p.fetched << " entries" << std::flush;
+        };
+    auto report = catalog->sync(*client, sync);
+    if (terminal) std::cout << '\n';
+    if (!report) return report_failure("mirror", report.error());
+    std::cout << "mirrored " << options.base_url << ": " << report->fetched << " fetched, " << report->added
+              << " added, " << report->updated << " updated, " << report->deleted << " deleted ("
+              << (report->full ? "full" : "incremental") << (report->resumed ? ", resumed" : "") << ")\n";
+    return exit_ok;
+}
+
+int run_search(const arguments& args)
+{
+    std::optional<std::string> db, query;
+    std::string source;
+    int limit = 20;
+    bool as_json = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const bool has_value = i + 1 < args.size();
+        if (args[i] == "--help" || args[i] == "-h") {
+            std::cout << search_usage;
+            return exit_ok;
+        }
+        if (args[i] == "--db" && has_value) db = std::string(args[++i]);
+        else if (args[i] == "--source" && has_value) source = std::string(args[++i]);
+        else if (args[i] == "--json") as_json = true;
+        else if (args[i] == "--limit" && has_value) {
+            const auto text = args[++i];
+            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
+            if (ec != std::errc{} || end != text.data() + text.size() || limit < 1) {
+                std::cerr << "mcpreg search: --limit takes a positive number\n";
+                return exit_unreadable;
+            }
+        }
+        else if (!args[i].starts_with("--") && !query) query = std::string(args[i]);
+        else return unexpected("search", args[i], search_usage);
+    }
+    if (!db || !query) {
+        std::cerr << "mcpreg search: QUERY and --db PATH are required\n" << search_usage;
+        return exit_unreadable;
+    }
+    if (!std::filesystem::exists(*db)) {
+        std::cerr << "mcpreg search: no catalog at " << *db << " (make one with 'mcpreg mirror --db " << *db << "')\n";
+        return exit_unreadable;
+    }
+    auto catalog = cache::catalog::open({*db});
+    if (!catalog) {
+        std::cerr << "mcpreg search: " << catalog.error() << '\n';
+        return exit_unreadable;
+    }
+    auto found = catalog->search(*query, limit, source);
+    if (!found) {
+        std::cerr << "mcpreg search: " << found.error() << '\n';
+        return exit_unreadable;
+    }
+    std::vector<model::server_response> entries;
+    for (auto& e : *found) entries.push_back(std::move(e.entry));
+    if (as_json) std::cout << json::serialize(to_json_array(entries)) << '\n';
+    else if (!entries.empty()) print_table(entries);
+    return entries.empty() ? exit_invalid : exit_ok;
 }
 
 }  // namespace mcpreg::cli
