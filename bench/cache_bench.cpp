@@ -95,7 +95,9 @@ struct large_registry {
     std::thread thread;
 
     large_registry()
-        : reg(open()), server(io.get_executor(), reg), port(server.listen("127.0.0.1", 0).value()),
+        : reg(open()),
+          server(io.get_executor(), reg),
+          port(server.listen("127.0.0.1", 0).value()),
           thread([this] { io.run(); })
     {
     }
@@ -119,16 +121,16 @@ struct large_registry {
                 boost::json::object server{{"name", "io.github.bench/server-" + std::to_string(name)},
                                            {"description", "Benchmark server number " + std::to_string(name)},
                                            {"version", "1." + std::to_string(version) + ".0"}};
-                batch.push_back(boost::json::object{
-                    {"server", server},
-                    {"_meta",
-                     {{model::official_meta_key,
-                       {{"status", "active"},
-                        {"publishedAt", "2025-06-01T00:00:00Z"},
-                        {"updatedAt", model::format_rfc3339(model::timestamp::clock_time(
-                                          std::chrono::sys_days{std::chrono::year{2025} / 6 / 1} +
-                                          std::chrono::minutes(name * 10 + version)))},
-                        {"isLatest", version == 9}}}}}});
+                batch.push_back(
+                    boost::json::object{{"server", server},
+                                        {"_meta",
+                                         {{model::official_meta_key,
+                                           {{"status", "active"},
+                                            {"publishedAt", "2025-06-01T00:00:00Z"},
+                                            {"updatedAt", model::format_rfc3339(model::timestamp::clock_time(
+                                                              std::chrono::sys_days{std::chrono::year{2025} / 6 / 1} +
+                                                              std::chrono::minutes(name * 10 + version)))},
+                                            {"isLatest", version == 9}}}}}});
             }
             if (batch.size() >= 10'000) {
                 (void)r.import_json(batch).value();

@@ -13,6 +13,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <set>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -265,4 +266,44 @@ TEST_CASE("a mirror feeds the engine: the catalog served as a sub-registry" * do
                       }).value();
     CHECK(in_process.get_server("io.github.github/github-mcp-server").value() ==
           client.get_server("io.github.github/github-mcp-server").value());
+}
+
+TEST_CASE("several registries in one catalog: entries tagged with their source, queries per source or across" *
+          doctest::test_suite("catalog"))
+{
+    auto& big = snapshot_engine();
+    auto small = test::open_registry();
+    REQUIRE(small.import_json(json::array{
+        test::entry("io.github.github/github-mcp-server", "99.0.0", "2026-01-01T00:00:00Z", "active",
+                    "An internal fork"),
+        test::entry("com.example.internal/tool", "1.0.0", "2026-01-01T00:00:00Z", "active", "Internal quokka tool")}));
+    test::running_engine big_running(big), small_running(small);
+    auto big_client = client_for(big_running.port());
+    auto small_client = client_for(small_running.port());
+    auto catalog = cache::catalog::open({}).value();
+    REQUIRE(catalog.sync(big_client));
+    REQUIRE(catalog.sync(small_client));
+    const auto big_source = big_client.async_client().options().base_url;
+    const auto small_source = small_client.async_client().options().base_url;
+    CHECK(catalog.sources().value().size() == 2);
+    CHECK(catalog.size(small_source).value() == 2);
+    CHECK(catalog.size().value() == big.size().value() + 2);
+
+    auto internal = catalog.get("io.github.github/github-mcp-server", "latest", false, small_source).value();
+    CHECK(internal.source == small_source);
+    CHECK(internal.entry.server.version == "99.0.0");
+    CHECK(catalog.get("io.github.github/github-mcp-server", "latest", false, big_source).value().entry.server.version !=
+          "99.0.0");
+    auto quokka = catalog.search("quokka").value();
+    REQUIRE(quokka.size() == 1);
+    CHECK(quokka.front().source == small_source);
+    CHECK(catalog.search("quokka", 20, big_source).value().empty());
+    cache::catalog_query everywhere;
+    everywhere.search = "github-mcp-server";
+    everywhere.latest_only = true;
+    auto both = catalog.list(everywhere).value();
+    std::set<std::string> sources;
+    for (const auto& e : both.entries)
+        if (e.entry.server.name == "io.github.github/github-mcp-server") sources.insert(e.source);
+    CHECK(sources.size() == 2);
 }
