@@ -25,6 +25,7 @@ constexpr std::string_view usage =
     "  status     set the status of a version, or of every version\n"
     "  mirror     mirror a registry into an offline catalog (incremental after the first time)\n"
     "  search     search an offline catalog\n"
+    "  resolve    turn an entry into a command line, a launch spec or a client configuration\n"
     "\n"
     "Global options (before or after the command):\n"
     "  --registry URL   the registry to read (default: $MCPREG_REGISTRY, else the official registry)\n"
@@ -91,6 +92,7 @@ int main(int argc, char** argv)
         if (command == "status") return run_status(options, args);
         if (command == "mirror") return run_mirror(options, args);
         if (command == "search") return run_search(args);
+        if (command == "resolve") return run_resolve(options, args);
         if (command == "--help" || command == "-h" || command == "help") {
             std::cout << usage;
             return exit_ok;

@@ -1,0 +1,506 @@
+#include <mcpreg/resolve/resolve.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+
+namespace mcpreg::resolve {
+namespace json = boost::json;
+
+namespace {
+
+std::string at(std::string_view base, std::string_view field, std::size_t index)
+{
+    return std::string(base) + (base.empty() ? "" : ".") + std::string(field) + "[" + std::to_string(index) + "]";
+}
+
+bool is_number(std::string_view text)
+{
+    if (text.empty()) return false;
+    double value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return ec == std::errc{} && end == text.data() + text.size();
+}
+
+// Collects resolved values and the inputs still needed while one package or remote is resolved.
+struct input_resolver {
+    const input_values& inputs;
+    std::vector<missing_input>& missing;
+    /// Every value resolved so far by input name, for `{--port}` / `{PORT}` in transport URLs.
+    std::map<std::string, std::string, std::less<>> by_name;
+
+    const std::vector<std::string>* supplied(std::string_view name) const
+    {
+        auto it = inputs.find(name);
+        return it == inputs.end() || it->second.empty() ? nullptr : &it->second;
+    }
+
+    void report(const model::input& in, std::string name, std::string used_in, std::string problem)
+    {
+        missing_input m;
+        m.name = std::move(name);
+        m.used_in = std::move(used_in);
+        m.description = in.description;
+        m.is_required = in.is_required.value_or(false);
+        m.is_secret = in.is_secret.value_or(false);
+        m.default_value = in.default_value;
+        m.choices = in.choices;
+        m.format = in.format.value_or("string");
+        m.problem = std::move(problem);
+        missing.push_back(std::move(m));
+    }
+
+    // A value passes `choices` and `format`; otherwise it is reported and refused.
+    bool acceptable(const model::input& in, const std::string& name, const std::string& used_in,
+                    const std::string& value)
+    {
+        if (in.choices && !in.choices->empty() &&
+            std::find(in.choices->begin(), in.choices->end(), value) == in.choices->end()) {
+            std::string list;
+            for (const auto& c : *in.choices) list += (list.empty() ? "" : ", ") + c;
+            report(in, name, used_in, "not one of: " + list);
+            return false;
+        }
+        const auto format = in.format.value_or("string");
+        if (format == "number" && !is_number(value)) {
+            report(in, name, used_in, "not a number");
+            return false;
+        }
+        if (format == "boolean" && value != "true" && value != "false") {
+            report(in, name, used_in, "not true or false");
+            return false;
+        }
+        return true;
+    }
+
+    // `{name}` placeholders replaced from `variables` (input, else default). nullopt when a variable has no
+    // value: reported when it is required; an optional one omits the whole value.
+    std::optional<std::string> substitute(std::string_view text, const std::optional<model::input_map>& variables,
+                                          const std::string& used_in)
+    {
+        std::string out;
+        bool complete = true;
+        for (std::size_t i = 0; i < text.size();) {
+            const auto close = text[i] == '{' ? text.find('}', i) : std::string_view::npos;
+            if (close == std::string_view::npos) {
+                out += text[i++];
+                continue;
+            }
+            const std::string name(text.substr(i + 1, close - i - 1));
+            const model::input* variable = nullptr;
+            if (variables)
+                if (auto it = variables->find(name); it != variables->end()) variable = &it->second;
+            std::optional<std::string> value;
+            if (variable) {
+                if (auto* given = supplied(name)) value = given->front();
+                else value = variable->default_value;
+                if (value && !acceptable(*variable, name, used_in, *value)) value.reset(), complete = false;
+                else if (!value) {
+                    if (variable->is_required.value_or(false)) report(*variable, name, used_in, "required");
+                    complete = false;
+                }
+            }
+            else if (auto found = by_name.find(name); found != by_name.end()) {
+                value = found->second;
+            }
+            else if (auto* given = supplied(name)) {
+                value = given->front();
+            }
+            if (value) out += *value;
+            else if (!variable) out += text.substr(i, close - i + 1);  // nothing defines it: left as written
+            i = close + 1;
+        }
+        if (!complete) return std::nullopt;
+        return out;
+    }
+
+    // The values of one input: its fixed `value` (substituted), else the user's, else its default. Empty when
+    // there is none (a required one is then reported).
+    std::vector<std::string> values(const model::input_with_variables& in, const std::string& name,
+                                    const std::string& used_in, bool repeated)
+    {
+        std::vector<std::string> out;
+        if (in.value) {
+            if (auto v = substitute(*in.value, in.variables, used_in)) out.push_back(std::move(*v));
+            return out;
+        }
+        if (auto* given = supplied(name)) {
+            for (const auto& v : *given) {
+                if (!acceptable(in, name, used_in, v)) return {};
+                out.push_back(v);
+                if (!repeated) break;
+            }
+        }
+        else if (in.default_value) {
+            if (!acceptable(in, name, used_in, *in.default_value)) return {};
+            out.push_back(*in.default_value);
+        }
+        else if (in.is_required.value_or(false)) {
+            report(in, name, used_in, "required");
+        }
+        if (!out.empty() && !name.empty()) by_name.emplace(name, out.front());
+        return out;
+    }
+
+    void arguments(const std::optional<std::vector<model::argument>>& list, std::string_view base,
+                   std::string_view field, bool joined, std::vector<std::string>& argv)
+    {
+        if (!list) return;
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const auto& a = (*list)[i];
+            const auto where = at(base, field, i);
+            const bool repeated = a.is_repeated.value_or(false);
+            if (a.is_named()) {
+                const std::string flag = a.name.value_or("");
+                // Nothing says it takes a value (no value, default, hint, format, choices or repetition): a flag
+                // such as --verbose. A --port with format "number" and no input is left out instead.
+                const bool valueless = !a.value && !a.default_value && !a.value_hint && !a.format && !a.choices &&
+                                       !repeated && !supplied(flag) && !a.is_required.value_or(false);
+                if (valueless) {
+                    if (!flag.empty()) argv.push_back(flag);
+                    continue;
+                }
+                auto got = values(a, flag, where, repeated);
+                if (a.format.value_or("") == "boolean" && !a.value) {
+                    // A boolean flag: present when true, absent when false.
+                    if (!got.empty() && got.front() == "true") argv.push_back(flag);
+                    continue;
+                }
+                for (const auto& v : got) {
+                    if (joined) argv.push_back(flag + "=" + v);
+                    else {
+                        argv.push_back(flag);
+                        argv.push_back(v);
+                    }
+                }
+            }
+            else {
+                const std::string key = a.value_hint ? *a.value_hint : a.name.value_or(where);
+                for (auto& v : values(a, key, where, repeated)) argv.push_back(std::move(v));
+            }
+        }
+    }
+
+    void key_values(const std::optional<std::vector<model::key_value_input>>& list, std::string_view base,
+                    std::string_view field, std::map<std::string, std::string>& into, std::set<std::string>& secrets)
+    {
+        if (!list) return;
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const auto& kv = (*list)[i];
+            auto got = values(kv, kv.name, at(base, field, i), false);
+            if (got.empty()) continue;
+            into[kv.name] = std::move(got.front());
+            if (kv.is_secret.value_or(false)) secrets.insert(kv.name);
+        }
+    }
+};
+
+// The runners a package type may be launched with, and how each is invoked.
+struct runner {
+    std::vector<std::string> command;  ///< the runner and its fixed flags
+    std::string registry_flag;         ///< how it takes registryBaseUrl ("" when it cannot)
+};
+
+std::optional<runner> runner_named(std::string_view name)
+{
+    if (name == "npx") return runner{{"npx", "-y"}, "--registry"};
+    if (name == "bunx") return runner{{"bunx"}, ""};
+    if (name == "bun") return runner{{"bun", "x"}, ""};
+    if (name == "uvx") return runner{{"uvx"}, "--index-url"};
+    if (name == "pipx") return runner{{"pipx", "run"}, "--index-url"};
+    if (name == "docker" || name == "podman") return runner{{std::string(name), "run", "-i", "--rm"}, ""};
+    if (name == "dnx") return runner{{"dnx"}, "--source"};
+    return std::nullopt;
+}
+
+std::string_view default_runner(model::registry_kind kind)
+{
+    switch (kind) {
+    case model::registry_kind::npm: return "npx";
+    case model::registry_kind::pypi: return "uvx";
+    case model::registry_kind::oci: return "docker";
+    case model::registry_kind::nuget: return "dnx";
+    case model::registry_kind::cargo: return "cargo";
+    default: return "";
+    }
+}
+
+bool runner_fits(model::registry_kind kind, std::string_view name)
+{
+    switch (kind) {
+    case model::registry_kind::npm: return name == "npx" || name == "bunx" || name == "bun";
+    case model::registry_kind::pypi: return name == "uvx" || name == "pipx";
+    case model::registry_kind::oci: return name == "docker" || name == "podman";
+    case model::registry_kind::nuget: return name == "dnx";
+    default: return false;
+    }
+}
+
+// The runner a package gets: its runtimeHint when that fits the type, else the default; then any override.
+std::string runner_for(const model::package& p, const options& opts, std::vector<std::string>* warnings)
+{
+    std::string name(default_runner(p.kind()));
+    if (p.runtime_hint && !p.runtime_hint->empty()) {
+        if (runner_fits(p.kind(), *p.runtime_hint)) name = *p.runtime_hint;
+        else if (warnings && *p.runtime_hint != name)
+            warnings->push_back("runtimeHint '" + *p.runtime_hint + "' does not run " + p.registry_type +
+                                " packages here; using " + name);
+    }
+    if (auto it = opts.runner_overrides.find(name); it != opts.runner_overrides.end()) name = it->second;
+    return name;
+}
+
+bool has_tag_or_digest(std::string_view image)
+{
+    if (image.find('@') != std::string_view::npos) return true;
+    const auto slash = image.rfind('/');
+    return image.find(':', slash == std::string_view::npos ? 0 : slash) != std::string_view::npos;
+}
+
+// The image reference: the identifier (with its tag), the version appended for old entries without one, and
+// the registry host prefixed when the identifier names none.
+std::string oci_reference(const model::package& p, std::vector<std::string>& warnings)
+{
+    std::string image = p.identifier;
+    if (const auto scheme = image.find("://"); scheme != std::string::npos) {
+        warnings.push_back("the OCI identifier has a URL scheme; it was dropped");
+        image = image.substr(scheme + 3);
+    }
+    if (!has_tag_or_digest(image) && p.version && !p.version->empty()) image += ":" + *p.version;
+    if (p.registry_base_url) {
+        std::string host = *p.registry_base_url;
+        if (const auto scheme = host.find("://"); scheme != std::string::npos) host = host.substr(scheme + 3);
+        while (!host.empty() && host.back() == '/') host.pop_back();
+        const auto first = image.substr(0, image.find('/'));
+        const bool names_host =
+            image.find('/') != std::string::npos &&
+            (first.find('.') != std::string::npos || first.find(':') != std::string::npos || first == "localhost");
+        const bool docker_hub = host == "docker.io" || host == "registry-1.docker.io" || host == "index.docker.io";
+        if (!names_host && !host.empty() && !docker_hub) image = host + "/" + image;
+    }
+    return image;
+}
+
+std::string with_version(const model::package& p, std::string_view separator)
+{
+    if (!p.version || p.version->empty()) return p.identifier;
+    return p.identifier + std::string(separator) + *p.version;
+}
+
+result<resolution> resolve_package(const model::server& server, std::size_t index, const input_values& inputs,
+                                   const options& opts)
+{
+    const auto& p = (*server.packages)[index];
+    resolution out;
+    auto& spec = out.spec;
+    spec.source = "packages[" + std::to_string(index) + "]";
+    const std::string base = spec.source;
+    spec.transport = p.transport ? p.transport->type : "stdio";
+    input_resolver r{inputs, out.missing, {}};
+
+    const auto kind = p.kind();
+    if (kind == model::registry_kind::mcpb)
+        return make_error(errc::invalid_argument, "an MCPB package runs from its downloaded bundle: fetch " +
+                                                      p.identifier + " and use the bundle's manifest");
+    if (kind == model::registry_kind::unknown)
+        return make_error(errc::invalid_argument,
+                          "registry type '" + p.registry_type + "' is not one mcpreg knows how to launch");
+
+    // Values first (env before arguments so `{NAME}` in argument values can use them), then the argv.
+    r.key_values(p.environment_variables, base, "environmentVariables", spec.env, spec.secret_env);
+    std::vector<std::string> runtime_args, package_args;
+    r.arguments(p.runtime_arguments, base, "runtimeArguments", opts.joined_named_arguments, runtime_args);
+    r.arguments(p.package_arguments, base, "packageArguments", opts.joined_named_arguments, package_args);
+
+    const std::string runner_name = runner_for(p, opts, &spec.warnings);
+    if (kind == model::registry_kind::cargo) {
+        if (p.runtime_hint && !p.runtime_hint->empty() && *p.runtime_hint != "cargo") {
+            spec.command = *p.runtime_hint;
+            spec.args = runtime_args;
+            spec.args.push_back(p.identifier);
+        }
+        else {
+            // No one-shot runner for crates: the binary must be installed first; it is named after the crate.
+            std::string install = "cargo install " + p.identifier;
+            if (p.version && !p.version->empty()) install += " --version " + *p.version;
+            if (p.registry_base_url && *p.registry_base_url != "https://crates.io")
+                install += " --index " + *p.registry_base_url;
+            spec.notes.push_back("install the binary first: " + install);
+            spec.command = p.identifier;
+            spec.args = runtime_args;
+        }
+        spec.args.insert(spec.args.end(), package_args.begin(), package_args.end());
+    }
+    else {
+        auto run = runner_named(runner_name);
+        if (!run) {
+            spec.warnings.push_back("unknown runner '" + runner_name + "'; launched without fixed flags");
+            run = runner{{runner_name}, ""};
+        }
+        std::vector<std::string> argv = run->command;
+        const bool custom_registry = p.registry_base_url && !p.registry_base_url->empty();
+        auto registry_flag = [&](std::string_view public_default) {
+            if (!custom_registry || *p.registry_base_url == public_default) return;
+            if (run->registry_flag.empty())
+                spec.warnings.push_back(runner_name + " cannot take registryBaseUrl " + *p.registry_base_url);
+            else {
+                argv.push_back(run->registry_flag);
+                argv.push_back(*p.registry_base_url);
+            }
+        };
+        if (kind == model::registry_kind::npm) {
+            registry_flag("https://registry.npmjs.org");
+            argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
+            argv.push_back(with_version(p, "@"));
+            argv.insert(argv.end(), package_args.begin(), package_args.end());
+        }
+        else if (kind == model::registry_kind::pypi) {
+            registry_flag("https://pypi.org");
+            argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
+            if (runner_name == "pipx") argv.push_back(with_version(p, "=="));
+            else if (opts.pypi_from_form) {
+                argv.push_back("--from");
+                argv.push_back(with_version(p, "=="));
+                argv.push_back(p.identifier);
+            }
+            else argv.push_back(with_version(p, "@"));
+            argv.insert(argv.end(), package_args.begin(), package_args.end());
+        }
+        else if (kind == model::registry_kind::oci) {
+            argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
+            // Values travel in the environment; argv names them only.
+            for (const auto& [name, value] : spec.env) {
+                argv.push_back("-e");
+                argv.push_back(name);
+            }
+            argv.push_back(oci_reference(p, spec.warnings));
+            argv.insert(argv.end(), package_args.begin(), package_args.end());
+        }
+        else if (kind == model::registry_kind::nuget) {
+            argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
+            argv.push_back(with_version(p, "@"));
+            argv.push_back("--yes");
+            registry_flag("https://api.nuget.org/v3/index.json");
+            if (!package_args.empty()) {
+                argv.push_back("--");
+                argv.insert(argv.end(), package_args.begin(), package_args.end());
+            }
+        }
+        spec.command = argv.front();
+        spec.args.assign(argv.begin() + 1, argv.end());
+    }
+
+    if (p.transport && p.transport->type != "stdio") {
+        if (p.transport->url) {
+            if (auto url = r.substitute(*p.transport->url, p.transport->variables, base + ".transport.url"))
+                spec.url = std::move(*url);
+        }
+        else spec.warnings.push_back("the " + p.transport->type + " transport has no url");
+        r.key_values(p.transport->headers, base + ".transport", "headers", spec.headers, spec.secret_headers);
+    }
+    return out;
+}
+
+result<resolution> resolve_remote(const model::server& server, std::size_t index, const input_values& inputs)
+{
+    const auto& remote = (*server.remotes)[index];
+    resolution out;
+    auto& spec = out.spec;
+    spec.source = "remotes[" + std::to_string(index) + "]";
+    spec.transport = remote.type;
+    input_resolver r{inputs, out.missing, {}};
+    if (!remote.url) return make_error(errc::invalid_argument, spec.source + " has no url");
+    if (auto url = r.substitute(*remote.url, remote.variables, spec.source + ".url")) spec.url = std::move(*url);
+    r.key_values(remote.headers, spec.source, "headers", spec.headers, spec.secret_headers);
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> launch_spec::argv() const
+{
+    std::vector<std::string> out;
+    if (command.empty()) return out;
+    out.push_back(command);
+    out.insert(out.end(), args.begin(), args.end());
+    return out;
+}
+
+result<selection> selection::parse(std::string_view text)
+{
+    selection s;
+    auto number = [](std::string_view digits) -> std::optional<std::size_t> {
+        std::size_t n = 0;
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+        if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size()) return std::nullopt;
+        return n;
+    };
+    if (text == "remote") s.remote = true;
+    else if (text.starts_with("remote:")) {
+        s.remote_index = number(text.substr(7));
+        if (!s.remote_index) return make_error(errc::invalid_argument, "remote:N takes a number");
+    }
+    else if (auto n = number(text)) s.package_index = n;
+    else if (!text.empty()) s.package_type = std::string(text);
+    else return make_error(errc::invalid_argument, "an empty package selection");
+    return s;
+}
+
+result<std::string> choose(const model::server& server, const selection& which, const options& opts)
+{
+    const std::size_t packages = server.packages ? server.packages->size() : 0;
+    const std::size_t remotes = server.remotes ? server.remotes->size() : 0;
+    if (which.remote || which.remote_index) {
+        const auto i = which.remote_index.value_or(0);
+        if (i >= remotes)
+            return make_error(errc::invalid_argument, server.name + " has no remote " + std::to_string(i));
+        return "remotes[" + std::to_string(i) + "]";
+    }
+    if (which.package_index) {
+        if (*which.package_index >= packages)
+            return make_error(errc::invalid_argument,
+                              server.name + " has no package " + std::to_string(*which.package_index));
+        return "packages[" + std::to_string(*which.package_index) + "]";
+    }
+    if (which.package_type) {
+        for (std::size_t i = 0; i < packages; ++i)
+            if ((*server.packages)[i].registry_type == *which.package_type)
+                return "packages[" + std::to_string(i) + "]";
+        return make_error(errc::invalid_argument, server.name + " has no " + *which.package_type + " package");
+    }
+    if (remotes > 0 && opts.allow_remotes) return std::string("remotes[0]");
+    // Packages in preference order, then the rest in document order; the first whose runner is here wins.
+    std::vector<std::size_t> order;
+    for (const auto& type : opts.preference)
+        for (std::size_t i = 0; i < packages; ++i)
+            if ((*server.packages)[i].registry_type == type) order.push_back(i);
+    for (std::size_t i = 0; i < packages; ++i)
+        if (std::find(order.begin(), order.end(), i) == order.end()) order.push_back(i);
+    for (auto i : order) {
+        const auto& p = (*server.packages)[i];
+        const auto runner = p.kind() == model::registry_kind::mcpb ? std::string() : runner_for(p, opts, nullptr);
+        if (!opts.runner_available || runner.empty() || opts.runner_available(runner))
+            return "packages[" + std::to_string(i) + "]";
+    }
+    if (remotes > 0)
+        return make_error(errc::invalid_argument, server.name + " has only remotes, and they are not allowed");
+    if (packages > 0) return make_error(errc::invalid_argument, "no package of " + server.name + " can run here");
+    return make_error(errc::invalid_argument, server.name + " has neither packages nor remotes");
+}
+
+result<resolution> resolve(const model::server& server, const selection& which, const input_values& inputs,
+                           const options& opts)
+{
+    auto chosen = choose(server, which, opts);
+    if (!chosen) return chosen.error();
+    const auto open = chosen->find('[');
+    const auto index = static_cast<std::size_t>(std::strtoul(chosen->c_str() + open + 1, nullptr, 10));
+    return chosen->starts_with("remotes") ? resolve_remote(server, index, inputs)
+                                          : resolve_package(server, index, inputs, opts);
+}
+
+}  // namespace mcpreg::resolve
