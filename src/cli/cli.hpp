@@ -33,7 +33,4 @@ int run_mirror(const client_options& options, const arguments& args);
 int run_search(const arguments& args);
 int run_resolve(const client_options& options, const arguments& args);
 
-/// GET `url` (its path and query as given) with `options` (base_url is replaced) and extra `headers`.
-result<http_response> fetch_url(std::string_view url, client_options options, std::vector<http_header> headers = {});
-
 }  // namespace mcpreg::cli

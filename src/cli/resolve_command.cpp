@@ -3,11 +3,14 @@
 
 #include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/model/json.hpp>
+#include <mcpreg/resolve/mcpb.hpp>
 #include <mcpreg/resolve/resolve.hpp>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 namespace mcpreg::cli {
@@ -17,7 +20,7 @@ namespace {
 constexpr std::string_view usage =
     "usage: mcpreg [--registry URL] resolve NAME[@VERSION] | --file PATH\n"
     "                                       [--package TYPE|INDEX|remote[:N]] [--input KEY=VALUE]...\n"
-    "                                       [--runner FROM=TO]... [--joined] [--no-remotes]\n"
+    "                                       [--runner FROM=TO]... [--joined] [--no-remotes] [--bundle-cache DIR]\n"
     "                                       [--format argv|json|vscode|claude|cursor|posix|powershell]\n"
     "\n"
     "Turns a registry entry into what a host runs or connects to. Nothing is launched.\n"
@@ -29,6 +32,9 @@ constexpr std::string_view usage =
     "  --runner F=T    use runner T where F would run (docker=podman, npx=bunx)\n"
     "  --joined        named arguments as one token, --name=value\n"
     "  --no-remotes    prefer packages even when the entry has remotes\n"
+    "  --bundle-cache D  where MCPB bundles are kept, by SHA-256 (default $XDG_CACHE_HOME/mcpreg/bundles,\n"
+    "                  else ~/.cache/mcpreg/bundles); a bundle is downloaded over HTTPS, verified against\n"
+    "                  fileSha256 and extracted safely before its manifest is read\n"
     "  --format F      argv (default): NAME=VALUE environment lines (secrets masked), then one argument\n"
     "                  per line; for a remote, the URL, then 'Header: value' lines.\n"
     "                  json: "
@@ -38,6 +44,15 @@ constexpr std::string_view usage =
     "Exit status: 0 resolved, 1 not found or not launchable, 2 bad arguments, 3 inputs missing (listed).\n";
 
 constexpr int exit_missing_inputs = 3;
+
+std::string default_bundle_cache()
+{
+    std::filesystem::path dir;
+    if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache && *cache) dir = cache;
+    else if (const char* home = std::getenv("HOME"); home && *home) dir = std::filesystem::path(home) / ".cache";
+    else dir = ".";
+    return (dir / "mcpreg" / "bundles").string();
+}
 
 json::object missing_json(const resolve::missing_input& m)
 {
@@ -58,6 +73,7 @@ int run_resolve(const client_options& options, const arguments& args)
     resolve::input_values inputs;
     resolve::options opts;
     std::string format = "argv";
+    std::string bundle_cache = default_bundle_cache();
     for (std::size_t i = 0; i < args.size(); ++i) {
         const bool has_value = i + 1 < args.size();
         const auto arg = args[i];
@@ -85,6 +101,7 @@ int run_resolve(const client_options& options, const arguments& args)
         }
         else if (arg == "--format" && has_value) format = std::string(args[++i]);
         else if (arg == "--file" && has_value) file = std::string(args[++i]);
+        else if (arg == "--bundle-cache" && has_value) bundle_cache = std::string(args[++i]);
         else if (arg == "--joined") opts.joined_named_arguments = true;
         else if (arg == "--no-remotes") opts.allow_remotes = false;
         else if (!arg.starts_with("--") && !reference) reference = std::string(arg);
@@ -134,7 +151,35 @@ int run_resolve(const client_options& options, const arguments& args)
         server = std::move(entry->server);
     }
 
-    auto resolved = resolve::resolve(server, which, inputs, opts);
+    auto chosen = resolve::choose(server, which, opts);
+    if (!chosen) {
+        std::cerr << "mcpreg resolve: " << chosen.error() << '\n';
+        return exit_invalid;
+    }
+    result<resolve::resolution> resolved = resolve::resolution{};
+    const bool bundle = chosen->starts_with("packages") &&
+                        (*server.packages)[std::stoul(chosen->substr(9))].kind() == model::registry_kind::mcpb;
+    if (bundle) {
+        const auto index = std::stoul(chosen->substr(9));
+        resolve::bundle_fetcher fetch = [&](const std::string& url, std::uint64_t max_bytes) -> result<std::string> {
+            auto download = options;
+            download.max_response_bytes = max_bytes;
+            auto got = fetch_url(url, download);
+            if (!got) return got.error();
+            if (got->status != 200)
+                return make_error(errc::bad_response, url + ": HTTP " + std::to_string(got->status));
+            return std::move(got->body);
+        };
+        auto extracted = resolve::fetch_bundle((*server.packages)[index], bundle_cache, fetch);
+        if (!extracted) {
+            std::cerr << "mcpreg resolve: " << extracted.error() << '\n';
+            return exit_invalid;
+        }
+        resolved = resolve::resolve_bundle(server, index, *extracted, inputs);
+    }
+    else {
+        resolved = resolve::resolve(server, which, inputs, opts);
+    }
     if (!resolved) {
         std::cerr << "mcpreg resolve: " << resolved.error() << '\n';
         return exit_invalid;

@@ -29,7 +29,11 @@ expect_exit 0 "$MCPREG" resolve --file "$examples/10-complex-docker-server-with-
 grep -q "^podman run -i --rm --network host -e DB_TYPE=redis" "$work/stdout" || fail "posix + runner: $(cat "$work/stdout")"
 expect_exit 0 "$MCPREG" resolve --file "$examples/11-server-with-remote-and-package-options.json" --input X-API-Key=k
 grep -qx "X-API-Key: \*\*\*\*\*\*\*\*" "$work/stdout" || fail "a remote prints its URL and masked headers: $(cat "$work/stdout")"
-expect_exit 1 "$MCPREG" resolve --file "$examples/12-mcp-bundle-mcpb-package-example.json"
+# An MCPB bundle is downloaded before anything is resolved: loopback only here, and nothing listens.
+sed 's#"identifier": *"[^"]*"#"identifier": "https://127.0.0.1:1/bundle.mcpb"#' \
+    "$examples/12-mcp-bundle-mcpb-package-example.json" >"$work/bundle-entry.json"
+expect_exit 1 "$MCPREG" resolve --file "$work/bundle-entry.json" --bundle-cache "$work/bundles"
+grep -q "127.0.0.1:1" "$work/stderr" || fail "the bundle download failure is reported: $(cat "$work/stderr")"
 expect_exit 2 "$MCPREG" resolve --file "$examples/01-basic-server-with-npm-package.json" --format yaml
 expect_exit 2 "$MCPREG" resolve
 expect_exit 1 "$MCPREG" resolve --file "$examples/11-server-with-remote-and-package-options.json" --package cargo

@@ -107,4 +107,10 @@ private:
     std::unique_ptr<impl> impl_;
 };
 
+/// GET an absolute URL (path and query as given) with `options` (its base_url is replaced) and extra
+/// `headers`: for downloads and calls outside the registry API (MCPB bundles, key sets, domain proofs).
+/// HTTP error statuses come back as responses.
+MCPREG_API result<http_response> fetch_url(std::string_view url, client_options options,
+                                           std::vector<http_header> headers = {});
+
 }  // namespace mcpreg
