@@ -20,4 +20,10 @@ grep -q 'Server not found' "$work/missing" || fail "callback error path: $(cat "
 "$EXAMPLES_DIR/example_blocking_list" "$registry" >"$work/blocking" 2>&1
 grep -qx '2376 entries' "$work/blocking" || fail "blocking_list: $(cat "$work/blocking")"
 
+"$EXAMPLES_DIR/example_resolve_entry" io.github.github/github-mcp-server "$registry" >"$work/resolve" 2>&1
+[[ $? -eq 3 ]] || fail "resolve_entry asks for the token first: $(cat "$work/resolve")"
+grep -q '^needs Authorization (secret)' "$work/resolve" || fail "resolve_entry lists the input: $(cat "$work/resolve")"
+"$EXAMPLES_DIR/example_resolve_entry" io.github.github/github-mcp-server "$registry" "Authorization=Bearer x" >"$work/resolve" 2>&1
+grep -q '^connect to https://' "$work/resolve" || fail "resolve_entry: $(cat "$work/resolve")"
+
 finish examples
