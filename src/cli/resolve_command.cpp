@@ -23,7 +23,8 @@ constexpr std::string_view usage =
     "                                       [--runner FROM=TO]... [--joined] [--no-remotes] [--bundle-cache DIR]\n"
     "                                       [--format argv|json|vscode|claude|cursor|posix|powershell]\n"
     "\n"
-    "Turns a registry entry into what a host runs or connects to. Nothing is launched.\n"
+    "Turns a registry entry into what a host runs or connects to. Nothing is launched. Problems that make\n"
+    "the entry hard to launch are reported on standard error as 'lint: POINTER: RULE: message'.\n"
     "  --package P     a package by registry type (npm, pypi, oci, nuget, cargo) or index, or a remote;\n"
     "                  default: a remote when there is one, else the first package in the order\n"
     "                  npm, pypi, oci, nuget, cargo\n"
@@ -151,6 +152,8 @@ int run_resolve(const client_options& options, const arguments& args)
         server = std::move(entry->server);
     }
 
+    for (const auto& issue : resolve::lint(server))
+        std::cerr << "lint: " << issue.path << ": " << issue.rule << ": " << issue.message << '\n';
     auto chosen = resolve::choose(server, which, opts);
     if (!chosen) {
         std::cerr << "mcpreg resolve: " << chosen.error() << '\n';

@@ -202,14 +202,39 @@ TEST_CASE("incremental sync: 3 publishes, a deprecation and a deletion arrive, a
 TEST_CASE("a sync killed halfway (SIGKILL) resumes from its last page and ends as a clean mirror" *
           doctest::test_suite("catalog"))
 {
+    // fork() is only safe while this process has one thread (a lock held by another thread at fork time stays
+    // locked in the child forever), so both helpers are forked before any thread starts here: one serves
+    // the snapshot, the other syncs and is killed.
     auto& reg = snapshot_engine();
-    test::running_engine running(reg);
+    int ready[2], done[2];
+    REQUIRE(::pipe(ready) == 0);
+    REQUIRE(::pipe(done) == 0);
+    const pid_t server = ::fork();
+    REQUIRE(server >= 0);
+    if (server == 0) {
+        ::close(ready[0]);
+        ::close(done[1]);
+        {
+            test::running_engine running(reg);
+            const unsigned short port = running.port();
+            if (::write(ready[1], &port, sizeof port) != sizeof port) ::_exit(3);
+            char byte = 0;
+            (void)::read(done[0], &byte, 1);  // returns when the test closes its end
+        }
+        ::_exit(0);
+    }
+    ::close(ready[1]);
+    ::close(done[0]);
+    unsigned short port = 0;
+    REQUIRE(::read(ready[0], &port, sizeof port) == sizeof port);
+    ::close(ready[0]);
+
     const auto path = temp_file("killed.db");
     remove_database(path);
     const pid_t child = ::fork();
     REQUIRE(child >= 0);
     if (child == 0) {
-        auto client = client_for(running.port());
+        auto client = client_for(port);
         auto catalog = cache::catalog::open({path.string()});
         if (!catalog) ::_exit(3);
         cache::sync_options options;
@@ -221,10 +246,10 @@ TEST_CASE("a sync killed halfway (SIGKILL) resumes from its last page and ends a
     }
     int status = 0;
     ::waitpid(child, &status, 0);
-    REQUIRE(WIFSIGNALED(status));
+    CHECK(WIFSIGNALED(status));
     CHECK(WTERMSIG(status) == SIGKILL);
 
-    auto client = client_for(running.port());
+    auto client = client_for(port);
     auto catalog = cache::catalog::open({path.string()}).value();
     CHECK(catalog.size().value() == 700);  // seven committed pages of 100
     auto resumed = catalog.sync(client);
@@ -246,6 +271,10 @@ TEST_CASE("a sync killed halfway (SIGKILL) resumes from its last page and ends a
     CHECK(stepwise.sync(client).value().resumed);
     CHECK(exported(stepwise) == exported(clean));
     remove_database(path);
+
+    ::close(done[1]);
+    ::waitpid(server, &status, 0);
+    CHECK(WIFEXITED(status));
 }
 
 TEST_CASE("a mirror feeds the engine: the catalog served as a sub-registry" * doctest::test_suite("catalog"))

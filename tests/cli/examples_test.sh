@@ -26,4 +26,14 @@ grep -q '^needs Authorization (secret)' "$work/resolve" || fail "resolve_entry l
 "$EXAMPLES_DIR/example_resolve_entry" io.github.github/github-mcp-server "$registry" "Authorization=Bearer x" >"$work/resolve" 2>&1
 grep -q '^connect to https://' "$work/resolve" || fail "resolve_entry: $(cat "$work/resolve")"
 
+"$EXAMPLES_DIR/example_c_list" "$registry" >"$work/c_list" 2>"$work/c_list.err" || fail "c_list: $(cat "$work/c_list.err")"
+[[ $(wc -l <"$work/c_list") -eq 902 ]] || fail "c_list prints the 902 latest servers"
+grep -qx '902 servers' "$work/c_list.err" || fail "c_list count: $(cat "$work/c_list.err")"
+if [[ -n ${MCPREG_C_LIBRARY:-} ]]; then
+    LD_PRELOAD=${MCPREG_PYTHON_PRELOAD:-} ASAN_OPTIONS=detect_leaks=0 \
+        python3 "$(dirname "${BASH_SOURCE[0]}")/../../examples/python_resolve.py" "$seed" >"$work/py" 2>&1 ||
+        fail "python_resolve: $(cat "$work/py")"
+    grep -q '^io.github.github/github-mcp-server -> https://' "$work/py" || fail "python_resolve: $(cat "$work/py")"
+fi
+
 finish examples

@@ -38,6 +38,15 @@ expect_exit 2 "$MCPREG" resolve --file "$examples/01-basic-server-with-npm-packa
 expect_exit 2 "$MCPREG" resolve
 expect_exit 1 "$MCPREG" resolve --file "$examples/11-server-with-remote-and-package-options.json" --package cargo
 
+cat >"$work/lint.json" <<'JSON'
+{"name": "io.github.acme/lint", "description": "d", "version": "1", "packages": [{"registryType": "npm",
+ "identifier": "x", "version": "1", "transport": {"type": "stdio"},
+ "packageArguments": [{"type": "named", "name": "port", "value": "1"}]}]}
+JSON
+expect_exit 0 "$MCPREG" resolve --file "$work/lint.json"
+grep -qx "lint: /packages/0/packageArguments/0/name: named-argument-without-dashes: .*" "$work/stderr" ||
+    fail "lint findings on stderr: $(cat "$work/stderr")"
+
 # From a registry: the engine on 127.0.0.1 serving the snapshot.
 start_serve --db :memory: --seed "$MCPREG_TEST_DATA_DIR/registry-seed.json"
 [[ -n $registry ]] || { echo "FAIL: the server did not start: $(cat "$work/serve.err")"; exit 1; }
