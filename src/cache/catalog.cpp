@@ -74,6 +74,21 @@ result<catalog_entry> entry_of(std::string_view document, bool is_latest, std::s
     return catalog_entry{std::move(*parsed), std::string(source)};
 }
 
+// Every row of a query selecting (document, is_latest, source).
+result<std::vector<catalog_entry>> read_entries(sql::statement& select)
+{
+    std::vector<catalog_entry> out;
+    while (true) {
+        auto row = select.step();
+        if (!row) return row.error();
+        if (!*row) break;
+        auto entry = entry_of(select.column_text(0), select.column_int(1) != 0, select.column_text(2));
+        if (!entry) return entry.error();
+        out.push_back(std::move(*entry));
+    }
+    return out;
+}
+
 // A user's words as an FTS5 query: each word a quoted prefix term, all required.
 std::string fts_query(std::string_view text)
 {
@@ -425,25 +440,16 @@ result<std::vector<catalog_entry>> catalog::versions(const std::string& name, bo
     if (!select) return select.error();
     select->bind(1, name);
     if (!source.empty()) select->bind(2, source);
-    std::vector<catalog_entry> out;
-    while (true) {
-        auto row = select->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        auto entry = entry_of(select->column_text(0), select->column_int(1) != 0, select->column_text(2));
-        if (!entry) return entry.error();
-        out.push_back(std::move(*entry));
-    }
-    if (out.empty()) return not_found("no " + name + " in the catalog");
+    auto out = read_entries(*select);
+    if (out && out->empty()) return not_found("no " + name + " in the catalog");
     return out;
 }
 
 result<std::vector<catalog_entry>> catalog::search(const std::string& text, int limit, const std::string& source)
 {
     std::lock_guard lock(impl_->mutex);
-    std::vector<catalog_entry> out;
     const auto match = fts_query(text);
-    if (match.empty() || limit < 1) return out;
+    if (match.empty() || limit < 1) return std::vector<catalog_entry>{};
     std::string sql_text = "SELECT e.document, e.is_latest, e.source FROM entries_search JOIN entries e "
                            "ON e.id = entries_search.rowid WHERE entries_search MATCH ?1 AND e.is_latest "
                            "AND e.status != 'deleted'";
@@ -454,15 +460,7 @@ result<std::vector<catalog_entry>> catalog::search(const std::string& text, int 
     if (!select) return select.error();
     select->bind(1, match).bind(2, std::int64_t{limit});
     if (!source.empty()) select->bind(3, source);
-    while (true) {
-        auto row = select->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        auto entry = entry_of(select->column_text(0), select->column_int(1) != 0, select->column_text(2));
-        if (!entry) return entry.error();
-        out.push_back(std::move(*entry));
-    }
-    return out;
+    return read_entries(*select);
 }
 
 result<std::vector<std::string>> catalog::sources()

@@ -160,6 +160,14 @@ const T* element(const std::vector<T>& list, std::size_t index)
     return index < list.size() ? &list[index] : nullptr;
 }
 
+// A string member of the index-th element, or NULL (no list, or past the end).
+template <class T>
+const char* text_at(const std::vector<T>* list, std::size_t index, std::string T::*member)
+{
+    const auto* item = list ? element(*list, index) : nullptr;
+    return item ? (item->*member).c_str() : nullptr;
+}
+
 }  // namespace
 
 extern "C" {
@@ -266,23 +274,19 @@ int mcpreg_validation_valid(const mcpreg_validation* v) { return v && v->valid ?
 size_t mcpreg_validation_issue_count(const mcpreg_validation* v) { return v ? v->issues.size() : 0; }
 const char* mcpreg_validation_issue_path(const mcpreg_validation* v, size_t i)
 {
-    const auto* issue = v ? element(v->issues, i) : nullptr;
-    return issue ? issue->path.c_str() : nullptr;
+    return text_at(v ? &v->issues : nullptr, i, &mcpreg_validation::issue::path);
 }
 const char* mcpreg_validation_issue_rule(const mcpreg_validation* v, size_t i)
 {
-    const auto* issue = v ? element(v->issues, i) : nullptr;
-    return issue ? issue->rule.c_str() : nullptr;
+    return text_at(v ? &v->issues : nullptr, i, &mcpreg_validation::issue::rule);
 }
 const char* mcpreg_validation_issue_message(const mcpreg_validation* v, size_t i)
 {
-    const auto* issue = v ? element(v->issues, i) : nullptr;
-    return issue ? issue->message.c_str() : nullptr;
+    return text_at(v ? &v->issues : nullptr, i, &mcpreg_validation::issue::message);
 }
 const char* mcpreg_validation_issue_severity(const mcpreg_validation* v, size_t i)
 {
-    const auto* issue = v ? element(v->issues, i) : nullptr;
-    return issue ? issue->severity.c_str() : nullptr;
+    return text_at(v ? &v->issues : nullptr, i, &mcpreg_validation::issue::severity);
 }
 
 // ---- client ----
@@ -455,13 +459,11 @@ const char* mcpreg_resolution_arg(const mcpreg_resolution* r, size_t i)
 size_t mcpreg_resolution_env_count(const mcpreg_resolution* r) { return r ? r->env.size() : 0; }
 const char* mcpreg_resolution_env_name(const mcpreg_resolution* r, size_t i)
 {
-    const auto* e = r ? element(r->env, i) : nullptr;
-    return e ? e->first.c_str() : nullptr;
+    return text_at(r ? &r->env : nullptr, i, &std::pair<std::string, std::string>::first);
 }
 const char* mcpreg_resolution_env_value(const mcpreg_resolution* r, size_t i)
 {
-    const auto* e = r ? element(r->env, i) : nullptr;
-    return e ? e->second.c_str() : nullptr;
+    return text_at(r ? &r->env : nullptr, i, &std::pair<std::string, std::string>::second);
 }
 int mcpreg_resolution_env_is_secret(const mcpreg_resolution* r, size_t i)
 {
@@ -475,18 +477,15 @@ const char* mcpreg_resolution_url(const mcpreg_resolution* r)
 size_t mcpreg_resolution_missing_count(const mcpreg_resolution* r) { return r ? r->resolved.missing.size() : 0; }
 const char* mcpreg_resolution_missing_name(const mcpreg_resolution* r, size_t i)
 {
-    const auto* m = r ? element(r->resolved.missing, i) : nullptr;
-    return m ? m->name.c_str() : nullptr;
+    return text_at(r ? &r->resolved.missing : nullptr, i, &resolve::missing_input::name);
 }
 const char* mcpreg_resolution_missing_used_in(const mcpreg_resolution* r, size_t i)
 {
-    const auto* m = r ? element(r->resolved.missing, i) : nullptr;
-    return m ? m->used_in.c_str() : nullptr;
+    return text_at(r ? &r->resolved.missing : nullptr, i, &resolve::missing_input::used_in);
 }
 const char* mcpreg_resolution_missing_problem(const mcpreg_resolution* r, size_t i)
 {
-    const auto* m = r ? element(r->resolved.missing, i) : nullptr;
-    return m ? m->problem.c_str() : nullptr;
+    return text_at(r ? &r->resolved.missing : nullptr, i, &resolve::missing_input::problem);
 }
 int mcpreg_resolution_missing_is_secret(const mcpreg_resolution* r, size_t i)
 {

@@ -154,6 +154,26 @@ def _owned_string(pointer: ctypes.c_void_p) -> str:
         _lib.mcpreg_string_free(pointer)
 
 
+class _Handle:
+    """Owns a C handle: freed by close(), by `with`, or when collected."""
+
+    _free = None  # the C function that releases the handle
+
+    def close(self):
+        if getattr(self, "_handle", None):
+            type(self)._free(self._handle)
+            self._handle = None
+
+    def __del__(self):
+        self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def version() -> str:
     return _text(_lib.mcpreg_version_string()) or ""
 
@@ -322,8 +342,10 @@ class _Entries:
         self.close()
 
 
-class Client:
+class Client(_Handle):
     """A blocking registry client. Usable as a context manager."""
+
+    _free = _lib.mcpreg_client_free
 
     def __init__(self, base_url: Optional[str] = None, bearer_token: Optional[str] = None, timeout_ms: int = 0,
                  cache_path: Optional[str] = None, offline: bool = False):
@@ -332,19 +354,6 @@ class Client:
         out, err = ctypes.c_void_p(), ctypes.c_void_p()
         _check(_lib.mcpreg_client_new(ctypes.byref(out), ctypes.byref(options), ctypes.byref(err)), err)
         self._handle = out
-
-    def close(self):
-        if getattr(self, "_handle", None):
-            _lib.mcpreg_client_free(self._handle)
-            self._handle = None
-
-    __del__ = close
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def get(self, name: str, version: str = "latest") -> Server:
         out, err = ctypes.c_void_p(), ctypes.c_void_p()
@@ -369,8 +378,10 @@ class Client:
         return _Entries(out)
 
 
-class Engine:
+class Engine(_Handle):
     """A registry hosted in this process: `handle()` in-process, or `listen()` for HTTP on 127.0.0.1."""
+
+    _free = _lib.mcpreg_engine_free
 
     def __init__(self, database: Optional[str] = None, seed_file: Optional[str] = None, anonymous_auth: bool = False):
         options = _EngineOptions(1, _encode(database), _encode(seed_file), int(anonymous_auth))
@@ -399,16 +410,3 @@ class Engine:
         size, err = _size(), ctypes.c_void_p()
         _check(_lib.mcpreg_engine_size(ctypes.byref(size), self._handle, ctypes.byref(err)), err)
         return size.value
-
-    def close(self):
-        if getattr(self, "_handle", None):
-            _lib.mcpreg_engine_free(self._handle)
-            self._handle = None
-
-    __del__ = close
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
