@@ -130,6 +130,7 @@ static void engine_and_client(const char *seed_file, const char *cache_path)
     size_t size = 0, count = 0, latest = 0;
 
     engine_options.seed_file = seed_file;
+    engine_options.anonymous_auth = 1;
     CHECK(mcpreg_engine_open(&engine, &engine_options, &err) == MCPREG_OK);
     CHECK(mcpreg_engine_size(&size, engine, NULL) == MCPREG_OK);
     CHECK(size == 2376);
@@ -176,6 +177,55 @@ static void engine_and_client(const char *seed_file, const char *cache_path)
     CHECK(rc == MCPREG_ITEROVER);
     CHECK(count > 1);
     mcpreg_server_iter_free(iter);
+
+    {
+        /* Writes, then the catalog sees them. */
+        mcpreg_catalog *catalog = NULL;
+        mcpreg_server *mine = NULL, *stored = NULL;
+        char *token = NULL;
+        size_t fetched = 0, added = 0, updated = 0, deleted = 0, rows = 0;
+        const char *doc = "{\"$schema\":\"https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json\","
+                          "\"name\":\"io.modelcontextprotocol.anonymous/c-api\",\"description\":\"From C zebras\","
+                          "\"version\":\"1.0.0\"}";
+        CHECK(mcpreg_catalog_open(&catalog, NULL, &err) == MCPREG_OK);
+        CHECK(mcpreg_catalog_sync(catalog, client, &fetched, &added, &updated, &deleted, &err) == MCPREG_OK);
+        CHECK(fetched == 2376 && added == 2376 && updated == 0 && deleted == 0);
+        CHECK(mcpreg_client_login(&token, client, "none", NULL, &err) == MCPREG_OK);
+        CHECK(token != NULL && strlen(token) > 20);
+        CHECK(mcpreg_server_parse(&mine, doc, strlen(doc), NULL) == MCPREG_OK);
+        CHECK(mcpreg_client_publish(&stored, client, mine, token, &err) == MCPREG_OK);
+        CHECK(mcpreg_server_is_latest(stored) == 1);
+        mcpreg_server_free(stored);
+        CHECK(mcpreg_client_publish(NULL, client, mine, token, &err) == MCPREG_EHTTP); /* duplicate version */
+        CHECK(mcpreg_error_http_status(err) == 400);
+        mcpreg_error_free(err);
+        err = NULL;
+        CHECK(mcpreg_client_set_status(client, "io.modelcontextprotocol.anonymous/c-api", "1.0.0", "deprecated",
+                                       "use 2", token, &err) == MCPREG_OK);
+        CHECK(mcpreg_client_set_status(client, "io.modelcontextprotocol.anonymous/c-api", NULL, "sleeping", NULL,
+                                       token, &err) == MCPREG_EINVALID);
+        mcpreg_error_free(err);
+        err = NULL;
+        CHECK(mcpreg_catalog_sync(catalog, client, &fetched, &added, &updated, &deleted, &err) == MCPREG_OK);
+        CHECK(added == 1);
+        CHECK(mcpreg_catalog_size(&rows, catalog, NULL) == MCPREG_OK);
+        CHECK(rows == 2377);
+        CHECK(mcpreg_catalog_search(&iter, catalog, "zebras", 5, &err) == MCPREG_OK);
+        CHECK(mcpreg_server_iter_next(&item, iter, &err) == MCPREG_OK);
+        CHECK(strcmp(mcpreg_server_name(item), "io.modelcontextprotocol.anonymous/c-api") == 0);
+        CHECK(strcmp(mcpreg_server_status(item), "deprecated") == 0);
+        {
+            mcpreg_server *kept = NULL;
+            CHECK(mcpreg_server_clone(&kept, item, NULL) == MCPREG_OK);
+            CHECK(strcmp(mcpreg_server_status(kept), "deprecated") == 0);
+            mcpreg_server_free(kept);
+        }
+        CHECK(mcpreg_server_iter_next(&item, iter, &err) == MCPREG_ITEROVER);
+        mcpreg_server_iter_free(iter);
+        mcpreg_server_free(mine);
+        mcpreg_string_free(token);
+        mcpreg_catalog_free(catalog);
+    }
     mcpreg_client_free(client);
 
     /* Stopped: the cache (fresh for the engine's max-age) still answers, and offline mode needs no network. */
@@ -223,6 +273,7 @@ int main(int argc, char **argv)
     mcpreg_resolution_free(NULL);
     mcpreg_engine_free(NULL);
     mcpreg_engine_stop(NULL);
+    mcpreg_catalog_free(NULL);
     CHECK(mcpreg_error_code(NULL) == MCPREG_OK);
     CHECK(strcmp(mcpreg_error_message(NULL), "") == 0);
 

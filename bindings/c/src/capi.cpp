@@ -2,6 +2,7 @@
 // optional mcpreg_error; nothing else leaves this file.
 #include <mcpreg/mcpreg.h>
 
+#include <mcpreg/cache/catalog.hpp>
 #include <mcpreg/cache/http_cache.hpp>
 #include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/engine/http_server.hpp>
@@ -46,6 +47,11 @@ struct mcpreg_client {
     blocking_client client;
 };
 
+struct mcpreg_catalog {
+    cache::catalog catalog;
+};
+
+// A listing (pages fetched as it advances) or a finished list (`owner` null: catalog search results).
 struct mcpreg_server_iter {
     mcpreg_client* owner = nullptr;
     list_options query;
@@ -214,6 +220,15 @@ int mcpreg_server_parse(mcpreg_server** out, const char* json, size_t length, mc
 }
 
 void mcpreg_server_free(mcpreg_server* server) { delete server; }
+
+int mcpreg_server_clone(mcpreg_server** out, const mcpreg_server* server, mcpreg_error** err)
+{
+    return guarded(err, [&]() -> int {
+        if (!out || !server) return invalid(err, "out and server are required");
+        *out = new mcpreg_server{server->entry};
+        return MCPREG_OK;
+    });
+}
 const char* mcpreg_server_name(const mcpreg_server* s) { return s ? s->entry.server.name.c_str() : nullptr; }
 const char* mcpreg_server_version(const mcpreg_server* s) { return s ? s->entry.server.version.c_str() : nullptr; }
 const char* mcpreg_server_description(const mcpreg_server* s)
@@ -381,7 +396,7 @@ int mcpreg_server_iter_next(const mcpreg_server** out, mcpreg_server_iter* iter,
         if (!out || !iter) return invalid(err, "out and iter are required");
         *out = nullptr;
         while (iter->position >= iter->page.size()) {
-            if (iter->exhausted) return static_cast<int>(MCPREG_ITEROVER);
+            if (iter->exhausted || !iter->owner) return static_cast<int>(MCPREG_ITEROVER);
             result<model::server_list> page = iter->versions_of ? iter->owner->client.list_versions(*iter->versions_of)
                                                                 : iter->owner->client.list_servers(iter->query);
             if (!page) return fail(err, page.error());  // the iterator stays where it was: call again to retry
@@ -394,6 +409,108 @@ int mcpreg_server_iter_next(const mcpreg_server** out, mcpreg_server_iter* iter,
             iter->exhausted = !more;
         }
         *out = &iter->page[iter->position++];
+        return MCPREG_OK;
+    });
+}
+
+int mcpreg_client_login(char** token, mcpreg_client* client, const char* method, const char* json_body,
+                        mcpreg_error** err)
+{
+    return guarded(err, [&]() -> int {
+        if (!token || !client || !method) return invalid(err, "token, client and method are required");
+        *token = nullptr;
+        auto got = client->client.exchange_token(method, json_body ? json_body : "{}");
+        if (!got) return fail(err, got.error());
+        *token = duplicate(got->token);
+        return MCPREG_OK;
+    });
+}
+
+int mcpreg_client_publish(mcpreg_server** out, mcpreg_client* client, const mcpreg_server* server, const char* token,
+                          mcpreg_error** err)
+{
+    return guarded(err, [&]() -> int {
+        if (!client || !server || !token) return invalid(err, "client, server and token are required");
+        if (out) *out = nullptr;
+        auto published = client->client.publish(server->entry.server, token);
+        if (!published) return fail(err, published.error());
+        if (out) *out = new mcpreg_server{std::move(*published)};
+        return MCPREG_OK;
+    });
+}
+
+int mcpreg_client_set_status(mcpreg_client* client, const char* name, const char* version, const char* status,
+                             const char* message, const char* token, mcpreg_error** err)
+{
+    return guarded(err, [&]() -> int {
+        if (!client || !name || !status || !token) return invalid(err, "client, name, status and token are required");
+        auto parsed = model::parse_server_status(status);
+        if (!parsed) return invalid(err, std::string("not a status: ") + status);
+        const std::optional<std::string> text = message ? std::optional<std::string>(message) : std::nullopt;
+        if (version) {
+            auto done = client->client.set_status(name, version, *parsed, text, token);
+            if (!done) return fail(err, done.error());
+        }
+        else {
+            auto done = client->client.set_status_all(name, *parsed, text, token);
+            if (!done) return fail(err, done.error());
+        }
+        return MCPREG_OK;
+    });
+}
+
+int mcpreg_catalog_open(mcpreg_catalog** out, const char* path, mcpreg_error** err)
+{
+    return guarded(err, [&]() -> int {
+        if (!out) return invalid(err, "out is required");
+        *out = nullptr;
+        auto opened = cache::catalog::open({path ? path : ":memory:"});
+        if (!opened) return fail(err, opened.error());
+        *out = new mcpreg_catalog{std::move(*opened)};
+        return MCPREG_OK;
+    });
+}
+
+void mcpreg_catalog_free(mcpreg_catalog* catalog) { delete catalog; }
+
+int mcpreg_catalog_sync(mcpreg_catalog* catalog, mcpreg_client* client, size_t* fetched, size_t* added, size_t* updated,
+                        size_t* deleted, mcpreg_error** err)
+{
+    return guarded(err, [&]() -> int {
+        if (!catalog || !client) return invalid(err, "catalog and client are required");
+        auto report = catalog->catalog.sync(client->client);
+        if (!report) return fail(err, report.error());
+        if (fetched) *fetched = report->fetched;
+        if (added) *added = report->added;
+        if (updated) *updated = report->updated;
+        if (deleted) *deleted = report->deleted;
+        return MCPREG_OK;
+    });
+}
+
+int mcpreg_catalog_size(size_t* out, mcpreg_catalog* catalog, mcpreg_error** err)
+{
+    return guarded(err, [&]() -> int {
+        if (!out || !catalog) return invalid(err, "out and catalog are required");
+        auto size = catalog->catalog.size();
+        if (!size) return fail(err, size.error());
+        *out = *size;
+        return MCPREG_OK;
+    });
+}
+
+int mcpreg_catalog_search(mcpreg_server_iter** out, mcpreg_catalog* catalog, const char* query, int limit,
+                          mcpreg_error** err)
+{
+    return guarded(err, [&]() -> int {
+        if (!out || !catalog || !query) return invalid(err, "out, catalog and query are required");
+        *out = nullptr;
+        auto found = catalog->catalog.search(query, limit > 0 ? limit : 20);
+        if (!found) return fail(err, found.error());
+        auto iter = std::make_unique<mcpreg_server_iter>();
+        for (auto& e : *found) iter->page.push_back(mcpreg_server{std::move(e.entry)});
+        iter->exhausted = true;
+        *out = iter.release();
         return MCPREG_OK;
     });
 }

@@ -17,7 +17,7 @@ import ctypes.util
 import os
 from typing import Iterator, Optional, Sequence
 
-__all__ = ["Error", "MissingInputs", "Server", "Validation", "Client", "Engine", "Resolution", "version",
+__all__ = ["Error", "MissingInputs", "Server", "Validation", "Client", "Engine", "Catalog", "Resolution", "version",
            "validate", "ITEROVER"]
 
 OK = 0
@@ -70,6 +70,7 @@ _declare("mcpreg_error_free", None, _p)
 _declare("mcpreg_string_free", None, _p)
 _declare("mcpreg_server_parse", _int, _P(_p), _s, _size, _P(_p))
 _declare("mcpreg_server_free", None, _p)
+_declare("mcpreg_server_clone", _int, _P(_p), _p, _P(_p))
 for _field in ("name", "version", "description", "title", "status"):
     _declare("mcpreg_server_" + _field, _s, _p)
 _declare("mcpreg_server_is_latest", _int, _p)
@@ -88,6 +89,14 @@ _declare("mcpreg_client_list_versions", _int, _P(_p), _p, _s, _P(_p))
 _declare("mcpreg_server_iter_next", _int, _P(_p), _p, _P(_p))
 _declare("mcpreg_server_iter_cursor", _s, _p)
 _declare("mcpreg_server_iter_free", None, _p)
+_declare("mcpreg_client_login", _int, _P(_p), _p, _s, _s, _P(_p))
+_declare("mcpreg_client_publish", _int, _P(_p), _p, _p, _s, _P(_p))
+_declare("mcpreg_client_set_status", _int, _p, _s, _s, _s, _s, _s, _P(_p))
+_declare("mcpreg_catalog_open", _int, _P(_p), _s, _P(_p))
+_declare("mcpreg_catalog_free", None, _p)
+_declare("mcpreg_catalog_sync", _int, _p, _p, _P(_size), _P(_size), _P(_size), _P(_size), _P(_p))
+_declare("mcpreg_catalog_size", _int, _P(_size), _p, _P(_p))
+_declare("mcpreg_catalog_search", _int, _P(_p), _p, _s, _int, _P(_p))
 _declare("mcpreg_resolve", _int, _P(_p), _p, _s, _P(_s), _size, _P(_p))
 _declare("mcpreg_resolution_free", None, _p)
 _declare("mcpreg_resolution_transport", _s, _p)
@@ -211,8 +220,10 @@ class Server:
         return _owned_string(out)
 
     def copy(self) -> "Server":
-        """An owned copy (entries from an iterator are borrowed until it advances)."""
-        return Server.parse(self.to_json())
+        """An owned copy, registry metadata included (entries from an iterator are borrowed until it advances)."""
+        out, err = ctypes.c_void_p(), ctypes.c_void_p()
+        _check(_lib.mcpreg_server_clone(ctypes.byref(out), self._handle, ctypes.byref(err)), err)
+        return Server(out)
 
     def resolve(self, selection: Optional[str] = None, inputs: Optional[dict] = None) -> "Resolution":
         """The launch spec. `inputs` maps names to a value or a list of values. Raises MissingInputs."""
@@ -371,6 +382,26 @@ class Client(_Handle):
                                                ctypes.byref(err)), err)
         return _Entries(out)
 
+    def login(self, method: str = "none", body: Optional[str] = None) -> str:
+        """A registry token for `method` (none, admin, dns, http, github-at, github-oidc) and its JSON body."""
+        out, err = ctypes.c_void_p(), ctypes.c_void_p()
+        _check(_lib.mcpreg_client_login(ctypes.byref(out), self._handle, method.encode(), _encode(body),
+                                        ctypes.byref(err)), err)
+        return _owned_string(out)
+
+    def publish(self, server: Server, token: str) -> Server:
+        out, err = ctypes.c_void_p(), ctypes.c_void_p()
+        _check(_lib.mcpreg_client_publish(ctypes.byref(out), self._handle, server._handle, token.encode(),
+                                          ctypes.byref(err)), err)
+        return Server(out)
+
+    def set_status(self, name: str, status: str, token: str, version: Optional[str] = None,
+                   message: Optional[str] = None) -> None:
+        """One version's status, or every version's when `version` is None."""
+        err = ctypes.c_void_p()
+        _check(_lib.mcpreg_client_set_status(self._handle, name.encode(), _encode(version), status.encode(),
+                                             _encode(message), token.encode(), ctypes.byref(err)), err)
+
     def versions(self, name: str):
         out, err = ctypes.c_void_p(), ctypes.c_void_p()
         _check(_lib.mcpreg_client_list_versions(ctypes.byref(out), self._handle, _encode(name), ctypes.byref(err)),
@@ -410,3 +441,32 @@ class Engine(_Handle):
         size, err = _size(), ctypes.c_void_p()
         _check(_lib.mcpreg_engine_size(ctypes.byref(size), self._handle, ctypes.byref(err)), err)
         return size.value
+
+
+class Catalog(_Handle):
+    """An offline mirror of registries (SQLite): `sync(client)`, then `search(text)` without the network."""
+
+    _free = _lib.mcpreg_catalog_free
+
+    def __init__(self, path: Optional[str] = None):
+        out, err = ctypes.c_void_p(), ctypes.c_void_p()
+        _check(_lib.mcpreg_catalog_open(ctypes.byref(out), _encode(path), ctypes.byref(err)), err)
+        self._handle = out
+
+    def sync(self, client: Client) -> dict:
+        counts = [_size() for _ in range(4)]
+        err = ctypes.c_void_p()
+        _check(_lib.mcpreg_catalog_sync(self._handle, client._handle, *[ctypes.byref(c) for c in counts],
+                                        ctypes.byref(err)), err)
+        return dict(zip(("fetched", "added", "updated", "deleted"), (c.value for c in counts)))
+
+    def __len__(self) -> int:
+        size, err = _size(), ctypes.c_void_p()
+        _check(_lib.mcpreg_catalog_size(ctypes.byref(size), self._handle, ctypes.byref(err)), err)
+        return size.value
+
+    def search(self, text: str, limit: int = 20) -> list:
+        out, err = ctypes.c_void_p(), ctypes.c_void_p()
+        _check(_lib.mcpreg_catalog_search(ctypes.byref(out), self._handle, text.encode(), limit, ctypes.byref(err)),
+               err)
+        return list(_Entries(out))

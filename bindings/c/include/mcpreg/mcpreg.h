@@ -74,6 +74,8 @@ typedef struct mcpreg_server mcpreg_server;
 /** Parses a server.json document, or a ServerResponse ({server, _meta}), of any schema generation. */
 MCPREG_CAPI int mcpreg_server_parse(mcpreg_server **out, const char *json, size_t length, mcpreg_error **err);
 MCPREG_CAPI void mcpreg_server_free(mcpreg_server *server);
+/** An owned copy (of an entry borrowed from an iterator, for instance), registry metadata included. */
+MCPREG_CAPI int mcpreg_server_clone(mcpreg_server **out, const mcpreg_server *server, mcpreg_error **err);
 MCPREG_CAPI const char *mcpreg_server_name(const mcpreg_server *server);
 MCPREG_CAPI const char *mcpreg_server_version(const mcpreg_server *server);
 MCPREG_CAPI const char *mcpreg_server_description(const mcpreg_server *server);
@@ -144,6 +146,35 @@ MCPREG_CAPI int mcpreg_server_iter_next(const mcpreg_server **out, mcpreg_server
 /** The cursor of the next page to fetch, or NULL when there is none (borrowed). */
 MCPREG_CAPI const char *mcpreg_server_iter_cursor(const mcpreg_server_iter *iter);
 MCPREG_CAPI void mcpreg_server_iter_free(mcpreg_server_iter *iter);
+
+/** Exchanges a credential for a registry token (caller-owned): `method` is "none", "admin", "dns",
+ *  "http", "github-at" or "github-oidc", `json_body` its request body (NULL: "{}"). */
+MCPREG_CAPI int mcpreg_client_login(char **token, mcpreg_client *client, const char *method, const char *json_body,
+                                    mcpreg_error **err);
+/** Publishes `server` with a registry token; `*out` (may be NULL) receives the stored entry. */
+MCPREG_CAPI int mcpreg_client_publish(mcpreg_server **out, mcpreg_client *client, const mcpreg_server *server,
+                                      const char *token, mcpreg_error **err);
+/** Sets the status ("active", "deprecated", "deleted") of one version, or of every version when `version`
+ *  is NULL. `message` may be NULL. */
+MCPREG_CAPI int mcpreg_client_set_status(mcpreg_client *client, const char *name, const char *version,
+                                         const char *status, const char *message, const char *token,
+                                         mcpreg_error **err);
+
+/* ---- the offline catalog: a mirror of registries, searched locally ---- */
+
+typedef struct mcpreg_catalog mcpreg_catalog;
+/** Opens (or creates) a catalog file; NULL for memory. */
+MCPREG_CAPI int mcpreg_catalog_open(mcpreg_catalog **out, const char *path, mcpreg_error **err);
+MCPREG_CAPI void mcpreg_catalog_free(mcpreg_catalog *catalog);
+/** Mirrors the registry `client` points at: everything the first time, then what changed. Any count pointer
+ *  may be NULL. */
+MCPREG_CAPI int mcpreg_catalog_sync(mcpreg_catalog *catalog, mcpreg_client *client, size_t *fetched, size_t *added,
+                                    size_t *updated, size_t *deleted, mcpreg_error **err);
+/** Rows stored, deleted ones included. */
+MCPREG_CAPI int mcpreg_catalog_size(size_t *out, mcpreg_catalog *catalog, mcpreg_error **err);
+/** Ranked full-text search of the latest entries; iterate the results like a listing. */
+MCPREG_CAPI int mcpreg_catalog_search(mcpreg_server_iter **out, mcpreg_catalog *catalog, const char *query,
+                                      int limit, mcpreg_error **err);
 
 /* ---- resolution: an entry to an argv and env, or a URL and headers ---- */
 
