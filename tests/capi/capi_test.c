@@ -1,10 +1,13 @@
 /* Calls every function of the C API against an engine this program hosts on 127.0.0.1. Compiled as
  * C11 with -Wall -Wextra -pedantic -Werror; run under ASan (and valgrind when available). */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <mcpreg/mcpreg.h>
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int failures = 0;
 #define CHECK(cond)                                                                  \
@@ -21,6 +24,46 @@ static const char *valid_json =
     "\"title\":\"Weather\",\"packages\":[{\"registryType\":\"npm\",\"identifier\":\"@example/weather\","
     "\"version\":\"1.2.0\",\"transport\":{\"type\":\"stdio\"},\"environmentVariables\":[{\"name\":\"API_KEY\","
     "\"isRequired\":true,\"isSecret\":true}]}]}";
+
+struct async_outcome {
+    atomic_int done;
+    int status;
+    int http_status;
+    size_t entries;
+    int has_cursor;
+    char name[128];
+};
+
+static void on_server(int status, mcpreg_server *server, mcpreg_error *err, void *user_data)
+{
+    struct async_outcome *out = user_data;
+    out->status = status;
+    out->http_status = mcpreg_error_http_status(err);
+    if (server) snprintf(out->name, sizeof out->name, "%s", mcpreg_server_name(server));
+    mcpreg_server_free(server);
+    mcpreg_error_free(err);
+    atomic_store(&out->done, 1);
+}
+
+static void on_page(int status, mcpreg_server_iter *page, mcpreg_error *err, void *user_data)
+{
+    struct async_outcome *out = user_data;
+    const mcpreg_server *item = NULL;
+    out->status = status;
+    while (page && mcpreg_server_iter_next(&item, page, NULL) == MCPREG_OK) ++out->entries;
+    out->has_cursor = page && mcpreg_server_iter_cursor(page) != NULL;
+    mcpreg_server_iter_free(page);
+    mcpreg_error_free(err);
+    atomic_store(&out->done, 1);
+}
+
+static int wait_for(struct async_outcome *outcome)
+{
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    int i;
+    for (i = 0; i < 1000 && !atomic_load(&outcome->done); ++i) nanosleep(&tick, NULL);
+    return atomic_load(&outcome->done);
+}
 
 static void model_functions(void)
 {
@@ -179,6 +222,32 @@ static void engine_and_client(const char *seed_file, const char *cache_path)
     mcpreg_server_iter_free(iter);
 
     {
+        /* Asynchronous reads complete on the client's thread. */
+        struct async_outcome got, missing, page;
+        memset(&got, 0, sizeof got);
+        memset(&missing, 0, sizeof missing);
+        memset(&page, 0, sizeof page);
+        list_options.latest_only = 0;
+        list_options.page_size = 10;
+        CHECK(mcpreg_client_get_server_async(client, "io.github.github/github-mcp-server", NULL, on_server, &got,
+                                             &err) == MCPREG_OK);
+        CHECK(mcpreg_client_get_server_async(client, "io.github.nobody/none", NULL, on_server, &missing, &err) ==
+              MCPREG_OK);
+        CHECK(mcpreg_client_list_page_async(client, &list_options, on_page, &page, &err) == MCPREG_OK);
+        CHECK(wait_for(&got) && wait_for(&missing) && wait_for(&page));
+        CHECK(got.status == MCPREG_OK);
+        CHECK(strcmp(got.name, "io.github.github/github-mcp-server") == 0);
+        CHECK(missing.status == MCPREG_ENOTFOUND);
+        CHECK(missing.http_status == 404);
+        CHECK(page.status == MCPREG_OK);
+        CHECK(page.entries == 10);
+        CHECK(page.has_cursor == 1);
+        CHECK(mcpreg_client_get_server_async(client, "x", NULL, NULL, NULL, &err) == MCPREG_EINVALID);
+        mcpreg_error_free(err);
+        err = NULL;
+    }
+
+    {
         /* Writes, then the catalog sees them. */
         mcpreg_catalog *catalog = NULL;
         mcpreg_server *mine = NULL, *stored = NULL;
@@ -226,7 +295,15 @@ static void engine_and_client(const char *seed_file, const char *cache_path)
         mcpreg_string_free(token);
         mcpreg_catalog_free(catalog);
     }
-    mcpreg_client_free(client);
+    {
+        /* Freeing a client waits for its pending callbacks. */
+        struct async_outcome pending;
+        memset(&pending, 0, sizeof pending);
+        CHECK(mcpreg_client_get_server_async(client, "io.github.github/github-mcp-server", "latest", on_server,
+                                             &pending, &err) == MCPREG_OK);
+        mcpreg_client_free(client);
+        CHECK(atomic_load(&pending.done) == 1);
+    }
 
     /* Stopped: the cache (fresh for the engine's max-age) still answers, and offline mode needs no network. */
     mcpreg_engine_stop(engine);

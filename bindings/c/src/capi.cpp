@@ -16,7 +16,10 @@
 #include <boost/json/serialize.hpp>
 
 #include <cstdlib>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -43,8 +46,53 @@ struct mcpreg_validation {
     std::vector<issue> issues;
 };
 
+// Runs queued tasks on one thread of its own, started with the first task; the destructor runs what is
+// still queued, then joins.
+class task_thread {
+public:
+    ~task_thread()
+    {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+
+    void post(std::function<void()> task)
+    {
+        std::lock_guard lock(mutex_);
+        tasks_.push_back(std::move(task));
+        if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+        wake_.notify_one();
+    }
+
+private:
+    void run()
+    {
+        std::unique_lock lock(mutex_);
+        while (true) {
+            wake_.wait(lock, [&] { return stopping_ || !tasks_.empty(); });
+            if (tasks_.empty()) return;  // stopping, and nothing left to run
+            auto task = std::move(tasks_.front());
+            tasks_.pop_front();
+            lock.unlock();
+            task();
+            lock.lock();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<std::function<void()>> tasks_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
 struct mcpreg_client {
     blocking_client client;
+    task_thread callbacks;  // declared last: destroyed first, so pending tasks still see the client
 };
 
 struct mcpreg_catalog {
@@ -164,6 +212,37 @@ template <class T>
 const T* element(const std::vector<T>& list, std::size_t index)
 {
     return index < list.size() ? &list[index] : nullptr;
+}
+
+result<list_options> to_list_options(const mcpreg_list_options* options)
+{
+    list_options query;
+    query.limit = 100;
+    if (!options) return query;
+    if (options->version != MCPREG_LIST_OPTIONS_VERSION)
+        return make_error(errc::invalid_argument,
+                          "unknown mcpreg_list_options version " + std::to_string(options->version));
+    if (options->search) query.search = options->search;
+    if (options->updated_since) {
+        auto t = model::timestamp::parse(options->updated_since);
+        if (!t) return t.error();
+        query.updated_since = *t;
+    }
+    if (options->latest_only) query.version = "latest";
+    if (options->include_deleted) query.include_deleted = true;
+    if (options->page_size < 0 || options->page_size > 100)
+        return make_error(errc::invalid_argument, "page_size is 1 to 100");
+    if (options->page_size > 0) query.limit = options->page_size;
+    if (options->cursor) query.cursor = options->cursor;
+    return query;
+}
+
+// The error a callback receives (it owns it), or NULL.
+mcpreg_error* owned_error(const error& e)
+{
+    mcpreg_error* out = nullptr;
+    fail(&out, e);
+    return out;
 }
 
 // A string member of the index-th element, or NULL (no list, or past the end).
@@ -328,7 +407,7 @@ int mcpreg_client_new(mcpreg_client** out, const mcpreg_client_options* options,
         }
         auto made = blocking_client::create(o);
         if (!made) return fail(err, made.error());
-        *out = new mcpreg_client{std::move(*made)};
+        *out = new mcpreg_client{std::move(*made), {}};
         return MCPREG_OK;
     });
 }
@@ -354,24 +433,11 @@ int mcpreg_client_list_servers(mcpreg_server_iter** out, mcpreg_client* client, 
     return guarded(err, [&]() -> int {
         if (!out || !client) return invalid(err, "out and client are required");
         *out = nullptr;
-        if (options && options->version != MCPREG_LIST_OPTIONS_VERSION)
-            return invalid(err, "unknown mcpreg_list_options version " + std::to_string(options->version));
+        auto query = to_list_options(options);
+        if (!query) return fail(err, query.error());
         auto iter = std::make_unique<mcpreg_server_iter>();
         iter->owner = client;
-        iter->query.limit = 100;
-        if (options) {
-            if (options->search) iter->query.search = options->search;
-            if (options->updated_since) {
-                auto t = model::timestamp::parse(options->updated_since);
-                if (!t) return fail(err, t.error());
-                iter->query.updated_since = *t;
-            }
-            if (options->latest_only) iter->query.version = "latest";
-            if (options->include_deleted) iter->query.include_deleted = true;
-            if (options->page_size < 0 || options->page_size > 100) return invalid(err, "page_size is 1 to 100");
-            if (options->page_size > 0) iter->query.limit = options->page_size;
-            if (options->cursor) iter->query.cursor = options->cursor;
-        }
+        iter->query = std::move(*query);
         *out = iter.release();
         return MCPREG_OK;
     });
@@ -409,6 +475,53 @@ int mcpreg_server_iter_next(const mcpreg_server** out, mcpreg_server_iter* iter,
             iter->exhausted = !more;
         }
         *out = &iter->page[iter->position++];
+        return MCPREG_OK;
+    });
+}
+
+int mcpreg_client_get_server_async(mcpreg_client* client, const char* name, const char* version,
+                                   mcpreg_server_callback callback, void* user_data, mcpreg_error** err)
+{
+    return guarded(err, [&]() -> int {
+        if (!client || !name || !callback) return invalid(err, "client, name and callback are required");
+        client->callbacks.post([client, name = std::string(name), version = std::string(version ? version : "latest"),
+                                callback, user_data]() noexcept {
+            try {
+                auto got = client->client.get_server(name, version);
+                if (!got) callback(status_of(got.error().code), nullptr, owned_error(got.error()), user_data);
+                else callback(MCPREG_OK, new mcpreg_server{std::move(*got)}, nullptr, user_data);
+            }
+            catch (...) {
+                callback(MCPREG_ENOMEM, nullptr, nullptr, user_data);
+            }
+        });
+        return MCPREG_OK;
+    });
+}
+
+int mcpreg_client_list_page_async(mcpreg_client* client, const mcpreg_list_options* options,
+                                  mcpreg_page_callback callback, void* user_data, mcpreg_error** err)
+{
+    return guarded(err, [&]() -> int {
+        if (!client || !callback) return invalid(err, "client and callback are required");
+        auto query = to_list_options(options);
+        if (!query) return fail(err, query.error());
+        client->callbacks.post([client, query = std::move(*query), callback, user_data]() noexcept {
+            try {
+                auto page = client->client.list_servers(query);
+                if (!page) {
+                    callback(status_of(page.error().code), nullptr, owned_error(page.error()), user_data);
+                    return;
+                }
+                auto iter = std::make_unique<mcpreg_server_iter>();
+                for (auto& entry : page->servers) iter->page.push_back(mcpreg_server{std::move(entry)});
+                iter->query.cursor = page->next_cursor;  // reported by mcpreg_server_iter_cursor
+                callback(MCPREG_OK, iter.release(), nullptr, user_data);
+            }
+            catch (...) {
+                callback(MCPREG_ENOMEM, nullptr, nullptr, user_data);
+            }
+        });
         return MCPREG_OK;
     });
 }
@@ -517,7 +630,9 @@ int mcpreg_catalog_search(mcpreg_server_iter** out, mcpreg_catalog* catalog, con
 
 const char* mcpreg_server_iter_cursor(const mcpreg_server_iter* iter)
 {
-    return iter && !iter->exhausted && iter->query.cursor ? iter->query.cursor->c_str() : nullptr;
+    // A listing reports where it would fetch next; a single page (no owner) the cursor of the page after it.
+    if (!iter || !iter->query.cursor || iter->query.cursor->empty()) return nullptr;
+    return iter->owner && iter->exhausted ? nullptr : iter->query.cursor->c_str();
 }
 
 void mcpreg_server_iter_free(mcpreg_server_iter* iter) { delete iter; }

@@ -147,6 +147,19 @@ MCPREG_CAPI int mcpreg_server_iter_next(const mcpreg_server **out, mcpreg_server
 MCPREG_CAPI const char *mcpreg_server_iter_cursor(const mcpreg_server_iter *iter);
 MCPREG_CAPI void mcpreg_server_iter_free(mcpreg_server_iter *iter);
 
+/* Asynchronous reads. The call returns at once; `callback` runs later on a thread the client owns, one
+ * callback at a time, in the order the calls were made, exactly once per accepted call (mcpreg_client_free
+ * waits for the pending ones). The callback owns what it receives: it must free `server`, `page` and `err`
+ * (each may be NULL). It must not free the client it was called for. */
+typedef void (*mcpreg_server_callback)(int status, mcpreg_server *server, mcpreg_error *err, void *user_data);
+typedef void (*mcpreg_page_callback)(int status, mcpreg_server_iter *page, mcpreg_error *err, void *user_data);
+MCPREG_CAPI int mcpreg_client_get_server_async(mcpreg_client *client, const char *name, const char *version,
+                                               mcpreg_server_callback callback, void *user_data, mcpreg_error **err);
+/** One page of a listing: `page` iterates that page's entries only; mcpreg_server_iter_cursor(page) is the
+ *  cursor of the next page (NULL after the last), to pass in the options of the next call. */
+MCPREG_CAPI int mcpreg_client_list_page_async(mcpreg_client *client, const mcpreg_list_options *options,
+                                              mcpreg_page_callback callback, void *user_data, mcpreg_error **err);
+
 /** Exchanges a credential for a registry token (caller-owned): `method` is "none", "admin", "dns",
  *  "http", "github-at" or "github-oidc", `json_body` its request body (NULL: "{}"). */
 MCPREG_CAPI int mcpreg_client_login(char **token, mcpreg_client *client, const char *method, const char *json_body,
