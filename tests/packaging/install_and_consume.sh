@@ -22,4 +22,20 @@ export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/x86_64-linux
 g++ $extra_flags "$source_dir/tests/packaging/consumer/main.cpp" -o "$work/pkg-consumer" \
     $(pkg-config --cflags --libs mcpreg)
 "$work/pkg-consumer" | grep -q '^mcpreg 0\.' || { echo "pkg-config consumer failed"; exit 1; }
-echo "find_package and pkg-config consumers built and ran"
+# The C API: a C11 program through pkg-config, finding the installed libmcpreg_c.so by its SONAME.
+cat >"$work/c_consumer.c" <<'C'
+#include <mcpreg/mcpreg.h>
+#include <stdio.h>
+int main(void)
+{
+    printf("mcpreg_c %s\n", mcpreg_version_string());
+    return 0;
+}
+C
+# shellcheck disable=SC2046,SC2086
+gcc -std=c11 -Wall -Wextra -pedantic -Werror "$work/c_consumer.c" -o "$work/c-consumer" $extra_flags \
+    $(pkg-config --cflags --libs mcpreg_c)
+libdir=$(pkg-config --variable=libdir mcpreg_c)
+LD_LIBRARY_PATH=$libdir "$work/c-consumer" | grep -q '^mcpreg_c 0\.' || { echo "C consumer failed"; exit 1; }
+[[ -e "$libdir/libmcpreg_c.so.0.1" ]] || { echo "libmcpreg_c.so.0.1 (the SONAME) is not installed"; exit 1; }
+echo "find_package, pkg-config and C consumers built and ran"
