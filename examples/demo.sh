@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mcpreg's main job: builds the tool, validates the bundled real registry snapshot (2,376 entries of the
 # official MCP registry, December 2025), hosts it with the embedded engine on a free loopback port, and
-# browses it with the client. Installs missing Debian packages first.
+# browses, mirrors, searches and resolves it with the client. Installs missing Debian packages first.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -61,6 +61,26 @@ section "mcpreg list --all --json: every entry through the cursor pager"
 head -c 300 "$work/all.json"
 echo " ..."
 echo "$(grep -o '"isLatest":' "$work/all.json" | wc -l) entries walked, $(wc -c <"$work/all.json") bytes"
+
+section "mcpreg mirror: an offline catalog of the registry, then an incremental sync"
+"$mcpreg" mirror --db "$work/catalog.db"
+"$mcpreg" mirror --db "$work/catalog.db"
+
+section "mcpreg search 'weather forecast' (ranked full-text search of the catalog, no network)"
+"$mcpreg" search "weather forecast" --db "$work/catalog.db" --limit 5
+
+section "mcpreg resolve: entries into command lines and client configurations"
+"$mcpreg" resolve io.github.github/github-mcp-server --format json || true  # exit 3: it needs a token
+"$mcpreg" resolve io.github.github/github-mcp-server --input "Authorization=Bearer <your token>" --format vscode
+echo
+npm_entry=$("$mcpreg" list --all --json | python3 -c '
+import json, sys
+for e in json.load(sys.stdin):
+    p = (e["server"].get("packages") or [{}])[0]
+    if p.get("registryType") == "npm" and not p.get("environmentVariables") and not p.get("packageArguments"):
+        print(e["server"]["name"]); break')
+echo "$npm_entry:"
+"$mcpreg" resolve "$npm_entry" --format posix
 
 kill -TERM "$server_pid"
 wait "$server_pid" && echo "engine stopped cleanly"
