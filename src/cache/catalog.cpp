@@ -145,39 +145,27 @@ struct catalog::impl {
         return insert->run();
     }
 
-    // The registry's rule (DIGEST 10.3): the highest non-deleted version, else the highest deleted one.
+    // The registry's rule (DIGEST 10.3, model::pick_latest), for a flag the registry moved silently.
     result<void> recalculate_latest(const std::string& source, const std::string& name)
     {
         auto select =
             db.prepare("SELECT id, version, published_ns, status FROM entries WHERE source = ?1 AND name = ?2");
         if (!select) return select.error();
         select->bind(1, source).bind(2, name);
-        struct candidate {
-            std::int64_t id;
-            std::string version;
-            model::timestamp published;
-            bool deleted;
-        };
-        std::vector<candidate> all;
+        std::vector<std::int64_t> ids;
+        std::vector<model::latest_candidate> candidates;
         while (true) {
             auto row = select->step();
             if (!row) return row.error();
             if (!*row) break;
-            all.push_back(
-                {select->column_int(0), std::string(select->column_text(1)),
+            ids.push_back(select->column_int(0));
+            candidates.push_back(
+                {std::string(select->column_text(1)),
                  model::timestamp{model::timestamp::clock_time{std::chrono::nanoseconds{select->column_int(2)}}},
                  select->column_text(3) == "deleted"});
         }
-        const candidate* chosen = nullptr;
-        for (bool deleted_too : {false, true}) {
-            for (const auto& c : all)
-                if ((deleted_too || !c.deleted) &&
-                    (!chosen ||
-                     model::compare_versions(c.version, chosen->version, c.published, chosen->published) > 0))
-                    chosen = &c;
-            if (chosen) break;
-        }
-        return chosen ? set_latest(source, name, chosen->id) : result<void>{};
+        const auto chosen = model::pick_latest(candidates);
+        return chosen ? set_latest(source, name, ids[*chosen]) : result<void>{};
     }
 
     result<void> set_latest(const std::string& source, const std::string& name, std::int64_t id)

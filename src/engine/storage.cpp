@@ -313,16 +313,10 @@ result<import_report> storage::import(std::vector<import_entry> entries)
 // registry's rule (highest non-deleted version; when all are deleted, the highest deleted one).
 result<void> storage::recalculate_latest(const std::string& name, const std::optional<std::string>& given_latest)
 {
-    auto stmt = db_.prepare("SELECT version, published_at, status, is_latest FROM server_versions WHERE name = ?1");
+    auto stmt = db_.prepare("SELECT version, published_at, status FROM server_versions WHERE name = ?1");
     if (!stmt) return stmt.error();
     stmt->bind(1, name);
-    struct candidate {
-        std::string version;
-        model::timestamp published;
-        bool deleted;
-        bool latest;
-    };
-    std::vector<candidate> candidates;
+    std::vector<model::latest_candidate> candidates;
     while (true) {
         auto more = stmt->step();
         if (!more) return more.error();
@@ -330,31 +324,21 @@ result<void> storage::recalculate_latest(const std::string& name, const std::opt
         candidates.push_back(
             {std::string(stmt->column_text(0)),
              model::timestamp{model::timestamp::clock_time{std::chrono::nanoseconds{stmt->column_int(1)}}},
-             stmt->column_text(2) == "deleted", stmt->column_int(3) != 0});
+             stmt->column_text(2) == "deleted"});
     }
     if (candidates.empty()) return {};
-    const candidate* chosen = nullptr;
-    if (given_latest) {
-        for (const auto& c : candidates)
-            if (c.version == *given_latest) chosen = &c;
-    }
-    if (!chosen) {
-        auto better = [](const candidate* a, const candidate& b) {
-            return !a || model::compare_versions(b.version, a->version, b.published, a->published) > 0;
-        };
-        for (const auto& c : candidates)
-            if (!c.deleted && better(chosen, c)) chosen = &c;
-        if (!chosen)
-            for (const auto& c : candidates)
-                if (better(chosen, c)) chosen = &c;
-    }
+    std::optional<std::size_t> chosen;
+    if (given_latest)
+        for (std::size_t i = 0; i < candidates.size(); ++i)
+            if (candidates[i].version == *given_latest) chosen = i;
+    if (!chosen) chosen = model::pick_latest(candidates);
     auto clear = db_.prepare("UPDATE server_versions SET is_latest = 0 WHERE name = ?1 AND is_latest");
     auto set = db_.prepare("UPDATE server_versions SET is_latest = 1 WHERE name = ?1 AND version = ?2");
     if (!clear) return clear.error();
     if (!set) return set.error();
     clear->bind(1, name);
     if (auto done = clear->run(); !done) return done.error();
-    set->bind(1, name).bind(2, chosen->version);
+    set->bind(1, name).bind(2, candidates[*chosen].version);
     return set->run();
 }
 

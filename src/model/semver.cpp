@@ -143,4 +143,20 @@ bool looks_like_version_range(std::string_view version)
     return text.find_first_of("xX*") != std::string::npos && std::regex_match(text, wildcard);
 }
 
+std::optional<std::size_t> pick_latest(const std::vector<latest_candidate>& candidates)
+{
+    std::optional<std::size_t> chosen;
+    for (bool deleted_too : {false, true}) {
+        for (std::size_t i = 0; i < candidates.size(); ++i) {
+            const auto& c = candidates[i];
+            if (!deleted_too && c.deleted) continue;
+            if (!chosen || compare_versions(c.version, candidates[*chosen].version, c.published,
+                                            candidates[*chosen].published) > 0)
+                chosen = i;
+        }
+        if (chosen) break;
+    }
+    return chosen;
+}
+
 }  // namespace mcpreg::model

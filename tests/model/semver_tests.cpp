@@ -94,3 +94,22 @@ TEST_CASE("version ranges are recognised as upstream does (CONFORMANCE I3, I4)")
         CHECK_FALSE_MESSAGE(looks_like_version_range(v), v);
     CHECK_FALSE(looks_like_version_range(std::string(100'000, '1') + ".x"));  // bounded, not a stack overflow
 }
+
+TEST_CASE("pick_latest: the registry's recalculation rule (DIGEST 10.3)")
+{
+    const auto at = [](const char* t) { return mcpreg::model::timestamp::parse(t).value(); };
+    using mcpreg::model::latest_candidate;
+    using mcpreg::model::pick_latest;
+    CHECK_FALSE(pick_latest({}));
+    std::vector<latest_candidate> versions{{"1.0.0", at("2025-01-01T00:00:00Z"), false},
+                                           {"0.0.59", at("2025-01-02T00:00:00Z"), false}};
+    CHECK(pick_latest(versions) == 0u);
+    versions[0].deleted = true;  // delete 1.0.0: 0.0.59 takes over
+    CHECK(pick_latest(versions) == 1u);
+    versions[1].deleted = true;  // all deleted: the highest deleted one
+    CHECK(pick_latest(versions) == 0u);
+    versions.push_back({"snapshot", at("2025-01-03T00:00:00Z"), false});  // non-semver, but the only live one
+    CHECK(pick_latest(versions) == 2u);
+    versions.push_back({"0.1.0", at("2025-01-04T00:00:00Z"), false});  // semver beats non-semver
+    CHECK(pick_latest(versions) == 3u);
+}

@@ -40,6 +40,17 @@ MCPREG_MODEL_API bool is_semantic_version(std::string_view version);
 MCPREG_MODEL_API int compare_versions(std::string_view a, std::string_view b, const timestamp& a_published,
                                       const timestamp& b_published);
 
+/// One version of a server, as the latest-version rule sees it.
+struct latest_candidate {
+    std::string version;
+    timestamp published;
+    bool deleted = false;
+};
+
+/// The registry's `recalculateLatest`: the index of the highest non-deleted version by compare_versions,
+/// else (every version deleted) of the highest deleted one; nullopt for an empty list.
+MCPREG_MODEL_API std::optional<std::size_t> pick_latest(const std::vector<latest_candidate>& candidates);
+
 /// True when a version string is a range or wildcard (`^1.2`, `~1`, `>=1.0`, `1.x`, `1 - 2`, `1.2 || 1.3`)
 /// rather than one specific version: the registry refuses those.
 MCPREG_MODEL_API bool looks_like_version_range(std::string_view version);
