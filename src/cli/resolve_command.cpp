@@ -160,10 +160,9 @@ int run_resolve(const client_options& options, const arguments& args)
         return exit_invalid;
     }
     result<resolve::resolution> resolved = resolve::resolution{};
-    const bool bundle = chosen->starts_with("packages") &&
-                        (*server.packages)[std::stoul(chosen->substr(9))].kind() == model::registry_kind::mcpb;
+    const bool bundle = !chosen->remote && (*server.packages)[chosen->index].kind() == model::registry_kind::mcpb;
     if (bundle) {
-        const auto index = std::stoul(chosen->substr(9));
+        const auto index = chosen->index;
         resolve::bundle_fetcher fetch = [&](const std::string& url, std::uint64_t max_bytes) -> result<std::string> {
             auto download = options;
             download.max_response_bytes = max_bytes;

@@ -269,7 +269,7 @@ result<selection> selection::parse(std::string_view text)
     return s;
 }
 
-result<std::string> choose(const model::server& server, const selection& which, const options& opts)
+result<choice> choose(const model::server& server, const selection& which, const options& opts)
 {
     const std::size_t packages = server.packages ? server.packages->size() : 0;
     const std::size_t remotes = server.remotes ? server.remotes->size() : 0;
@@ -277,21 +277,20 @@ result<std::string> choose(const model::server& server, const selection& which, 
         const auto i = which.remote_index.value_or(0);
         if (i >= remotes)
             return make_error(errc::invalid_argument, server.name + " has no remote " + std::to_string(i));
-        return "remotes[" + std::to_string(i) + "]";
+        return choice{true, i};
     }
     if (which.package_index) {
         if (*which.package_index >= packages)
             return make_error(errc::invalid_argument,
                               server.name + " has no package " + std::to_string(*which.package_index));
-        return "packages[" + std::to_string(*which.package_index) + "]";
+        return choice{false, *which.package_index};
     }
     if (which.package_type) {
         for (std::size_t i = 0; i < packages; ++i)
-            if ((*server.packages)[i].registry_type == *which.package_type)
-                return "packages[" + std::to_string(i) + "]";
+            if ((*server.packages)[i].registry_type == *which.package_type) return choice{false, i};
         return make_error(errc::invalid_argument, server.name + " has no " + *which.package_type + " package");
     }
-    if (remotes > 0 && opts.allow_remotes) return std::string("remotes[0]");
+    if (remotes > 0 && opts.allow_remotes) return choice{true, 0};
     // Packages in preference order, then the rest in document order; the first whose runner is here wins.
     std::vector<std::size_t> order;
     for (const auto& type : opts.preference)
@@ -302,8 +301,7 @@ result<std::string> choose(const model::server& server, const selection& which, 
     for (auto i : order) {
         const auto& p = (*server.packages)[i];
         const auto runner = p.kind() == model::registry_kind::mcpb ? std::string() : runner_for(p, opts, nullptr);
-        if (!opts.runner_available || runner.empty() || opts.runner_available(runner))
-            return "packages[" + std::to_string(i) + "]";
+        if (!opts.runner_available || runner.empty() || opts.runner_available(runner)) return choice{false, i};
     }
     if (remotes > 0)
         return make_error(errc::invalid_argument, server.name + " has only remotes, and they are not allowed");
@@ -316,10 +314,8 @@ result<resolution> resolve(const model::server& server, const selection& which, 
 {
     auto chosen = choose(server, which, opts);
     if (!chosen) return chosen.error();
-    const auto open = chosen->find('[');
-    const auto index = static_cast<std::size_t>(std::strtoul(chosen->c_str() + open + 1, nullptr, 10));
-    return chosen->starts_with("remotes") ? resolve_remote(server, index, inputs)
-                                          : resolve_package(server, index, inputs, opts);
+    return chosen->remote ? resolve_remote(server, chosen->index, inputs)
+                          : resolve_package(server, chosen->index, inputs, opts);
 }
 
 }  // namespace mcpreg::resolve

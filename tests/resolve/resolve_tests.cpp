@@ -338,19 +338,19 @@ TEST_CASE("selection: explicit picks and the default policy" * doctest::test_sui
                     {"registryType":"npm","identifier":"m","version":"1","transport":{"type":"stdio"}}],
         "remotes":[{"type":"streamable-http","url":"https://m.acme.dev/mcp"}]})");
     resolve::options opts;
-    CHECK(resolve::choose(s, {}, opts).value() == "remotes[0]");
+    CHECK(resolve::choose(s, {}, opts).value().source() == "remotes[0]");
     opts.allow_remotes = false;
-    CHECK(resolve::choose(s, {}, opts).value() == "packages[2]");  // npm first in the preference order
+    CHECK(resolve::choose(s, {}, opts).value().source() == "packages[2]");  // npm first in the preference order
     opts.runner_available = [](std::string_view runner) { return runner != "npx"; };
-    CHECK(resolve::choose(s, {}, opts).value() == "packages[1]");
+    CHECK(resolve::choose(s, {}, opts).value().source() == "packages[1]");
     opts.preference = {"oci"};
-    CHECK(resolve::choose(s, {}, opts).value() == "packages[0]");
+    CHECK(resolve::choose(s, {}, opts).value().source() == "packages[0]");
     opts.runner_available = [](std::string_view) { return false; };
     CHECK_FALSE(resolve::choose(s, {}, opts));
 
-    CHECK(resolve::choose(s, resolve::selection::parse("pypi").value(), {}).value() == "packages[1]");
-    CHECK(resolve::choose(s, resolve::selection::parse("0").value(), {}).value() == "packages[0]");
-    CHECK(resolve::choose(s, resolve::selection::parse("remote").value(), {}).value() == "remotes[0]");
+    CHECK(resolve::choose(s, resolve::selection::parse("pypi").value(), {}).value().source() == "packages[1]");
+    CHECK(resolve::choose(s, resolve::selection::parse("0").value(), {}).value().source() == "packages[0]");
+    CHECK(resolve::choose(s, resolve::selection::parse("remote").value(), {}).value().source() == "remotes[0]");
     CHECK_FALSE(resolve::choose(s, resolve::selection::parse("remote:1").value(), {}));
     CHECK_FALSE(resolve::choose(s, resolve::selection::parse("7").value(), {}));
     CHECK_FALSE(resolve::choose(s, resolve::selection::parse("nuget").value(), {}));

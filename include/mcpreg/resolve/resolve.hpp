@@ -94,8 +94,17 @@ struct resolution {
 MCPREG_API result<resolution> resolve(const model::server& server, const selection& which = {},
                                       const input_values& inputs = {}, const options& opts = {});
 
-/// The package or remote the default policy picks: "packages[i]" or "remotes[i]".
-MCPREG_API result<std::string> choose(const model::server& server, const selection& which, const options& opts);
+/// One package or remote of an entry.
+struct choice {
+    bool remote = false;
+    std::size_t index = 0;
+
+    /// "packages[i]" or "remotes[i]", as launch_spec::source names it.
+    std::string source() const { return (remote ? "remotes[" : "packages[") + std::to_string(index) + "]"; }
+};
+
+/// The package or remote `which` names, or the one the default policy picks.
+MCPREG_API result<choice> choose(const model::server& server, const selection& which, const options& opts);
 
 /// A problem that would make an entry hard or impossible to launch.
 struct lint_issue {
