@@ -337,6 +337,12 @@ struct registry::impl {
                    std::string_view failure = "Token exchange failed") const;
     // The bearer token's claims, or the response that refuses the request.
     std::variant<token_claims, response> authenticate(const request& req, const json::value* body_errors_source);
+    // A server.json write (publish, edit): its body read and checked, then its token; or the refusal.
+    struct authenticated_write {
+        json::value document;
+        token_claims who;
+    };
+    std::variant<authenticated_write, response> read_authenticated_write(const request& req);
     void record(const token_claims* who, std::string_view action, const std::string& name, const std::string& version,
                 int status, std::string detail);
 
@@ -1081,14 +1087,21 @@ std::optional<std::string> verify_packages(const registry_options& options, cons
 
 }  // namespace
 
-response registry::impl::publish(const request& req)
+std::variant<registry::impl::authenticated_write, response> registry::impl::read_authenticated_write(const request& req)
 {
     auto body = read_body(req);
     if (auto* refused = std::get_if<response>(&body)) return std::move(*refused);
-    const auto& document = std::get<json::value>(body);
+    auto& document = std::get<json::value>(body);
     auto authenticated = authenticate(req, &document);
     if (auto* refused = std::get_if<response>(&authenticated)) return std::move(*refused);
-    const auto& who = std::get<token_claims>(authenticated);
+    return authenticated_write{std::move(document), std::move(std::get<token_claims>(authenticated))};
+}
+
+response registry::impl::publish(const request& req)
+{
+    auto write = read_authenticated_write(req);
+    if (auto* refused = std::get_if<response>(&write)) return std::move(*refused);
+    const auto& [document, who] = std::get<authenticated_write>(write);
     const auto& name_value = document.at("name");
     const std::string name(name_value.as_string());
     if (!permits(who.permissions, "publish", name)) {
@@ -1153,12 +1166,9 @@ response registry::impl::publish(const request& req)
 
 response registry::impl::edit(const request& req, const std::string& name, const std::string& version)
 {
-    auto body = read_body(req);
-    if (auto* refused = std::get_if<response>(&body)) return std::move(*refused);
-    const auto& document = std::get<json::value>(body);
-    auto authenticated = authenticate(req, &document);
-    if (auto* refused = std::get_if<response>(&authenticated)) return std::move(*refused);
-    const auto& who = std::get<token_claims>(authenticated);
+    auto write = read_authenticated_write(req);
+    if (auto* refused = std::get_if<response>(&write)) return std::move(*refused);
+    const auto& [document, who] = std::get<authenticated_write>(write);
     {
         std::lock_guard lock(storage_mutex);
         auto existing = store.get(name, version, false);
