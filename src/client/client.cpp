@@ -135,6 +135,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     asio::awaitable<std::pair<error_code, http_response>> execute(http_request request, call_options call)
     {
         auto self = shared_from_this();
+        request = prepare(std::move(request));  // default headers, once: fetch() sends it as prepared
         const bool cacheable = options.cache && request.method == "GET" && request.header("If-None-Match").empty() &&
                                request.header("If-Modified-Since").empty();
         if (!cacheable && !options.offline) co_return co_await fetch(std::move(request), call);
@@ -147,7 +148,6 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
             co_return finish(make_error_code(errc::not_cached), {}, std::move(diag), call);
         }
         auto& cache = *options.cache;
-        request = prepare(std::move(request));
         std::string identity;
         for (const auto& h : request.headers)
             if (!iequals(h.name, "User-Agent") && !iequals(h.name, "Accept") && !iequals(h.name, "Accept-Encoding"))
@@ -212,7 +212,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         co_return finish(ec, std::move(response), std::move(diag), call);
     }
 
-    // One logical request: attempts with backoff, redirects; an HTTP error status is returned as a response.
+    // One logical request, already prepared: attempts with backoff, redirects; an HTTP error status is returned
+    // as a response.
     asio::awaitable<std::pair<error_code, http_response>> fetch(http_request request, call_options call)
     {
         auto self = shared_from_this();
@@ -228,7 +229,6 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
 
         http_origin origin = base.origin;
         std::string target = base.path + request.target;
-        request = prepare(std::move(request));  // a second time adds nothing: defaults only fill gaps
         diagnostics diag;
         diag.method = request.method;
         int redirects = 0;

@@ -124,6 +124,16 @@ TEST_CASE("a full mirror of the snapshot, then local queries that answer as the 
     CHECK(catalog.search("\"; DROP TABLE entries; -- NEAR( OR *", 5));  // words, never FTS or SQL syntax
     CHECK(catalog.size().value() == rows);
     CHECK(catalog.search("", 5).value().empty());
+    for (auto bad : {"not a cursor", "[1,2,3]", "[\"a\",\"b\"]", "{}", ""}) {
+        cache::catalog_query hostile;
+        hostile.cursor = bad;
+        auto refused = catalog.list(hostile);
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().code == errc::invalid_argument);
+    }
+    cache::catalog_query zero;
+    zero.limit = 0;
+    CHECK_FALSE(catalog.list(zero));
 
     // An incremental sync with nothing new changes nothing.
     auto again = catalog.sync(client);
