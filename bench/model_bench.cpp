@@ -1,10 +1,8 @@
-// Typed decoding and validation of real registry data. The reference in the same run is Boost.JSON's DOM
-// parse of the same bytes, which typed decoding includes: the ratio is what the typed layer costs.
+// Encoding and validation of real registry data. Decoding, with its references, is in decode_bench.cpp.
 #include <mcpreg/model/json.hpp>
 #include <mcpreg/model/validate.hpp>
 
 #include <benchmark/benchmark.h>
-#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -42,37 +40,6 @@ void set_bytes(benchmark::State& state, std::size_t bytes)
 {
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
 }
-
-void reference_boost_json_dom_parse(benchmark::State& state)
-{
-    const auto& text = list_page_text();
-    for (auto _ : state) benchmark::DoNotOptimize(json::parse(text));
-    set_bytes(state, text.size());
-}
-BENCHMARK(reference_boost_json_dom_parse);
-
-// Boost.JSON's fastest DOM: one arena per document.
-void reference_boost_json_dom_parse_arena(benchmark::State& state)
-{
-    const auto& text = list_page_text();
-    for (auto _ : state) {
-        json::monotonic_resource arena;
-        benchmark::DoNotOptimize(json::parse(text, &arena));
-    }
-    set_bytes(state, text.size());
-}
-BENCHMARK(reference_boost_json_dom_parse_arena);
-
-void typed_decode_list_page(benchmark::State& state)
-{
-    const auto& text = list_page_text();
-    for (auto _ : state) {
-        auto list = parse_server_list(text);
-        benchmark::DoNotOptimize(list);
-    }
-    set_bytes(state, text.size());
-}
-BENCHMARK(typed_decode_list_page);
 
 void typed_encode_list_page(benchmark::State& state)
 {

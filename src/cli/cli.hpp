@@ -5,6 +5,8 @@
 #include <mcpreg/error.hpp>
 #include <mcpreg/http_message.hpp>
 
+#include <charconv>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +21,15 @@ enum exit_code : int {
 };
 
 using arguments = std::vector<std::string_view>;
+
+/// A whole non-negative decimal number, or nullopt ("12x", "-1" and "" are not counts).
+inline std::optional<std::size_t> parse_count(std::string_view text)
+{
+    std::size_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+    return value;
+}
 
 int run_validate(const arguments& args);
 int run_fmt(const arguments& args);

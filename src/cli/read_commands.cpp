@@ -168,14 +168,12 @@ int run_list(const client_options& options, const arguments& args)
         else if (arg == "--search" && has_value) query.search = std::string(args[++i]);
         else if (arg == "--version" && has_value) query.version = std::string(args[++i]);
         else if (arg == "--limit" && has_value) {
-            int limit = 0;
-            const auto text = args[++i];
-            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-            if (ec != std::errc{} || end != text.data() + text.size() || limit < 1 || limit > 100) {
+            auto limit = parse_count(args[++i]);
+            if (!limit || *limit < 1 || *limit > 100) {
                 std::cerr << "mcpreg list: --limit takes a number from 1 to 100\n";
                 return exit_unreadable;
             }
-            query.limit = limit;
+            query.limit = static_cast<int>(*limit);
         }
         else if (arg == "--updated-since" && has_value) {
             auto since = model::timestamp::parse(args[++i]);
@@ -300,12 +298,12 @@ int run_mirror(const client_options& options, const arguments& args)
         }
         if (args[i] == "--db" && has_value) db = std::string(args[++i]);
         else if (args[i] == "--page-size" && has_value) {
-            const auto text = args[++i];
-            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), sync.page_size);
-            if (ec != std::errc{} || end != text.data() + text.size() || sync.page_size < 1 || sync.page_size > 100) {
+            auto page_size = parse_count(args[++i]);
+            if (!page_size || *page_size < 1 || *page_size > 100) {
                 std::cerr << "mcpreg mirror: --page-size takes 1 to 100\n";
                 return exit_unreadable;
             }
+            sync.page_size = static_cast<decltype(sync.page_size)>(*page_size);
         }
         else return unexpected("mirror", args[i], mirror_usage);
     }
@@ -350,12 +348,12 @@ int run_search(const arguments& args)
         else if (args[i] == "--source" && has_value) source = std::string(args[++i]);
         else if (args[i] == "--json") as_json = true;
         else if (args[i] == "--limit" && has_value) {
-            const auto text = args[++i];
-            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-            if (ec != std::errc{} || end != text.data() + text.size() || limit < 1) {
+            auto count = parse_count(args[++i]);
+            if (!count || *count < 1) {
                 std::cerr << "mcpreg search: --limit takes a positive number\n";
                 return exit_unreadable;
             }
+            limit = static_cast<int>(std::min<std::size_t>(*count, 1U << 30));  // more than any catalog holds
         }
         else if (!args[i].starts_with("--") && !query) query = std::string(args[i]);
         else return unexpected("search", args[i], search_usage);

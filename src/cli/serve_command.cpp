@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <thread>
+#include <vector>
 
 #include <arpa/nameser.h>
 #include <netinet/in.h>
@@ -33,6 +35,8 @@ constexpr std::string_view usage =
     "  --seed PATH      import server.json documents, arrays, ServerResponse arrays or list pages; repeatable\n"
     "  --listen H:P     address to listen on (default 127.0.0.1:8080; port 0 picks a free port)\n"
     "  --max-age S      Cache-Control max-age of read responses (default 30)\n"
+    "  --response-cache N  response bodies kept in memory, least recently used evicted (default 4096; 0: off)\n"
+    "  --threads N      threads serving requests (default 1)\n"
     "  --auth METHOD    enable a token exchange; repeatable: none (anonymous namespace, for tests),\n"
     "                   admin-key (POST /v0/auth/admin with the key from --admin-key or $MCPREG_ADMIN_KEY),\n"
     "                   dns (TXT record of the domain), http (https://DOMAIN/.well-known/mcp-registry-auth),\n"
@@ -163,6 +167,7 @@ int run_serve(const arguments& args)
 {
     engine::registry_options options;
     std::string listen = "127.0.0.1:8080";
+    std::size_t threads = 1;
     bool database_given = false;
     bool admin_auth = false;
     bool github_auth = false;
@@ -222,13 +227,28 @@ int run_serve(const arguments& args)
             }
         }
         else if (arg == "--max-age" && (v = value())) {
-            long long seconds = -1;
-            auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), seconds);
-            if (ec != std::errc{} || end != v->data() + v->size() || seconds < 0) {
+            auto seconds = parse_count(*v);
+            if (!seconds) {
                 std::cerr << "mcpreg serve: --max-age takes a number of seconds\n";
                 return exit_unreadable;
             }
-            options.max_age = std::chrono::seconds(seconds);
+            options.max_age = std::chrono::seconds(*seconds);
+        }
+        else if (arg == "--response-cache" && (v = value())) {
+            auto entries = parse_count(*v);
+            if (!entries) {
+                std::cerr << "mcpreg serve: --response-cache takes a number of entries\n";
+                return exit_unreadable;
+            }
+            options.response_cache_entries = *entries;
+        }
+        else if (arg == "--threads" && (v = value())) {
+            auto count = parse_count(*v);
+            if (!count || *count < 1 || *count > 256) {
+                std::cerr << "mcpreg serve: --threads takes a number from 1 to 256\n";
+                return exit_unreadable;
+            }
+            threads = *count;
         }
         else {
             std::cerr << "mcpreg serve: unexpected argument '" << arg << "'\n" << usage;
@@ -307,7 +327,10 @@ int run_serve(const arguments& args)
         std::cerr << "mcpreg serve: stopping\n";
         server.stop();
     });
+    std::vector<std::thread> helpers;
+    for (std::size_t i = 1; i < threads; ++i) helpers.emplace_back([&io] { io.run(); });
     io.run();
+    for (auto& helper : helpers) helper.join();
     return exit_ok;
 }
 

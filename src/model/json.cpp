@@ -72,10 +72,6 @@ public:
                   std::optional<error>& failure)
         : object_(object), path_(path), saw_snake_case_(saw_snake_case), failure_(failure)
     {
-        // Snake_case names are looked up only in objects that could hold one: most documents are camelCase.
-        may_have_snake_case_ = std::any_of(object_.begin(), object_.end(), [](const json::key_value_pair& kv) {
-            return kv.key().find('_') != json::string_view::npos;
-        });
     }
 
     const json_path& path() const { return path_; }
@@ -84,17 +80,15 @@ public:
     // The value of a field under its camelCase name or, failing that, its snake_case name.
     const json::value* find(std::string_view camel)
     {
-        if (auto it = object_.find(camel); it != object_.end()) {
-            used_.push_back(it);
-            return &it->value();
-        }
-        if (!may_have_snake_case_) return nullptr;
+        // Objects hold fewer keys than their type has fields: once every key is read, the rest are absent.
+        if (used_count_ == object_.size()) return nullptr;
+        if (auto it = locate(camel); it != object_.end()) return use(it);
+        if (!may_have_snake_case()) return nullptr;
         auto snake = snake_case_of(camel);
         if (snake == camel) return nullptr;
-        if (auto it = object_.find(snake); it != object_.end()) {
-            used_.push_back(it);
+        if (auto it = locate(snake); it != object_.end()) {
             saw_snake_case_ = true;
-            return &it->value();
+            return use(it);
         }
         return nullptr;
     }
@@ -231,23 +225,75 @@ public:
     }
 
     // Every key not consumed by a read: unknown fields, kept for the round trip.
-    json::object rest() const
+    void keep_rest(json::object& extra) const
     {
-        json::object extra;
-        if (used_.size() == object_.size()) return extra;
-        for (auto it = object_.begin(); it != object_.end(); ++it)
-            if (std::find(used_.begin(), used_.end(), it) == used_.end()) extra.emplace(it->key(), it->value());
-        return extra;
+        if (used_count_ == object_.size()) return;
+        for (std::size_t i = 0; i < object_.size(); ++i) {
+            if (is_used(i)) continue;
+            const auto& kv = object_.begin()[i];
+            extra.emplace(kv.key(), kv.value());
+        }
     }
 
     bool& saw_snake_case() { return saw_snake_case_; }
     std::optional<error>& failure() { return failure_; }
 
 private:
+    // Which keys were read, by position: a bit each for the first 64 (every object of the schema), a vector
+    // only for bigger ones, so reading an ordinary object allocates nothing.
+    const json::value* use(json::object::const_iterator it)
+    {
+        const auto index = static_cast<std::size_t>(it - object_.begin());
+        if (!is_used(index)) {
+            ++used_count_;
+            if (index < 64) used_low_ |= std::uint64_t{1} << index;
+            else used_high_.push_back(index);
+        }
+        return &it->value();
+    }
+
+    // Writers emit fields in schema order, the order they are read in: a scan from just after the last key
+    // found usually matches at its first comparison. Big objects (unknown extras) use the object's index.
+    json::object::const_iterator locate(std::string_view key)
+    {
+        const std::size_t size = object_.size();
+        if (size > 32) return object_.find(key);
+        const auto* first = object_.begin();
+        for (std::size_t step = 0, i = next_; step < size; ++step, ++i) {
+            if (i >= size) i = 0;
+            const auto candidate = first[i].key();
+            // Length and first letter settle most comparisons without a call to memcmp.
+            if (candidate.size() == key.size() && !key.empty() && candidate[0] == key[0] && candidate == key) {
+                next_ = i + 1;
+                return first + i;
+            }
+        }
+        return object_.end();
+    }
+
+    // Snake_case names are looked up only in objects that could hold one: most documents are camelCase.
+    bool may_have_snake_case()
+    {
+        if (!may_have_snake_case_)
+            may_have_snake_case_ = std::any_of(object_.begin(), object_.end(), [](const json::key_value_pair& kv) {
+                return kv.key().find('_') != json::string_view::npos;
+            });
+        return *may_have_snake_case_;
+    }
+
+    bool is_used(std::size_t index) const
+    {
+        if (index < 64) return (used_low_ >> index) & 1U;
+        return std::find(used_high_.begin(), used_high_.end(), index) != used_high_.end();
+    }
+
     const json::object& object_;
     const json_path& path_;
-    std::vector<json::object::const_iterator> used_;  // a dozen known fields at most: a scan beats a hash set
-    bool may_have_snake_case_ = false;
+    std::uint64_t used_low_ = 0;
+    std::vector<std::size_t> used_high_;
+    std::size_t used_count_ = 0;
+    std::size_t next_ = 0;  // where locate() starts
+    std::optional<bool> may_have_snake_case_;
     bool& saw_snake_case_;
     std::optional<error>& failure_;
 };
@@ -275,7 +321,7 @@ bool read_input(read_state& state, const json::object& object, const json_path& 
 {
     auto r = state.reader(object, path);
     if (!read_input_fields(r, out)) return false;
-    out.extra = r.rest();
+    r.keep_rest(out.extra);
     return true;
 }
 
@@ -303,7 +349,7 @@ bool read_key_value(read_state& state, const json::object& object, const json_pa
 {
     auto r = state.reader(object, path);
     if (!r.read_required("name", out.name) || !read_input_with_variables(state, r, out)) return false;
-    out.extra = r.rest();
+    r.keep_rest(out.extra);
     return true;
 }
 
@@ -313,7 +359,7 @@ bool read_argument(read_state& state, const json::object& object, const json_pat
     if (!r.read_required("type", out.type) || !r.read("name", out.name) || !r.read("valueHint", out.value_hint) ||
         !r.read("isRepeated", out.is_repeated) || !read_input_with_variables(state, r, out))
         return false;
-    out.extra = r.rest();
+    r.keep_rest(out.extra);
     return true;
 }
 
@@ -326,7 +372,7 @@ bool read_transport(read_state& state, const json::object& object, const json_pa
     if (!r.read_required("type", out.type) || !r.read("url", out.url) ||
         !r.read_array("headers", out.headers, read_header) || !read_input_map(state, r, "variables", out.variables))
         return false;
-    out.extra = r.rest();
+    r.keep_rest(out.extra);
     return true;
 }
 
@@ -350,7 +396,7 @@ bool read_package(read_state& state, const json::object& object, const json_path
         !r.read_array("packageArguments", out.package_arguments, read_args) ||
         !r.read_array("environmentVariables", out.environment_variables, read_env))
         return false;
-    out.extra = r.rest();
+    r.keep_rest(out.extra);
     return true;
 }
 
@@ -362,7 +408,7 @@ bool read_server(read_state& state, const json::object& object, const json_path&
         if (!rr.read("url", repo.url) || !rr.read("source", repo.source) || !rr.read("id", repo.id) ||
             !rr.read("subfolder", repo.subfolder))
             return false;
-        repo.extra = rr.rest();
+        rr.keep_rest(repo.extra);
         return true;
     };
     auto read_icon = [&state](const json::object& o, const json_path& p, icon& i) {
@@ -370,7 +416,7 @@ bool read_server(read_state& state, const json::object& object, const json_path&
         if (!ir.read_required("src", i.src) || !ir.read("mimeType", i.mime_type) || !ir.read("sizes", i.sizes) ||
             !ir.read("theme", i.theme))
             return false;
-        i.extra = ir.rest();
+        ir.keep_rest(i.extra);
         return true;
     };
     auto read_one_package = [&state](const json::object& o, const json_path& p, package& pkg) {
@@ -386,7 +432,7 @@ bool read_server(read_state& state, const json::object& object, const json_path&
         !r.read_array("packages", out.packages, read_one_package) ||
         !r.read_array("remotes", out.remotes, read_remote) || !r.read("_meta", out.meta))
         return false;
-    out.extra = r.rest();
+    r.keep_rest(out.extra);
     return true;
 }
 
@@ -397,7 +443,7 @@ bool read_official(read_state& state, const json::object& object, const json_pat
         !r.read("publishedAt", out.published_at) || !r.read("updatedAt", out.updated_at) ||
         !r.read("statusChangedAt", out.status_changed_at) || !r.read("isLatest", out.is_latest))
         return false;
-    out.extra = r.rest();
+    r.keep_rest(out.extra);
     return true;
 }
 
@@ -420,49 +466,46 @@ bool read_response_meta(read_state& state, const json::object& meta, const json_
     return true;
 }
 
-template <class T>
-result<T> finish(read_state& state, T value)
+bool fail(read_state& state, std::string message)
 {
-    if (state.failure) return std::move(*state.failure);
-    return value;
+    if (!state.failure) state.failure = make_error(errc::invalid_document, std::move(message));
+    return false;
 }
 
-result<server_response> read_response(read_state& state, const json::object& object, const json_path& path)
+// Reads in place: a server_response holds dozens of JSON objects, and moving one is not free.
+bool read_response(read_state& state, const json::object& object, const json_path& path, server_response& response)
 {
-    server_response response;
     const auto* server_json = object.if_contains("server");
     if (!server_json) {
         // The 2025-07 and 2025-09-16 API shapes: a flat server with the registry's block in its own `_meta`.
         if (!object.contains("name"))
-            return make_error(errc::invalid_document,
-                              "at " + path.pointer() + ": neither a {server, _meta} entry nor a server");
-        read_server(state, object, path, response.server);
-        if (!state.failure && response.server.meta) {
+            return fail(state, "at " + path.pointer() + ": neither a {server, _meta} entry nor a server");
+        if (!read_server(state, object, path, response.server)) return false;
+        if (response.server.meta) {
             if (auto* official = response.server.meta->if_contains(official_meta_key);
                 official && official->is_object())
-                read_official(state, official->get_object(), path.child("_meta").child(official_meta_key),
-                              response.meta.emplace().official.emplace());
+                return read_official(state, official->get_object(), path.child("_meta").child(official_meta_key),
+                                     response.meta.emplace().official.emplace());
         }
-        return finish(state, std::move(response));
+        return true;
     }
     if (!server_json->is_object())
-        return make_error(errc::invalid_document, "at " + path.pointer() + "/server: expected an object, found " +
-                                                      std::string(kind_name(server_json->kind())));
-    read_server(state, server_json->get_object(), path.child("server"), response.server);
-    if (state.failure) return std::move(*state.failure);
+        return fail(state, "at " + path.pointer() + "/server: expected an object, found " +
+                               std::string(kind_name(server_json->kind())));
+    if (!read_server(state, server_json->get_object(), path.child("server"), response.server)) return false;
     for (const auto& [key, value] : object) {
         if (key == "server") continue;
         if (key == "_meta") {
             if (!value.is_object())
-                return make_error(errc::invalid_document, "at " + path.pointer() +
-                                                              "/_meta: expected an object, found " +
-                                                              std::string(kind_name(value.kind())));
-            read_response_meta(state, value.get_object(), path.child("_meta"), response.meta.emplace());
+                return fail(state, "at " + path.pointer() + "/_meta: expected an object, found " +
+                                       std::string(kind_name(value.kind())));
+            if (!read_response_meta(state, value.get_object(), path.child("_meta"), response.meta.emplace()))
+                return false;
             continue;
         }
         response.extra.emplace(key, value);
     }
-    return finish(state, std::move(response));
+    return true;
 }
 
 // ---- writing ----
@@ -798,7 +841,9 @@ result<server_response> server_response_from_json(const json::value& value)
         return make_error(errc::invalid_document,
                           "a server response must be an object, found " + std::string(kind_name(value.kind())));
     read_state state;
-    return read_response(state, value.get_object(), json_path{});
+    server_response response;
+    if (!read_response(state, value.get_object(), json_path{}, response)) return std::move(*state.failure);
+    return response;
 }
 
 result<server_list> server_list_from_json(const json::value& value)
@@ -814,9 +859,8 @@ result<server_list> server_list_from_json(const json::value& value)
             return make_error(errc::invalid_document, "at " + path.pointer() + ": expected an object, found " +
                                                           std::string(kind_name(item.kind())));
         read_state state;
-        auto response = read_response(state, item.get_object(), path);
-        if (!response) return response.error();
-        list.servers.push_back(std::move(*response));
+        if (!read_response(state, item.get_object(), path, list.servers.emplace_back()))
+            return std::move(*state.failure);
     }
     read_state state;
     for (const auto& [key, item] : value.get_object()) {
@@ -831,7 +875,7 @@ result<server_list> server_list_from_json(const json::value& value)
         const json_path root, metadata_path = root.child("metadata");
         auto r = state.reader(item.get_object(), metadata_path);
         if (!r.read("nextCursor", list.next_cursor) || !r.read("count", list.count)) return std::move(*state.failure);
-        list.metadata_extra = r.rest();
+        r.keep_rest(list.metadata_extra);
     }
     list.has_metadata = value.get_object().contains("metadata");
     return list;
