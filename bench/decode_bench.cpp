@@ -116,7 +116,7 @@ void check(const plain::list& page)
 
 void set_bytes(benchmark::State& state)
 {
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * list_page_text().size()));
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(list_page_text().size()));
 }
 
 // ---- simdjson On-Demand into plain structs -------------------------------------------------------------------

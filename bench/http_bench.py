@@ -144,6 +144,7 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", help="run just the scenarios whose name contains this")
     args = parser.parse_args()
     for program in ("wrk", "nginx", "taskset"):
         if not shutil.which(program):
@@ -189,6 +190,8 @@ def main():
         }
         results = {"page_bytes": len(page), "version_bytes": len(version)}
         for name, (engine_url, engine_headers, nginx_target, nginx_headers) in scenarios.items():
+            if args.only and args.only not in name:
+                continue
             wrk(engine_url, 1, engine_headers)  # warm-up: caches, connections, page faults
             wrk(nginx_target, 1, nginx_headers)
             engine_runs, nginx_runs = [], []
@@ -199,6 +202,8 @@ def main():
             print(f"  {name}: engine {results[name]['engine']['rate']:.0f}/s, "
                   f"nginx {results[name]['nginx']['rate']:.0f}/s", file=sys.stderr)
 
+        if args.only and args.only not in "publish":
+            raise SystemExit(json.dumps(results, indent=2))
         status, _, token_body = fetch(publisher_url + "/v0/auth/none", method="POST", body=b"")
         assert status == 200, (status, token_body)
         token = json.loads(token_body)["registry_token"]

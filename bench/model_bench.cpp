@@ -38,7 +38,7 @@ const std::string& list_page_text()
 
 void set_bytes(benchmark::State& state, std::size_t bytes)
 {
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
+    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(bytes));
 }
 
 void typed_encode_list_page(benchmark::State& state)
@@ -53,7 +53,7 @@ void validate_snapshot(benchmark::State& state)
 {
     for (auto _ : state)
         for (const auto& entry : snapshot()) benchmark::DoNotOptimize(validate(entry.at("server")));
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * snapshot().size()));
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(snapshot().size()));
 }
 BENCHMARK(validate_snapshot)->Unit(benchmark::kMillisecond);
 

@@ -3,6 +3,7 @@
 # Idempotent and silent when there is nothing to do. Needs root (or sudo) to install.
 #   cmake/install-deps.sh          library, tool and tests
 #   cmake/install-deps.sh --bench  also the benchmark references
+#   cmake/install-deps.sh --fuzz   also clang 14 with libFuzzer
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,9 @@ packages=(
 )
 if [[ "${1:-}" == "--bench" ]]; then
     packages+=(wrk nginx-light rapidjson-dev libsimdjson-dev nlohmann-json3-dev)
+fi
+if [[ "${1:-}" == "--fuzz" ]]; then
+    packages+=(clang-14 libclang-rt-14-dev)
 fi
 
 missing=()

@@ -34,7 +34,8 @@ printf '%s\n' '{"name": "io.github.example/legacy", "description": "An old entry
 
 section "Hosting the snapshot: mcpreg serve (embedded SQLite engine) on a free loopback port"
 work=$(mktemp -d)
-"$mcpreg" serve --db :memory: --seed "$snapshot" --listen 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.err" &
+# max-age 2: long enough to show a fresh cache hit, short enough to show a revalidation a moment later.
+"$mcpreg" serve --db :memory: --seed "$snapshot" --listen 127.0.0.1:0 --max-age 2 >"$work/serve.out" 2>"$work/serve.err" &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 300); do grep -q '^listening on' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
@@ -69,18 +70,27 @@ section "mcpreg mirror: an offline catalog of the registry, then an incremental 
 section "mcpreg search 'weather forecast' (ranked full-text search of the catalog, no network)"
 "$mcpreg" search "weather forecast" --db "$work/catalog.db" --limit 5
 
-section "mcpreg resolve: entries into command lines and client configurations"
-"$mcpreg" resolve io.github.github/github-mcp-server --format json || true  # exit 3: it needs a token
-"$mcpreg" resolve io.github.github/github-mcp-server --input "Authorization=Bearer <your token>" --format vscode
-echo
-npm_entry=$("$mcpreg" list --all --json | python3 -c '
+section "mcpreg --cache: a read stored, answered from the cache while fresh, then revalidated (304)"
+for _ in 1 2; do "$mcpreg" --cache "$work/http.db" -v show io.github.github/github-mcp-server >/dev/null; done
+sleep 2.2
+"$mcpreg" --cache "$work/http.db" -v show io.github.github/github-mcp-server >/dev/null
+
+section "mcpreg resolve: an npm entry as an argv launch spec and as a VS Code configuration"
+npm_entry=$("$mcpreg" list --all --json 2>/dev/null | python3 -c '
 import json, sys
 for e in json.load(sys.stdin):
     p = (e["server"].get("packages") or [{}])[0]
     if p.get("registryType") == "npm" and not p.get("environmentVariables") and not p.get("packageArguments"):
         print(e["server"]["name"]); break')
 echo "$npm_entry:"
-"$mcpreg" resolve "$npm_entry" --format posix
+"$mcpreg" resolve "$npm_entry"
+"$mcpreg" resolve "$npm_entry" --format vscode
+echo
+
+section "mcpreg resolve: a remote that needs a token (exit 3 lists the input), then given one"
+"$mcpreg" resolve io.github.github/github-mcp-server || echo "(exit $?: inputs missing)"
+"$mcpreg" resolve io.github.github/github-mcp-server --input "Authorization=Bearer <your token>" --format vscode
+echo
 
 kill -TERM "$server_pid"
 wait "$server_pid" && echo "engine stopped cleanly"

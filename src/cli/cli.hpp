@@ -31,17 +31,25 @@ inline std::optional<std::size_t> parse_count(std::string_view text)
     return value;
 }
 
+/// Options of the tool itself: from the command line, else the environment, else the configuration file.
+struct tool_options {
+    client_options client;
+    std::optional<std::string> catalog;  ///< the default --db of mirror and search
+    bool verbose = false;                ///< report each read's HTTP status and cache outcome on stderr
+};
+
 int run_validate(const arguments& args);
 int run_fmt(const arguments& args);
 int run_serve(const arguments& args);
-int run_list(const client_options& options, const arguments& args);
-int run_show(const client_options& options, const arguments& args);
-int run_versions(const client_options& options, const arguments& args);
+int run_list(const tool_options& tool, const arguments& args);
+int run_show(const tool_options& tool, const arguments& args);
+int run_versions(const tool_options& tool, const arguments& args);
 int run_login(const client_options& options, const arguments& args);
 int run_publish(const client_options& options, const arguments& args);
 int run_status(const client_options& options, const arguments& args);
-int run_mirror(const client_options& options, const arguments& args);
-int run_search(const arguments& args);
+int run_mirror(const tool_options& tool, const arguments& args);
+int run_search(const tool_options& tool, const arguments& args);
+int run_completion(const arguments& args);
 int run_resolve(const client_options& options, const arguments& args);
 
 }  // namespace mcpreg::cli

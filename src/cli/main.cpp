@@ -1,5 +1,6 @@
 // The mcpreg command-line tool.
 #include "cli.hpp"
+#include "settings.hpp"
 
 #include <mcpreg/cache/http_cache.hpp>
 #include <mcpreg/version.hpp>
@@ -7,6 +8,7 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <optional>
 
 namespace {
 
@@ -27,12 +29,30 @@ constexpr std::string_view usage =
     "  search     search an offline catalog\n"
     "  resolve    turn an entry into a command line, a launch spec or a client configuration\n"
     "\n"
-    "Global options (before or after the command):\n"
-    "  --registry URL   the registry to read (default: $MCPREG_REGISTRY, else the official registry)\n"
-    "  --cache PATH     keep read responses in this SQLite file and revalidate them (ETag, Last-Modified)\n"
-    "  --offline        answer reads from --cache only, never the network\n"
+    "  completion print the bash completion script ('source <(mcpreg completion bash)')\n"
     "\n"
-    "Run 'mcpreg <command> --help' for a command's options. 'mcpreg --version' prints the version.\n";
+    "Global options (before or after the command):\n"
+    "  --registry URL   the registry to read and write\n"
+    "  --cache PATH     keep read responses in this SQLite file and revalidate them (ETag, Last-Modified)\n"
+    "  --no-cache       ignore $MCPREG_CACHE and the configuration file's cache\n"
+    "  --offline        answer reads from the cache only, never the network\n"
+    "  --verbose, -v    report each read's HTTP status and cache outcome on standard error\n"
+    "\n"
+    "Defaults come from the command line, else the environment ($MCPREG_REGISTRY, $MCPREG_CACHE,\n"
+    "$MCPREG_CATALOG), else the configuration file ($MCPREG_CONFIG, else $XDG_CONFIG_HOME/mcpreg/config or\n"
+    "~/.config/mcpreg/config; lines 'registry = URL', 'cache = PATH', 'catalog = PATH'), else the official\n"
+    "registry and no cache.\n"
+    "\n"
+    "Exit status: 0 done; 1 invalid input, refused, not found or unreachable; 2 bad arguments or an unreadable\n"
+    "file; 3 (resolve) inputs are missing. Run 'mcpreg <command> --help' for a command's options.\n"
+    "'mcpreg --version' prints the version.\n";
+
+std::optional<std::string> environment(const char* name)
+{
+    const char* value = std::getenv(name);
+    if (!value || !*value) return std::nullopt;
+    return std::string(value);
+}
 
 }  // namespace
 
@@ -44,10 +64,21 @@ int main(int argc, char** argv)
             std::cerr << usage;
             return exit_unreadable;
         }
+        auto config = read_settings();
+        if (!config) {
+            std::cerr << "mcpreg: " << config.error() << '\n';
+            return exit_unreadable;
+        }
+        tool_options tool;
+        auto& options = tool.client;
+        std::optional<std::string> cache_path = config->cache;
+        tool.catalog = config->catalog;
+        if (config->registry) options.base_url = *config->registry;
+        if (auto registry = environment("MCPREG_REGISTRY")) options.base_url = *registry;
+        if (auto cache = environment("MCPREG_CACHE")) cache_path = *cache;
+        if (auto catalog = environment("MCPREG_CATALOG")) tool.catalog = *catalog;
+
         // Global options may stand anywhere; take them out before the command sees its arguments.
-        mcpreg::client_options options;
-        std::string cache_path;
-        if (const char* registry = std::getenv("MCPREG_REGISTRY"); registry && *registry) options.base_url = registry;
         arguments all;
         for (int i = 1; i < argc; ++i) {
             const std::string_view arg = argv[i];
@@ -58,19 +89,21 @@ int main(int argc, char** argv)
                 return exit_unreadable;
             }
             else if (arg == "--cache" && i + 1 < argc) cache_path = argv[++i];
+            else if (arg == "--no-cache") cache_path.reset();
             else if (arg == "--offline") options.offline = true;
+            else if (arg == "--verbose" || arg == "-v") tool.verbose = true;
             else all.push_back(arg);
         }
         if (all.empty()) {
             std::cerr << usage;
             return exit_unreadable;
         }
-        if (options.offline && cache_path.empty()) {
-            std::cerr << "mcpreg: --offline reads from --cache PATH; give one\n";
+        if (options.offline && !cache_path) {
+            std::cerr << "mcpreg: --offline reads from the cache; give one (--cache PATH or $MCPREG_CACHE)\n";
             return exit_unreadable;
         }
-        if (!cache_path.empty()) {
-            auto cache = mcpreg::cache::http_cache::open({cache_path});
+        if (cache_path) {
+            auto cache = mcpreg::cache::http_cache::open({*cache_path});
             if (!cache) {
                 std::cerr << "mcpreg: --cache: " << cache.error() << '\n';
                 return exit_unreadable;
@@ -84,14 +117,15 @@ int main(int argc, char** argv)
         if (command == "validate") return run_validate(args);
         if (command == "fmt") return run_fmt(args);
         if (command == "serve") return run_serve(args);
-        if (command == "list") return run_list(options, args);
-        if (command == "show") return run_show(options, args);
-        if (command == "versions") return run_versions(options, args);
+        if (command == "list") return run_list(tool, args);
+        if (command == "show") return run_show(tool, args);
+        if (command == "versions") return run_versions(tool, args);
         if (command == "login") return run_login(options, args);
         if (command == "publish") return run_publish(options, args);
         if (command == "status") return run_status(options, args);
-        if (command == "mirror") return run_mirror(options, args);
-        if (command == "search") return run_search(args);
+        if (command == "mirror") return run_mirror(tool, args);
+        if (command == "search") return run_search(tool, args);
+        if (command == "completion") return run_completion(args);
         if (command == "resolve") return run_resolve(options, args);
         if (command == "--help" || command == "-h" || command == "help") {
             std::cout << usage;

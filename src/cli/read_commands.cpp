@@ -1,5 +1,6 @@
 // mcpreg list | show | versions: reading a registry; mirror | search: its offline catalog.
 #include "cli.hpp"
+#include "progress.hpp"
 
 #include <mcpreg/cache/catalog.hpp>
 #include <mcpreg/client/blocking_client.hpp>
@@ -11,7 +12,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace mcpreg::cli {
@@ -47,12 +47,15 @@ constexpr std::string_view versions_usage =
     "Exit status: 0 found, 1 not found or the registry could not be read, 2 bad arguments.\n";
 
 constexpr std::string_view mirror_usage =
-    "usage: mcpreg [--registry URL] mirror --db PATH [--page-size N]\n"
+    "usage: mcpreg [--registry URL] mirror --db PATH [--page-size N] [--json]\n"
     "\n"
     "Mirrors a registry into an offline catalog (SQLite): every entry the first time, then only what changed\n"
     "since the last sync (updated_since), deletions included. An interrupted mirror resumes where it stopped.\n"
-    "Several registries can share one catalog. Progress is shown when standard output is a terminal.\n"
-    "The last line is 'mirrored URL: N fetched, A added, U updated, D deleted (full|incremental)'.\n"
+    "Several registries can share one catalog. Progress (entries, pages, rate) is drawn on a terminal, else\n"
+    "written to standard error every few seconds. --db defaults to $MCPREG_CATALOG, then the 'catalog' key of\n"
+    "the configuration file. The last line is\n"
+    "'mirrored URL: N fetched, A added, U updated, D deleted (full|incremental)'; --json prints the report\n"
+    "as one JSON object instead.\n"
     "Exit status: 0 done, 1 the registry could not be read, 2 bad arguments or an unusable database.\n";
 
 constexpr std::string_view search_usage =
@@ -60,16 +63,8 @@ constexpr std::string_view search_usage =
     "\n"
     "Searches a catalog made by 'mcpreg mirror', offline: ranked full-text search over the names, titles\n"
     "and descriptions of the latest version of each server. --json prints a JSON array of ServerResponse\n"
-    "objects, best match first.\n"
+    "objects, best match first. --db defaults to $MCPREG_CATALOG, then the configuration file's 'catalog'.\n"
     "Exit status: 0 found, 1 nothing matched, 2 bad arguments or an unusable database.\n";
-
-std::size_t terminal_width()
-{
-    if (!::isatty(STDOUT_FILENO)) return 0;  // not a terminal: never truncate
-    winsize size{};
-    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 20) return size.ws_col;
-    return 100;
-}
 
 // One table cell: control characters (newlines in descriptions) become spaces, then it is cut to width.
 std::string fit(std::string_view raw, std::size_t width)
@@ -130,6 +125,26 @@ int report_failure(std::string_view command, const error& e)
     return e.code == errc::invalid_argument ? exit_unreadable : exit_invalid;
 }
 
+// --verbose: what each read did on the wire, e.g. "GET http://.../v0.1/servers/x/versions/latest: HTTP 304,
+// cache revalidated". On stderr, so it never mixes with the output.
+void report_exchange(const tool_options& tool, const diagnostics& diag)
+{
+    if (!tool.verbose || diag.url.empty()) return;
+    std::cerr << "mcpreg: " << diag.method << ' ' << diag.url << ": ";
+    if (diag.http_status) std::cerr << "HTTP " << diag.http_status;
+    else std::cerr << "no request";
+    if (diag.attempts > 1) std::cerr << " after " << diag.attempts << " attempts";
+    if (!diag.cache.empty()) std::cerr << ", cache " << diag.cache;
+    std::cerr << '\n';
+}
+
+call_options recording(diagnostics& diag)
+{
+    call_options call;
+    call.diag = &diag;
+    return call;
+}
+
 struct common_flags {
     bool json = false;
     bool include_deleted = false;
@@ -151,7 +166,7 @@ int unexpected(std::string_view command, std::string_view arg, std::string_view 
 
 }  // namespace
 
-int run_list(const client_options& options, const arguments& args)
+int run_list(const tool_options& tool, const arguments& args)
 {
     list_options query;
     common_flags flags;
@@ -186,10 +201,12 @@ int run_list(const client_options& options, const arguments& args)
         else return unexpected("list", arg, list_usage);
     }
     if (flags.include_deleted) query.include_deleted = true;
-    auto c = blocking_client::create(options);
+    auto c = blocking_client::create(tool.client);
     if (!c) return report_failure("list", c.error());
     if (!all) {
-        auto page = c->list_servers(query);
+        diagnostics diag;
+        auto page = c->list_servers(query, recording(diag));
+        report_exchange(tool, diag);
         if (!page) return report_failure("list", page.error());
         if (flags.json) std::cout << json::serialize(model::to_json(*page)) << '\n';
         else {
@@ -201,16 +218,24 @@ int run_list(const client_options& options, const arguments& args)
     }
     if (!query.limit) query.limit = 100;
     std::vector<model::server_response> entries;
-    for (auto& entry : c->all_servers(query)) {
-        if (!entry) return report_failure("list", entry.error());
-        entries.push_back(std::move(*entry));
+    {
+        progress_meter progress("list");
+        const auto page_size = static_cast<std::size_t>(*query.limit);
+        for (auto& entry : c->all_servers(query)) {
+            if (!entry) {
+                progress.finish();
+                return report_failure("list", entry.error());
+            }
+            entries.push_back(std::move(*entry));
+            if (entries.size() % page_size == 0) progress.update(entries.size(), entries.size() / page_size);
+        }
     }
     if (flags.json) std::cout << json::serialize(to_json_array(entries)) << '\n';
     else print_table(entries);
     return exit_ok;
 }
 
-int run_show(const client_options& options, const arguments& args)
+int run_show(const tool_options& tool, const arguments& args)
 {
     common_flags flags;
     std::optional<std::string> target;
@@ -232,9 +257,11 @@ int run_show(const client_options& options, const arguments& args)
         name = target->substr(0, at);
         version = target->substr(at + 1);
     }
-    auto c = blocking_client::create(options);
+    auto c = blocking_client::create(tool.client);
     if (!c) return report_failure("show", c.error());
-    auto entry = c->get_server(name, version, flags.include_deleted);
+    diagnostics diag;
+    auto entry = c->get_server(name, version, flags.include_deleted, recording(diag));
+    report_exchange(tool, diag);
     if (!entry) return report_failure("show", entry.error());
     if (flags.json) {
         std::cout << json::serialize(model::to_json(*entry)) << '\n';
@@ -260,7 +287,7 @@ int run_show(const client_options& options, const arguments& args)
     return exit_ok;
 }
 
-int run_versions(const client_options& options, const arguments& args)
+int run_versions(const tool_options& tool, const arguments& args)
 {
     common_flags flags;
     std::optional<std::string> name;
@@ -277,19 +304,22 @@ int run_versions(const client_options& options, const arguments& args)
         std::cerr << versions_usage;
         return exit_unreadable;
     }
-    auto c = blocking_client::create(options);
+    auto c = blocking_client::create(tool.client);
     if (!c) return report_failure("versions", c.error());
-    auto list = c->list_versions(*name, flags.include_deleted);
+    diagnostics diag;
+    auto list = c->list_versions(*name, flags.include_deleted, recording(diag));
+    report_exchange(tool, diag);
     if (!list) return report_failure("versions", list.error());
     if (flags.json) std::cout << json::serialize(to_json_array(list->servers)) << '\n';
     else print_table(list->servers);
     return exit_ok;
 }
 
-int run_mirror(const client_options& options, const arguments& args)
+int run_mirror(const tool_options& tool, const arguments& args)
 {
-    std::optional<std::string> db;
+    std::optional<std::string> db = tool.catalog;
     cache::sync_options sync;
+    bool as_json = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const bool has_value = i + 1 < args.size();
         if (args[i] == "--help" || args[i] == "-h") {
@@ -297,6 +327,7 @@ int run_mirror(const client_options& options, const arguments& args)
             return exit_ok;
         }
         if (args[i] == "--db" && has_value) db = std::string(args[++i]);
+        else if (args[i] == "--json") as_json = true;
         else if (args[i] == "--page-size" && has_value) {
             auto page_size = parse_count(args[++i]);
             if (!page_size || *page_size < 1 || *page_size > 100) {
@@ -316,25 +347,31 @@ int run_mirror(const client_options& options, const arguments& args)
         std::cerr << "mcpreg mirror: " << catalog.error() << '\n';
         return exit_unreadable;
     }
-    auto client = blocking_client::create(options);
+    auto client = blocking_client::create(tool.client);
     if (!client) return report_failure("mirror", client.error());
-    const bool terminal = ::isatty(STDOUT_FILENO) != 0;
-    if (terminal)
-        sync.on_page = [](const cache::sync_progress& p) {
-            std::cout << "\r" << p.pages << " pages, " << p.fetched << " entries" << std::flush;
-        };
+    progress_meter progress("mirror");
+    sync.on_page = [&progress](const cache::sync_progress& p) { progress.update(p.fetched, p.pages); };
     auto report = catalog->sync(*client, sync);
-    if (terminal) std::cout << '\n';
+    progress.finish();
     if (!report) return report_failure("mirror", report.error());
-    std::cout << "mirrored " << options.base_url << ": " << report->fetched << " fetched, " << report->added
+    if (as_json) {
+        json::object out{
+            {"registry", tool.client.base_url}, {"full", report->full},       {"resumed", report->resumed},
+            {"pages", report->pages},           {"fetched", report->fetched}, {"added", report->added},
+            {"updated", report->updated},       {"deleted", report->deleted}, {"unchanged", report->unchanged}};
+        if (report->high_water) out["high_water"] = report->high_water->to_string();
+        std::cout << json::serialize(out) << '\n';
+        return exit_ok;
+    }
+    std::cout << "mirrored " << tool.client.base_url << ": " << report->fetched << " fetched, " << report->added
               << " added, " << report->updated << " updated, " << report->deleted << " deleted ("
               << (report->full ? "full" : "incremental") << (report->resumed ? ", resumed" : "") << ")\n";
     return exit_ok;
 }
 
-int run_search(const arguments& args)
+int run_search(const tool_options& tool, const arguments& args)
 {
-    std::optional<std::string> db, query;
+    std::optional<std::string> db = tool.catalog, query;
     std::string source;
     int limit = 20;
     bool as_json = false;

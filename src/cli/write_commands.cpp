@@ -1,5 +1,6 @@
 // mcpreg login | publish | status: writing to a registry with a stored registry token.
 #include "cli.hpp"
+#include "settings.hpp"
 
 #include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/model/json.hpp>
@@ -47,14 +48,7 @@ constexpr std::string_view status_usage =
     "Sets the status of one version, or of every version without @VERSION.\n"
     "Exit status: 0 done, 1 refused or unreachable, 2 bad arguments.\n";
 
-std::filesystem::path token_store()
-{
-    std::filesystem::path dir;
-    if (const char* config = std::getenv("XDG_CONFIG_HOME"); config && *config) dir = config;
-    else if (const char* home = std::getenv("HOME"); home && *home) dir = std::filesystem::path(home) / ".config";
-    else dir = ".";
-    return dir / "mcpreg" / "tokens.json";
-}
+std::filesystem::path token_store() { return config_directory() / "tokens.json"; }
 
 json::object read_tokens()
 {

@@ -253,6 +253,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
             attempt_outcome outcome{ec, idempotent, std::nullopt};
             if (!ec) {
                 const int status = response.status;
+                diag.http_status = status;
                 if (status >= 300 && status < 400 && status != 304 && !response.header("Location").empty()) {
                     auto next = follow_redirect(origin, target, response.header("Location"), redirects, diag);
                     if (next) co_return finish(next, {}, std::move(diag), call);
@@ -261,7 +262,6 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
                 }
                 if (status < 400) co_return finish({}, std::move(response), std::move(diag), call);
                 outcome.ec = make_http_error(status);
-                diag.http_status = status;
                 diag.server_message = server_message(response);
                 if (auto header = response.header("Retry-After"); !header.empty()) {
                     outcome.retry_after = parse_retry_after(header);

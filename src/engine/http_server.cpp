@@ -2,6 +2,8 @@
 // The only translation unit of the engine that includes Beast.
 #include <mcpreg/engine/http_server.hpp>
 
+#include "http_codec.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,6 +20,7 @@
 #include <atomic>
 #include <list>
 #include <mutex>
+#include <sstream>
 
 namespace mcpreg::engine {
 namespace asio = boost::asio;
@@ -89,7 +92,39 @@ beast_response plain_problem(http::status status, std::string_view detail, unsig
     return out;
 }
 
+// The answer to a request that could not be read: what is wrong, then the connection closes.
+beast_response unreadable_request(const boost::system::error_code& ec)
+{
+    if (ec == http::error::body_limit)
+        return plain_problem(http::status::payload_too_large, "Request body too large", 11);
+    if (ec == http::error::header_limit)
+        return plain_problem(http::status::request_header_fields_too_large, "Request header fields too large", 11);
+    return plain_problem(http::status::bad_request, "Malformed HTTP request", 11);
+}
+
 }  // namespace
+
+std::string detail::answer_raw(registry& reg, std::string_view bytes, const http_server_options& limits)
+{
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(limits.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    parser.eager(true);
+    boost::system::error_code ec;
+    std::size_t used = 0;
+    while (!ec && used < bytes.size() && !parser.is_done())
+        used += parser.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+    if (!ec && !parser.is_done()) parser.put_eof(ec);
+    std::ostringstream out;
+    if (ec) {
+        out << unreadable_request(ec);
+        return out.str();
+    }
+    const auto& req = parser.get();
+    out << to_beast_response(reg.handle(to_engine_request(req)), req.method() == http::verb::head, req.version(),
+                             req.keep_alive());
+    return out.str();
+}
 
 asio::awaitable<void> http_server::impl::accept_loop()
 {
@@ -165,17 +200,7 @@ asio::awaitable<void> http_server::impl::serve(std::shared_ptr<beast::tcp_stream
             break;
         if (ec) {
             // The request cannot be read: answer what is wrong and close, never 500.
-            http::status status = http::status::bad_request;
-            std::string_view detail = "Malformed HTTP request";
-            if (ec == http::error::body_limit) {
-                status = http::status::payload_too_large;
-                detail = "Request body too large";
-            }
-            else if (ec == http::error::header_limit) {
-                status = http::status::request_header_fields_too_large;
-                detail = "Request header fields too large";
-            }
-            auto res = plain_problem(status, detail, 11);
+            auto res = unreadable_request(ec);
             stream->expires_after(options.write_timeout);
             co_await http::async_write(*stream, res, asio::redirect_error(asio::use_awaitable, ec));
             break;

@@ -133,32 +133,57 @@ response problem(int status, std::string_view detail, const std::vector<field_er
 
 std::string entry_json(const detail::stored_version& row)
 {
-    json::object official{{"status", row.status}};
-    if (row.status_message) official["statusMessage"] = *row.status_message;
-    official["publishedAt"] = row.published_at;
-    official["updatedAt"] = row.updated_at;
-    official["statusChangedAt"] = row.status_changed_at;
-    official["isLatest"] = row.is_latest;
-    if (row.official_extra)
-        if (auto extra = model::parse_json(*row.official_extra); extra && extra->is_object())
-            for (const auto& [k, v] : extra->get_object())
-                if (!official.contains(k)) official.emplace(k, v);
-    json::object meta{{model::official_meta_key, std::move(official)}};
-    if (row.meta_other)
-        if (auto other = model::parse_json(*row.meta_other); other && other->is_object())
-            for (const auto& [k, v] : other->get_object())
-                if (!meta.contains(k)) meta.emplace(k, v);
-    std::string text = "{\"server\":";
+    std::string text;
+    text.reserve(row.document.size() + 320);
+    text += "{\"server\":";
     text += row.document;
     text += ",\"_meta\":";
-    text += json::serialize(meta);
-    text += '}';
+    if (row.official_extra || row.meta_other) {
+        // Rare: other registries' data to merge in. The common case below writes the same bytes directly.
+        json::object official{{"status", row.status}};
+        if (row.status_message) official["statusMessage"] = *row.status_message;
+        official["publishedAt"] = row.published_at;
+        official["updatedAt"] = row.updated_at;
+        official["statusChangedAt"] = row.status_changed_at;
+        official["isLatest"] = row.is_latest;
+        if (row.official_extra)
+            if (auto extra = model::parse_json(*row.official_extra); extra && extra->is_object())
+                for (const auto& [k, v] : extra->get_object())
+                    if (!official.contains(k)) official.emplace(k, v);
+        json::object meta{{model::official_meta_key, std::move(official)}};
+        if (row.meta_other)
+            if (auto other = model::parse_json(*row.meta_other); other && other->is_object())
+                for (const auto& [k, v] : other->get_object())
+                    if (!meta.contains(k)) meta.emplace(k, v);
+        text += json::serialize(meta);
+        text += '}';
+        return text;
+    }
+    text += "{\"";
+    text += model::official_meta_key;
+    text += "\":{\"status\":";
+    text += detail::json_quote(row.status);
+    if (row.status_message) {
+        text += ",\"statusMessage\":";
+        text += detail::json_quote(*row.status_message);
+    }
+    text += ",\"publishedAt\":";
+    text += detail::json_quote(row.published_at);
+    text += ",\"updatedAt\":";
+    text += detail::json_quote(row.updated_at);
+    text += ",\"statusChangedAt\":";
+    text += detail::json_quote(row.status_changed_at);
+    text += row.is_latest ? ",\"isLatest\":true}}}" : ",\"isLatest\":false}}}";
     return text;
 }
 
 std::string list_json(const std::vector<detail::stored_version>& rows, const std::optional<std::string>& next_cursor)
 {
-    std::string text = "{\"servers\":[";
+    std::string text;
+    std::size_t size = 64;
+    for (const auto& row : rows) size += row.document.size() + 320;
+    text.reserve(size);
+    text += "{\"servers\":[";
     for (std::size_t i = 0; i < rows.size(); ++i) {
         if (i) text += ',';
         text += entry_json(rows[i]);
@@ -692,21 +717,25 @@ response registry::impl::route(const request& req, std::string& pattern)
     return not_found();
 }
 
-// A 200 JSON answer with caching headers, a 304 when the client's copy is current, gzip when accepted.
+// A cached answer: for 200, caching headers, a 304 when the client's copy is current, gzip when accepted.
 response registry::impl::json_ok(const request& req, std::shared_ptr<const cached_body> body)
 {
     response res;
     res.status = body->status;
+    if (body->status != 200) {  // a remembered 404: no validators, nothing to revalidate
+        res.headers.push_back({"Content-Type", "application/problem+json"});
+        res.body = body->body;
+        return res;
+    }
     res.headers.push_back({"ETag", body->etag});
-    if (body->status == 200)
-        res.headers.push_back({"Cache-Control", "public, max-age=" + std::to_string(options.max_age.count())});
+    res.headers.push_back({"Cache-Control", "public, max-age=" + std::to_string(options.max_age.count())});
     const bool compressible = body->body.size() >= min_gzip_bytes;
     if (compressible) res.headers.push_back({"Vary", "Accept-Encoding"});
     if (auto inm = req.header("If-None-Match"); !inm.empty() && detail::etag_matches(inm, body->etag)) {
         res.status = 304;
         return res;
     }
-    res.headers.push_back({"Content-Type", body->status == 200 ? "application/json" : "application/problem+json"});
+    res.headers.push_back({"Content-Type", "application/json"});
     if (compressible && detail::accepts_gzip(req.header("Accept-Encoding"))) {
         std::call_once(body->gzip_once, [&] { body->gzip_body = mcpreg::detail::gzip_compress(body->body); });
         res.headers.push_back({"Content-Encoding", "gzip"});
@@ -728,7 +757,18 @@ response registry::impl::cached_or_build(const request& req, const std::string& 
     }();
     // A storage failure is ours, not the client's: a generic 500 that never leaks internals.
     if (!built) return problem(500, failure);
-    if (built->first != 200) return problem(built->first, built->second);
+    if (built->first != 200) {
+        auto refused = problem(built->first, built->second);
+        // "Server not found" is remembered like a page (every write clears the cache), so probing unknown
+        // names costs no database read.
+        if (built->first == 404) {
+            auto body = std::make_shared<cached_body>();
+            body->status = 404;
+            body->body = refused.body;
+            cache.insert(key, std::move(body));
+        }
+        return refused;
+    }
     auto body = std::make_shared<cached_body>();
     body->body = std::move(built->second);
     body->etag = detail::make_etag(body->body);

@@ -55,8 +55,53 @@ bool runner_fits(model::registry_kind kind, std::string_view name)
     case model::registry_kind::pypi: return name == "uvx" || name == "pipx";
     case model::registry_kind::oci: return name == "docker" || name == "podman";
     case model::registry_kind::nuget: return name == "dnx";
+    // A crate's binary is installed first and then run by name; no other program may stand in for it.
+    case model::registry_kind::cargo: return name == "cargo";
     default: return false;
     }
+}
+
+// What a package's identifier and version may look like, per registry type. They become argv elements next
+// to the runner's own options, so a registry must not be able to smuggle an option ("--entrypoint=sh"), a
+// path to another program, or anything with spaces or control characters through them.
+bool name_chars(std::string_view text, std::string_view extra)
+{
+    if (text.empty() || text.size() > 512 || text.front() == '-' || text.front() == '.') return false;
+    return std::all_of(text.begin(), text.end(), [&](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               extra.find(c) != std::string_view::npos;
+    });
+}
+
+std::optional<std::string> refuse_identity(const model::package& p)
+{
+    bool identifier_ok = false;
+    switch (p.kind()) {
+    case model::registry_kind::npm: {
+        // @scope/name or name (npm's own rules, plus upper case for old packages).
+        std::string_view id = p.identifier;
+        if (id.starts_with('@')) {
+            const auto slash = id.find('/');
+            identifier_ok = slash != std::string_view::npos && name_chars(id.substr(1, slash - 1), "-._~") &&
+                            name_chars(id.substr(slash + 1), "-._~");
+        }
+        else identifier_ok = name_chars(id, "-._~");
+        break;
+    }
+    case model::registry_kind::pypi: identifier_ok = name_chars(p.identifier, "-._"); break;
+    case model::registry_kind::nuget: identifier_ok = name_chars(p.identifier, "-._"); break;
+    case model::registry_kind::cargo: identifier_ok = name_chars(p.identifier, "-_"); break;
+    // An image reference (host[:port]/path[:tag][@digest]); a URL scheme is dropped later with a warning.
+    case model::registry_kind::oci: identifier_ok = name_chars(p.identifier, "-._/:@"); break;
+    default: return std::nullopt;
+    }
+    if (!identifier_ok)
+        return "the " + p.registry_type + " identifier '" + p.identifier +
+               "' is not a package name; it is refused rather than passed to the runner";
+    if (p.version && !p.version->empty() && !name_chars(*p.version, "-._+!~"))
+        return "the version '" + *p.version + "' of " + p.identifier +
+               " is not a version; it is refused rather than passed to the runner";
+    return std::nullopt;
 }
 
 // The runner a package gets: its runtimeHint when that fits the type, else the default; then any override.
@@ -128,6 +173,7 @@ result<resolution> resolve_package(const model::server& server, std::size_t inde
     if (kind == model::registry_kind::unknown)
         return make_error(errc::invalid_argument,
                           "registry type '" + p.registry_type + "' is not one mcpreg knows how to launch");
+    if (auto refusal = refuse_identity(p)) return make_error(errc::invalid_argument, std::move(*refusal));
 
     // Values first (env before arguments so `{NAME}` in argument values can use them), then the argv.
     r.key_values(p.environment_variables, base, "environmentVariables", spec.env, spec.secret_env);
@@ -137,21 +183,14 @@ result<resolution> resolve_package(const model::server& server, std::size_t inde
 
     const std::string runner_name = runner_for(p, opts, &spec.warnings);
     if (kind == model::registry_kind::cargo) {
-        if (p.runtime_hint && !p.runtime_hint->empty() && *p.runtime_hint != "cargo") {
-            spec.command = *p.runtime_hint;
-            spec.args = runtime_args;
-            spec.args.push_back(p.identifier);
-        }
-        else {
-            // No one-shot runner for crates: the binary must be installed first; it is named after the crate.
-            std::string install = "cargo install " + p.identifier;
-            if (p.version && !p.version->empty()) install += " --version " + *p.version;
-            if (p.registry_base_url && *p.registry_base_url != "https://crates.io")
-                install += " --index " + *p.registry_base_url;
-            spec.notes.push_back("install the binary first: " + install);
-            spec.command = p.identifier;
-            spec.args = runtime_args;
-        }
+        // No one-shot runner for crates: the binary must be installed first; it is named after the crate.
+        std::string install = "cargo install " + p.identifier;
+        if (p.version && !p.version->empty()) install += " --version " + *p.version;
+        if (p.registry_base_url && *p.registry_base_url != "https://crates.io")
+            install += " --index " + *p.registry_base_url;
+        spec.notes.push_back("install the binary first: " + install);
+        spec.command = p.identifier;
+        spec.args = runtime_args;
         spec.args.insert(spec.args.end(), package_args.begin(), package_args.end());
     }
     else {

@@ -475,6 +475,69 @@ TEST_CASE("importing 20,000 entries, then reading and searching them" * doctest:
     CHECK(found.body.at("servers").at(0).at("server").at("name") == "io.github.github/github-mcp-server-copy7");
 }
 
+TEST_CASE("updated_since reads the same rows whichever plan the change count picks" * doctest::test_suite("engine"))
+{
+    // 12,000 versions updated a second apart: a recent cut has few changes (read through the updated_at
+    // index), an old one has most (read in name order). Both must list exactly the rows after the cut, in
+    // (name, version) order, across pages.
+    json::array entries;
+    const auto start = std::chrono::sys_days{std::chrono::year{2025} / 1 / 1};
+    for (int i = 0; i < 12'000; ++i) {
+        const auto updated = model::format_rfc3339(model::timestamp::clock_time(start + std::chrono::seconds(i)));
+        entries.push_back(json::object{
+            {"server",
+             {{"name", "io.github.plan/s" + std::to_string((i * 7919) % 12'000)},
+              {"description", "d"},
+              {"version", "1.0.0"}}},
+            {"_meta",
+             {{model::official_meta_key,
+               {{"status", "active"}, {"publishedAt", updated}, {"updatedAt", updated}, {"isLatest", true}}}}}});
+    }
+    auto reg = test::open_registry();
+    REQUIRE(reg.import_json(entries).value().inserted == 12'000);
+    for (int cut : {11'900, 1'000}) {
+        const auto since = model::format_rfc3339(model::timestamp::clock_time(start + std::chrono::seconds(cut)));
+        std::vector<std::string> seen;
+        std::string cursor;
+        for (int page = 0; page < 200; ++page) {
+            std::string encoded;  // names and versions here hold only '/' and ':' to escape
+            for (char c : cursor) encoded += c == '/' ? "%2F" : c == ':' ? "%3A" : std::string(1, c);
+            auto res = call(reg, "/v0.1/servers?limit=100&updated_since=" + since +
+                                     (encoded.empty() ? "" : "&cursor=" + encoded));
+            REQUIRE(res.res.status == 200);
+            for (const auto& e : res.body.at("servers").as_array())
+                seen.emplace_back(e.at("server").at("name").as_string());
+            const auto* next = res.body.at("metadata").as_object().if_contains("nextCursor");
+            if (!next) break;
+            cursor = std::string(next->as_string());
+        }
+        CHECK(seen.size() == static_cast<std::size_t>(12'000 - 1 - cut));
+        CHECK(std::is_sorted(seen.begin(), seen.end()));
+        CHECK(std::adjacent_find(seen.begin(), seen.end()) == seen.end());
+    }
+}
+
+TEST_CASE("a remembered 404 is forgotten when the server is published" * doctest::test_suite("engine"))
+{
+    auto reg = test::open_registry();
+    const auto token = reg.issue_token({{"publish", "*"}});
+    for (int i = 0; i < 2; ++i) {
+        auto missing = call(reg, "/v0.1/servers/com.example%2Flate/versions/latest");
+        CHECK(missing.res.status == 404);
+        CHECK(missing.res.header("ETag").empty());
+        CHECK(missing.res.header("Content-Type") == "application/problem+json");
+        CHECK(detail_contains(missing, "Server not found"));
+    }
+    REQUIRE(test::call(reg, "POST", "/v0.1/publish",
+                       json::object{{"$schema", model::current_schema_url},
+                                    {"name", "com.example/late"},
+                                    {"description", "d"},
+                                    {"version", "1.0.0"}},
+                       token)
+                .res.status == 200);
+    CHECK(call(reg, "/v0.1/servers/com.example%2Flate/versions/latest").res.status == 200);
+}
+
 TEST_CASE("L12: a storage failure is a generic 500 that leaks nothing" * doctest::test_suite("engine"))
 {
     const auto path = std::filesystem::temp_directory_path() / ("mcpreg-l12-" + std::to_string(::getpid()) + ".db");

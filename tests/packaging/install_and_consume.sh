@@ -11,6 +11,9 @@ trap 'rm -rf "$work"' EXIT
 extra_flags=${MCPREG_CONSUMER_FLAGS:-}
 
 cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
+if [[ -x "$build_dir/bin/mcpreg" ]]; then
+    [[ -f "$work/prefix/share/bash-completion/completions/mcpreg" ]] || { echo "bash completion not installed"; exit 1; }
+fi
 cmake -S "$source_dir/tests/packaging/consumer" -B "$work/cmake-consumer" -G Ninja \
     -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_EXE_LINKER_FLAGS="$extra_flags" >"$work/log" 2>&1 ||
     { cat "$work/log"; exit 1; }

@@ -388,3 +388,56 @@ TEST_CASE("display quoting for POSIX shells and PowerShell" * doctest::test_suit
           R"(& 'C:\Program Files\node.exe' 'a b' 'it''s' '$env:X')");
     CHECK(resolve::powershell_command_line({"npx", "-y", "@acme/x@1"}) == "npx -y '@acme/x@1'");
 }
+
+TEST_CASE("a hostile registry cannot reach outside the package's runner" * doctest::test_suite("resolve"))
+{
+    auto refused = [](std::string_view registry_type, std::string_view identifier, std::string_view version) {
+        json::object package{{"registryType", registry_type},
+                             {"identifier", identifier},
+                             {"version", version},
+                             {"transport", {{"type", "stdio"}}}};
+        auto r = resolve::resolve(with_package(json::serialize(package)));
+        if (r) return false;
+        CHECK(r.error().code == errc::invalid_argument);
+        CHECK(r.error().diag.message.find("refused") != std::string::npos);
+        return true;
+    };
+    // Identifiers that a runner would read as its own options, or as another program or path.
+    CHECK(refused("npm", "--yes", "1.0.0"));
+    CHECK(refused("npm", "-c=sh", "1.0.0"));
+    CHECK(refused("npm", "@scope/../../etc", "1.0.0"));
+    CHECK(refused("npm", "tool; rm -rf /", "1.0.0"));
+    CHECK(refused("npm", "@acme/tool", "1.0.0 --registry=http://evil"));
+    CHECK(refused("npm", "@acme/tool", "-1"));
+    CHECK(refused("pypi", "--from=evil", "1.0"));
+    CHECK(refused("pypi", "weather\n--index-url", "1.0"));
+    CHECK(refused("oci", "--entrypoint=/bin/sh", "1"));
+    CHECK(refused("oci", "-v/:/host", "1"));
+    CHECK(refused("oci", "image name", "1"));
+    CHECK(refused("nuget", "--source", "1.0.0"));
+    CHECK(refused("cargo", "/bin/sh", "1.0.0"));
+    CHECK(refused("cargo", "../../bin/sh", "1.0.0"));
+    // Ordinary names stay accepted.
+    CHECK_FALSE(refused("npm", "@modelcontextprotocol/server-filesystem", "2025.8.21"));
+    CHECK_FALSE(refused("oci", "ghcr.io/acme/tool:1.2.3", "1.2.3"));
+    CHECK_FALSE(refused("oci", "docker.io/acme/tool@sha256:abcdef0123", ""));
+    CHECK_FALSE(refused("pypi", "mcp-server.time_2", "0.6.2+local"));
+    CHECK_FALSE(refused("nuget", "Acme.Tools.Mcp", "1.0.0-beta.1"));
+
+    // A cargo runtimeHint never becomes the command: the crate's own binary runs.
+    auto cargo = resolve::resolve(with_package(R"({"registryType":"cargo","identifier":"widget","version":"0.3.0",)"
+                                               R"("runtimeHint":"/bin/sh","transport":{"type":"stdio"}})"))
+                     .value();
+    CHECK(cargo.spec.command == "widget");
+    REQUIRE(cargo.spec.warnings.size() == 1);
+    CHECK(cargo.spec.warnings[0].find("runtimeHint '/bin/sh'") != std::string::npos);
+
+    // Values (arguments, environment) stay single argv elements after the package: never split, never
+    // read by the runner.
+    auto values =
+        resolve::resolve(with_package(R"({"registryType":"npm","identifier":"tool","version":"1.0.0",)"
+                                      R"("transport":{"type":"stdio"},"packageArguments":[{"type":"positional",)"
+                                      R"("valueHint":"dir","value":"--yes; rm -rf / #"}]})"))
+            .value();
+    CHECK(values.spec.argv() == std::vector<std::string>{"npx", "-y", "tool@1.0.0", "--yes; rm -rf / #"});
+}

@@ -88,6 +88,7 @@ struct catalog_page {
 /// Distinct objects: safe. Shared objects: calls are serialised. Several processes may open one file.
 class MCPREG_API catalog {
 public:
+    /// Opens (or creates, with its schema) the catalog file. Errors: errc::storage_error.
     static result<catalog> open(catalog_options options);
     catalog(catalog&&) noexcept;
     catalog& operator=(catalog&&) noexcept;
@@ -97,6 +98,7 @@ public:
     /// then the rows updated since the high-water mark. An interrupted sync resumes from its last page.
     result<sync_report> sync(blocking_client& client, const sync_options& options = {});
 
+    /// One page of stored rows, with the registry's list semantics (see catalog_query).
     result<catalog_page> list(const catalog_query& query);
     /// One version ("latest" for the latest), as the registry would answer it.
     result<catalog_entry> get(const std::string& name, const std::string& version = "latest",

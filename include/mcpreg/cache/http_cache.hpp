@@ -33,6 +33,7 @@ struct http_cache_options {
 /// Safe to share between threads; several processes may open the same file.
 class MCPREG_API http_cache final : public response_cache {
 public:
+    /// Opens (or creates) the cache file; a damaged one is moved aside (see moved_aside()) and started anew.
     static result<std::shared_ptr<http_cache>> open(http_cache_options options);
     ~http_cache() override;
 
@@ -43,6 +44,7 @@ public:
     std::chrono::seconds default_ttl() const noexcept override;
     std::chrono::seconds max_ttl() const noexcept override;
 
+    /// How much the cache holds.
     struct usage_figures {
         std::uint64_t entries = 0;
         std::uint64_t bytes = 0;

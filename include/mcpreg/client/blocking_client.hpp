@@ -62,6 +62,7 @@ private:
 /// on the client's own io_context (it would wait for itself).
 class MCPREG_API blocking_client {
 public:
+    /// A client with its own I/O thread (stopped and joined by the destructor).
     static result<blocking_client> create(client_options options = {});
     /// Requests go to `handler` in-process (e.g. an embedded engine::registry), with no sockets.
     static result<blocking_client> create_in_process(client_options options,
@@ -71,6 +72,8 @@ public:
     blocking_client& operator=(blocking_client&&) noexcept;
     ~blocking_client();
 
+    /// Each call is the blocking form of the client operation of the same name (see mcpreg::client):
+    /// the same arguments, the result or the error with its diagnostics.
     result<model::server_list> list_servers(const list_options& query = {}, call_options call = {});
     result<model::server_response> get_server(const std::string& name, const std::string& version = "latest",
                                               bool include_deleted = false, call_options call = {});
@@ -97,6 +100,7 @@ public:
     /// Every server matching `query`, fetched lazily page by page.
     server_range all_servers(list_options query = {});
 
+    /// The asynchronous client underneath, on the blocking client's I/O thread.
     mcpreg::client& async_client() noexcept;
 
     struct impl;

@@ -43,6 +43,7 @@ struct remote_validation_issue {
     std::string reference;
 };
 
+/// The answer of POST /validate: whether the registry would accept the document, and why not.
 struct remote_validation {
     bool valid = false;
     std::vector<remote_validation_issue> issues;
@@ -68,7 +69,9 @@ public:
     /// The same over a connection of the caller's: make_in_process_connection(), or a test double.
     static result<client> create(executor_type executor, client_options options, std::shared_ptr<connection> conn);
 
+    /// The executor handlers run on when they have none of their own.
     executor_type get_executor() const noexcept;
+    /// The options the client was created with (base URL, timeouts, cache...).
     const client_options& options() const noexcept;
 
     /// GET /servers: one page. Handler: void(error_code, model::server_list).

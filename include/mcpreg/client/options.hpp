@@ -73,7 +73,9 @@ struct client_options {
 struct call_options {
     std::optional<std::chrono::milliseconds> timeout;            ///< overrides client_options::request_timeout
     std::optional<std::chrono::milliseconds> operation_timeout;  ///< overrides client_options::operation_timeout
-    diagnostics* diag = nullptr;  ///< filled on failure (and attempts on success), when given
+    /// When given, filled after the call: on failure everything known; on success the method, URL, attempts,
+    /// HTTP status and cache outcome.
+    diagnostics* diag = nullptr;
 };
 
 /// GET /servers query parameters. Unset ones are not sent.

@@ -118,6 +118,7 @@ public:
 
     /// Imports the entries of one JSON document (see registry_options::seed_files).
     result<import_report> import_json(const boost::json::value& document);
+    /// The same from a file.
     result<import_report> import_file(const std::string& path);
 
     /// Number of stored (name, version) rows, deleted ones included.
@@ -130,6 +131,7 @@ public:
     /// The most recent writes, newest first.
     result<std::vector<audit_entry>> audit_log(std::size_t limit = 100);
 
+    /// The options the registry was opened with.
     const registry_options& options() const noexcept;
 
     struct impl;

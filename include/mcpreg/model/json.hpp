@@ -39,6 +39,7 @@ MCPREG_MODEL_API schema_generation detect_generation(const boost::json::value& s
 
 /// Reads a server.json object. Errors (errc::invalid_document) name the JSON pointer of the bad field.
 MCPREG_MODEL_API result<server> server_from_json(const boost::json::value& json, read_info* info = nullptr);
+/// The same from JSON text (errc::json_syntax when it is not JSON).
 MCPREG_MODEL_API result<server> parse_server(std::string_view text, read_info* info = nullptr);
 
 /// Reads one `{server, _meta}` entry. A flat server object with its `_meta` inside (the 2025-07 and
@@ -77,7 +78,9 @@ enum class document_kind {
     server_response_array,  ///< a JSON array of `{server, _meta}` objects
 };
 
+/// What shape a JSON document has, so a reader can pick the right *_from_json.
 MCPREG_MODEL_API document_kind classify_document(const boost::json::value& json) noexcept;
+/// "server", "server_response", ... (for messages).
 MCPREG_MODEL_API std::string_view to_string(document_kind kind) noexcept;
 
 /// One server.json object inside a larger document.

@@ -26,6 +26,7 @@ struct MCPREG_MODEL_API semver {
     /// pre-release identifiers.
     static std::optional<semver> parse(std::string_view text);
 
+    /// The canonical text: MAJOR.MINOR.PATCH[-PRE][+BUILD].
     std::string to_string() const;
 
     friend bool operator==(const semver& a, const semver& b) noexcept { return (a <=> b) == 0; }

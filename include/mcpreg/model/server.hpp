@@ -193,6 +193,8 @@ struct server_list {
     bool operator==(const server_list&) const = default;
 };
 
+/// Conversions between the enums and the schema's words ("npm", "deprecated"...); unknown words give
+/// registry_kind::unknown and nullopt.
 MCPREG_MODEL_API std::string_view to_string(registry_kind kind) noexcept;
 MCPREG_MODEL_API registry_kind parse_registry_kind(std::string_view text) noexcept;
 MCPREG_MODEL_API std::string_view to_string(server_status status) noexcept;

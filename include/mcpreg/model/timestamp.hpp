@@ -24,6 +24,7 @@ public:
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `t`, `z` and a space separator are accepted too.
     static result<timestamp> parse(std::string_view text);
+    /// The system clock's current time.
     static timestamp now();
 
     clock_time time() const noexcept { return time_; }

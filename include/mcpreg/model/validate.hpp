@@ -15,7 +15,9 @@
 
 namespace mcpreg::model {
 
+/// How much an issue matters: errors make a document invalid, warnings and notes do not.
 enum class severity { error, warning, info };
+/// "error", "warning", "info".
 MCPREG_MODEL_API std::string_view to_string(severity level) noexcept;
 
 /// One problem found in a document.

@@ -113,6 +113,7 @@ struct lint_issue {
                        ///< "undefined-variable", "identifier-version-mismatch"
     std::string message;
 };
+/// What would make `server` hard to launch (every package and remote), without resolving it.
 MCPREG_API std::vector<lint_issue> lint(const model::server& server);
 
 /// argv for display in a POSIX shell / PowerShell (never for execution: nothing is launched through a shell).
