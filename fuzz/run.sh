@@ -24,7 +24,11 @@ for target in "${targets[@]}"; do
     mkdir -p "$corpus/$target"
     log=build/fuzz/$target.log
     # -rss_limit_mb: the engine holds a registry; -timeout: any input taking 10 s is a hang.
-    if build/fuzz/fuzz/fuzz_"$target" "$corpus/$target" "$corpus/seeds/$target" -max_total_time="$seconds" \
+    # Inputs that once found a bug (fuzz/regressions/TARGET) are replayed first, every run.
+    regressions=()
+    [[ -d fuzz/regressions/$target ]] && regressions=(fuzz/regressions/"$target")
+    if build/fuzz/fuzz/fuzz_"$target" "$corpus/$target" "$corpus/seeds/$target" "${regressions[@]}" \
+        -max_total_time="$seconds" \
         -rss_limit_mb=3072 -timeout=10 -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/$target-" \
         >"$log" 2>&1; then
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")

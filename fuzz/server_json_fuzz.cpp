@@ -22,13 +22,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto server = server_from_json(*json, &info);
     if (!server) return 0;
     (void)validate(*server);
-    // Lossless: what the model writes reads back as the same model, in both field styles.
-    for (auto style : {field_style::camel_case, field_style::snake_case}) {
-        write_options options;
-        options.style = style;
-        auto again = server_from_json(to_json(*server, options));
-        if (!again || !(*again == *server)) std::abort();
-    }
+    // Lossless: written in the field style it was read in, a document reads back as the same model. (In the
+    // other style a field can collide with an unknown key of that spelling, which the writer must drop.)
+    write_options options;
+    options.style = info.style;
+    auto again = server_from_json(to_json(*server, options));
+    if (!again || !(*again == *server)) std::abort();
     (void)boost::json::serialize(to_json(*server));
     return 0;
 }

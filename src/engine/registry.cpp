@@ -35,6 +35,8 @@ constexpr int max_limit = 100;
 constexpr std::size_t min_gzip_bytes = 1024;
 
 // A response body ready to send again: its ETag, and its gzip form once someone asked for it.
+constexpr std::size_t max_query_parameters = 64;
+
 struct cached_body {
     int status = 200;
     std::string body;
@@ -602,6 +604,8 @@ response registry::impl::route(const request& req, std::string& pattern)
 
     auto params = detail::parse_query(raw_query);
     if (!params) return problem(400, "Invalid query string encoding");
+    // The API has seven parameters; thousands are an attack on the cache key and the parser, not a query.
+    if (params->size() > max_query_parameters) return problem(400, "Too many query parameters");
     // One cache entry per route and parameter set; /v0 and /v0.1 answer alike, so they share it.
     std::string cache_key;
     for (const auto& segment : route) cache_key += "/" + segment;

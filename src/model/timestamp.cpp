@@ -73,6 +73,11 @@ result<timestamp> timestamp::parse(std::string_view text)
                               std::chrono::day{static_cast<unsigned>(day)}};
     // Second 60 is accepted as a leap second, as RFC 3339 allows.
     if (!date.ok() || hour > 23 || minute > 59 || second > 60) return timestamp_error(text);
+    // The instant is held in 64-bit nanoseconds: years 1678 to 2262. Outside them it cannot be represented
+    // (and computing it would overflow); the offset can move the instant by a day at most.
+    if (year < 1678 || year > 2261)
+        return make_error(errc::invalid_timestamp,
+                          "timestamp out of range (years 1678 to 2261): \"" + std::string(text.substr(0, 40)) + "\"");
 
     const auto instant =
         sys_days{date} + hours{hour} + minutes{minute} + seconds{second} + nanoseconds{nanos} - minutes{offset_minutes};

@@ -3,9 +3,12 @@
 
 #include <mcpreg/resolve/resolve.hpp>
 
+#include "../common/utf8.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +26,19 @@ inline bool is_number(std::string_view text)
     double value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     return ec == std::errc{} && end == text.data() + text.size();
+}
+
+// Launch specs and client configurations are JSON documents: a value that is not UTF-8 cannot be carried.
+inline std::optional<error> refuse_malformed_inputs(const input_values& inputs)
+{
+    for (const auto& [name, values] : inputs) {
+        if (!mcpreg::detail::is_valid_utf8(name))
+            return make_error(errc::invalid_argument, "an input name is not valid UTF-8");
+        for (const auto& value : values)
+            if (!mcpreg::detail::is_valid_utf8(value))
+                return make_error(errc::invalid_argument, "the value given for " + name + " is not valid UTF-8");
+    }
+    return std::nullopt;
 }
 
 // Collects resolved values and the inputs still needed while one package or remote is resolved.

@@ -31,6 +31,13 @@ std::string lower(std::string_view text)
 
 error refused(std::string message) { return make_error(errc::invalid_argument, std::move(message)); }
 
+// libarchive's description of its last error; it has none for some failures (NULL, not an empty string).
+std::string archive_message(archive* reader)
+{
+    const char* text = archive_error_string(reader);
+    return text ? text : "unreadable archive";
+}
+
 // A member path that stays inside the bundle: relative, no `..`, no drive letter, no backslash tricks.
 bool safe_member_path(std::string_view path)
 {
@@ -56,7 +63,7 @@ result<void> unpack(std::string_view bytes, const fs::path& into, const bundle_l
     std::unique_ptr<archive, archive_closer> reader(archive_read_new());
     archive_read_support_format_zip(reader.get());
     if (archive_read_open_memory(reader.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
-        return refused(std::string("not a zip archive: ") + archive_error_string(reader.get()));
+        return refused(std::string("not a zip archive: ") + archive_message(reader.get()));
     const double ratio_cap = limits.max_ratio * static_cast<double>(std::max<std::size_t>(bytes.size(), 1));
     std::uint64_t entries = 0, unpacked = 0;
     archive_entry* entry = nullptr;
@@ -64,7 +71,7 @@ result<void> unpack(std::string_view bytes, const fs::path& into, const bundle_l
         const int status = archive_read_next_header(reader.get(), &entry);
         if (status == ARCHIVE_EOF) break;
         if (status != ARCHIVE_OK && status != ARCHIVE_WARN)
-            return refused(std::string("the archive is damaged: ") + archive_error_string(reader.get()));
+            return refused(std::string("the archive is damaged: ") + archive_message(reader.get()));
         if (++entries > limits.max_entries)
             return refused("more than " + std::to_string(limits.max_entries) + " entries");
         const char* raw_path = archive_entry_pathname(entry);
@@ -89,7 +96,7 @@ result<void> unpack(std::string_view bytes, const fs::path& into, const bundle_l
         while (true) {
             const auto got = archive_read_data(reader.get(), buffer, sizeof buffer);
             if (got == 0) break;
-            if (got < 0) return refused(std::string("the archive is damaged: ") + archive_error_string(reader.get()));
+            if (got < 0) return refused(std::string("the archive is damaged: ") + archive_message(reader.get()));
             unpacked += static_cast<std::uint64_t>(got);
             if (unpacked > limits.max_unpacked_bytes)
                 return refused("the bundle unpacks to more than " + std::to_string(limits.max_unpacked_bytes) +
@@ -196,6 +203,7 @@ result<bundle> fetch_bundle(const model::package& package, const std::string& ca
 result<resolution> resolve_bundle(const model::server& server, std::size_t package_index, const bundle& extracted,
                                   const input_values& inputs, const mcpb_options& options)
 {
+    if (auto refusal = detail::refuse_malformed_inputs(inputs)) return std::move(*refusal);
     if (!server.packages || package_index >= server.packages->size())
         return refused(server.name + " has no package " + std::to_string(package_index));
     const auto& package = (*server.packages)[package_index];

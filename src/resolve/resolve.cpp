@@ -351,6 +351,7 @@ result<choice> choose(const model::server& server, const selection& which, const
 result<resolution> resolve(const model::server& server, const selection& which, const input_values& inputs,
                            const options& opts)
 {
+    if (auto refusal = detail::refuse_malformed_inputs(inputs)) return std::move(*refusal);
     auto chosen = choose(server, which, opts);
     if (!chosen) return chosen.error();
     return chosen->remote ? resolve_remote(server, chosen->index, inputs)

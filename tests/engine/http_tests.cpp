@@ -131,6 +131,55 @@ TEST_CASE("limits: a body of 1 MiB + 1 gets 413, oversized headers 431, garbage 
     CHECK(after.get("/v0.1/ping").status == 200);
 }
 
+TEST_CASE("hostile requests get their documented 4xx and the server keeps serving" * doctest::test_suite("http"))
+{
+    auto reg = test::open_registry();
+    const auto token = reg.issue_token({{"publish", "*"}});
+    test::running_engine running(reg);
+    auto status_of = [&](const std::string& raw) {
+        test::http_test_client client(running.port());
+        client.write_raw(raw);
+        return client.read_response().status;
+    };
+    auto post = [&](const std::string& body) {
+        return "POST /v0.1/publish HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+               "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+               body;
+    };
+    std::string many = "GET /v0.1/servers?";
+    for (int i = 0; i < 10'000; ++i) many += "p" + std::to_string(i % 10) + "=1&";
+    // 10,000 query parameters (about 50 KB, inside the header limit).
+    CHECK(status_of(many + " HTTP/1.1\r\nHost: x\r\n\r\n") == 400);
+    // Invalid percent-encoding, in the query and in a name.
+    CHECK(status_of("GET /v0.1/servers?search=%zz HTTP/1.1\r\nHost: x\r\n\r\n") == 400);
+    CHECK(status_of("GET /v0.1/servers/a%2/versions/latest HTTP/1.1\r\nHost: x\r\n\r\n") == 400);
+    // A NUL byte in the request line, and one percent-encoded in a name.
+    CHECK(status_of(std::string("GET /v0.1/ser") + '\0' + "vers HTTP/1.1\r\nHost: x\r\n\r\n") == 400);
+    CHECK(status_of("GET /v0.1/servers/a%00b%2Fc/versions/latest HTTP/1.1\r\nHost: x\r\n\r\n") == 400);
+    // `..` in names stays a name that does not exist.
+    CHECK(status_of("GET /v0.1/servers/..%2F..%2Fetc%2Fpasswd/versions/latest HTTP/1.1\r\nHost: x\r\n\r\n") == 404);
+    // SQL metacharacters in a search are text: an ordinary (empty) answer.
+    CHECK(status_of("GET /v0.1/servers?search=%27%3B%20DROP%20TABLE%20server_versions%3B-- HTTP/1.1\r\nHost: "
+                    "x\r\n\r\n") == 200);
+    CHECK(status_of("GET /v0.1/x/io.github.mcpreg/search?q=%22%29%20OR%201%3D1%20-- HTTP/1.1\r\nHost: x\r\n\r\n") ==
+          200);
+    // Invalid UTF-8 in a body, JSON bombs: deep nesting, a huge exponent, a 100,000-element array.
+    CHECK(status_of(post("{\"name\":\"com.example/\xff\xfe\",\"description\":\"d\",\"version\":\"1.0.0\"}")) / 100 ==
+          4);
+    CHECK(status_of(post(std::string(100'000, '[') + std::string(100'000, ']'))) == 400);
+    CHECK(status_of(post("{\"name\":\"com.example/x\",\"description\":\"d\",\"version\":\"1.0.0\",\"n\":1e999999}")) /
+              100 ==
+          4);
+    std::string wide = "{\"$schema\":\"" + std::string(model::current_schema_url) +
+                       "\",\"name\":\"com.example/wide\",\"description\":\"d\",\"version\":\"1.0.0\",\"packages\":[";
+    for (int i = 0; i < 100'000; ++i) wide += i ? ",{}" : "{}";
+    wide += "]}";
+    CHECK(status_of(post(wide)) / 100 == 4);
+    CHECK(reg.size().value() == 0);
+    test::http_test_client after(running.port());
+    CHECK(after.get("/v0.1/ping").status == 200);
+}
+
 TEST_CASE("a client sending its headers one byte a second is dropped" * doctest::test_suite("http"))
 {
     engine::http_server_options options;

@@ -14,6 +14,7 @@
 #include <csignal>
 #include <filesystem>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -577,30 +578,49 @@ TEST_CASE("8 threads publishing 500 versions each to 50 servers lose nothing and
     }
 }
 
-TEST_CASE("a process killed (SIGKILL) while publishing leaves no partial row and a sound database" *
+TEST_CASE("a process killed (SIGKILL) while publishing loses no acknowledged write and leaves a sound database" *
           doctest::test_suite("writes"))
 {
     const auto path = std::filesystem::temp_directory_path() / ("mcpreg-kill-" + std::to_string(::getpid()) + ".db");
     std::filesystem::remove(path);
+    // The child reports each acknowledged publish (a 200) through a pipe, as a client would have seen it.
+    int acknowledged_pipe[2];
+    REQUIRE(::pipe(acknowledged_pipe) == 0);
     const pid_t child = ::fork();
     REQUIRE(child >= 0);
     if (child == 0) {
         // The child publishes as fast as it can until it is killed.
+        ::close(acknowledged_pipe[0]);
         engine::registry_options options;
         options.database = path.string();
         auto reg = engine::registry::open(options).value();
         const auto token = reg.issue_token({{"publish", "*"}});
-        for (int i = 0;; ++i)
-            call(reg, "POST", "/v0.1/publish",
-                 with_remote(server_json("com.example/killed-" + std::to_string(i % 7), std::to_string(i) + ".0.0"),
-                             "https://k" + std::to_string(i) + ".example.com/mcp"),
-                 token);
+        for (int i = 0;; ++i) {
+            auto a =
+                call(reg, "POST", "/v0.1/publish",
+                     with_remote(server_json("com.example/killed-" + std::to_string(i % 7), std::to_string(i) + ".0.0"),
+                                 "https://k" + std::to_string(i) + ".example.com/mcp"),
+                     token);
+            if (a.res.status != 200) continue;
+            const auto line = std::to_string(i) + "\n";
+            if (::write(acknowledged_pipe[1], line.data(), line.size()) < 0) ::_exit(1);
+        }
     }
+    ::close(acknowledged_pipe[1]);
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     ::kill(child, SIGKILL);
     int status = 0;
     ::waitpid(child, &status, 0);
     CHECK(WIFSIGNALED(status));
+    std::string acknowledged_text;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(acknowledged_pipe[0], buffer, sizeof buffer)) > 0;)
+        acknowledged_text.append(buffer, static_cast<std::size_t>(n));
+    ::close(acknowledged_pipe[0]);
+    std::vector<int> acknowledged;
+    for (std::size_t start = 0, end; (end = acknowledged_text.find('\n', start)) != std::string::npos; start = end + 1)
+        acknowledged.push_back(std::stoi(acknowledged_text.substr(start, end - start)));
+    REQUIRE(acknowledged.size() > 10);
 
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
@@ -628,6 +648,75 @@ TEST_CASE("a process killed (SIGKILL) while publishing leaves no partial row and
     options.database = path.string();
     auto reopened = engine::registry::open(options).value();
     CHECK(reopened.size().value() == static_cast<std::size_t>(rows));
+    // No acknowledged write is lost.
+    std::size_t lost = 0;
+    for (int i : acknowledged) {
+        const auto target =
+            "/v0.1/servers/com.example%2Fkilled-" + std::to_string(i % 7) + "/versions/" + std::to_string(i) + ".0.0";
+        if (call(reopened, "GET", target).res.status != 200) ++lost;
+    }
+    CHECK(lost == 0);
+    for (const auto& suffix : {"", "-wal", "-shm", ".jwt-key.pem"}) std::filesystem::remove(path.string() + suffix);
+}
+
+TEST_CASE("a full disk: publishes fail with a clean 5xx, nothing is corrupted, and work again when space returns" *
+          doctest::test_suite("writes"))
+{
+    const auto path = std::filesystem::temp_directory_path() / ("mcpreg-full-" + std::to_string(::getpid()) + ".db");
+    for (const auto& suffix : {"", "-wal", "-shm", ".jwt-key.pem"}) std::filesystem::remove(path.string() + suffix);
+    engine::registry_options options;
+    options.database = path.string();
+    auto reg = engine::registry::open(options).value();
+    const auto token = reg.issue_token({{"publish", "*"}});
+    auto publish = [&](int i) {
+        return call(reg, "POST", "/v0.1/publish", server_json("com.example/full-" + std::to_string(i), "1.0.0"), token);
+    };
+    for (int i = 0; i < 5; ++i) REQUIRE(publish(i).res.status == 200);
+
+    // The disk fills up: no file of this process may grow past its current size (write() fails with EFBIG,
+    // as it would with ENOSPC).
+    auto largest = std::max(std::filesystem::file_size(path), std::filesystem::file_size(path.string() + "-wal"));
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit saved{};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
+    rlimit full = saved;
+    full.rlim_cur = static_cast<rlim_t>(largest);
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &full) == 0);
+    int refused = 0, accepted = 0;
+    for (int i = 5; i < 60; ++i) {
+        auto a = publish(i);
+        if (a.res.status == 200) {
+            ++accepted;
+            continue;
+        }
+        ++refused;
+        CHECK(a.res.status >= 500);
+        CHECK(a.res.status < 600);
+        CHECK_FALSE(a.detail().empty());
+        // Reads keep working while writes cannot.
+        CHECK(call(reg, "GET", "/v0.1/servers/com.example%2Ffull-0/versions/latest").res.status == 200);
+    }
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &saved) == 0);
+    CHECK(refused > 0);
+
+    // Space is back: writes succeed again on the same registry, and every acknowledged one is there.
+    for (int i = 60; i < 70; ++i) CHECK(publish(i).res.status == 200);
+    std::size_t present = 0;
+    for (int i = 0; i < 70; ++i)
+        if (call(reg, "GET", "/v0.1/servers/com.example%2Ffull-" + std::to_string(i) + "/versions/latest").res.status ==
+            200)
+            ++present;
+    CHECK(present == static_cast<std::size_t>(5 + accepted + 10));
+    CHECK(reg.size().value() == present);
+
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, nullptr);
+    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) == "ok");
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
     for (const auto& suffix : {"", "-wal", "-shm", ".jwt-key.pem"}) std::filesystem::remove(path.string() + suffix);
 }
 

@@ -42,6 +42,18 @@ TEST_CASE("malformed timestamps are errors, not crashes")
     }
 }
 
+TEST_CASE("well-formed timestamps outside 64-bit nanoseconds are refused, not overflowed (fuzz finding)")
+{
+    for (auto text : {"0001-01-01T00:00:00Z", "1677-12-31T23:59:59Z", "2262-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+                      "1036-11-03T00:00:00+23:59"}) {
+        auto parsed = timestamp::parse(text);
+        CHECK_FALSE_MESSAGE(parsed, text);
+        if (!parsed) CHECK(parsed.error().diag.message.find("out of range") != std::string::npos);
+    }
+    CHECK(timestamp::parse("1678-01-02T00:00:00Z"));
+    CHECK(timestamp::parse("2261-12-31T23:59:59.999999999Z"));
+}
+
 TEST_CASE("formatting trims fraction zeros like Go's RFC3339Nano")
 {
     auto base = sys_days{year{2025} / 9 / 9} + hours{0} + minutes{16} + seconds{49};

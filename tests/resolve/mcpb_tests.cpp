@@ -209,6 +209,19 @@ TEST_CASE("a good bundle: fetched over HTTPS from 127.0.0.1, verified, extracted
     CHECK_FALSE(resolve::fetch_bundle((*plain.packages)[0], cache.path.string(), fetch));
 }
 
+TEST_CASE("archives the fuzzer found are refused with a message, not a crash" * doctest::test_suite("mcpb"))
+{
+    const auto cache = std::filesystem::temp_directory_path() / ("mcpreg-mcpb-regress-" + std::to_string(::getpid()));
+    for (const auto& file :
+         std::filesystem::directory_iterator(test::data_dir() / ".." / ".." / "fuzz" / "regressions" / "mcpb")) {
+        const auto bytes = test::read_file(file.path());
+        auto extracted = resolve::extract_bundle(bytes, sha256_hex(bytes), cache.string());
+        CHECK_FALSE(extracted);
+        if (!extracted) CHECK_FALSE(extracted.error().diag.message.empty());
+    }
+    std::filesystem::remove_all(cache);
+}
+
 TEST_CASE("hostile bundles are refused and leave nothing behind" * doctest::test_suite("mcpb"))
 {
     temp_dir cache;

@@ -440,4 +440,12 @@ TEST_CASE("a hostile registry cannot reach outside the package's runner" * docte
                                       R"("valueHint":"dir","value":"--yes; rm -rf / #"}]})"))
             .value();
     CHECK(values.spec.argv() == std::vector<std::string>{"npx", "-y", "tool@1.0.0", "--yes; rm -rf / #"});
+
+    // A value that is not UTF-8 cannot travel in a launch spec or a configuration (fuzz finding).
+    auto invalid = resolve::resolve(with_package(R"({"registryType":"npm","identifier":"tool","version":"1.0.0",)"
+                                                 R"("transport":{"type":"stdio"},"environmentVariables":[)"
+                                                 R"({"name":"KEY","isRequired":true}]})"),
+                                    {}, {{"KEY", {"\xff\xfe"}}});
+    REQUIRE_FALSE(invalid);
+    CHECK(invalid.error().diag.message == "the value given for KEY is not valid UTF-8");
 }
