@@ -6,6 +6,8 @@
 // parser alone costs. Every decoder checks that it saw the expected number of servers and packages.
 #include <mcpreg/model/json.hpp>
 
+#include "bench_data.hpp"
+
 #include <benchmark/benchmark.h>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -14,9 +16,7 @@
 #include <rapidjson/document.h>
 #include <simdjson.h>
 
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -79,19 +79,7 @@ struct list {
 
 namespace {
 
-const std::string& list_page_text()
-{
-    static const std::string text = [] {
-        std::ifstream in(std::string(MCPREG_TEST_DATA_DIR) + "/registry-seed.json", std::ios::binary);
-        std::ostringstream all;
-        all << in.rdbuf();
-        const auto snapshot = json::parse(all.str()).as_array();
-        json::array servers(snapshot.begin(), snapshot.begin() + 100);
-        return json::serialize(
-            json::value{{"servers", std::move(servers)}, {"metadata", {{"nextCursor", "cursor"}, {"count", 100}}}});
-    }();
-    return text;
-}
+using mcpreg::bench::list_page_text;
 
 // The page's shape, counted once with Boost.JSON so every decoder can be checked against it.
 std::size_t expected_packages()

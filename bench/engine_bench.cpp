@@ -3,6 +3,8 @@
 // (The wrk-against-nginx comparison is bench/http_bench.py; this isolates the core's CPU cost.)
 #include <mcpreg/engine/registry.hpp>
 
+#include "bench_data.hpp"
+
 #include <benchmark/benchmark.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -14,20 +16,11 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <unistd.h>
 
 namespace json = boost::json;
 
 namespace {
-
-json::array snapshot_entries()
-{
-    std::ifstream in(std::string(MCPREG_TEST_DATA_DIR) + "/registry-seed.json", std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return json::parse(text.str()).as_array();
-}
 
 // Kilobytes of a /proc/self/status line ("VmRSS", "VmHWM").
 double status_kib(std::string_view field)
@@ -130,7 +123,7 @@ struct large_registry {
         options.database = database;
         options.response_cache_entries = 0;
         auto r = mcpreg::engine::registry::open(options).value();
-        const auto real = snapshot_entries();
+        const auto& real = mcpreg::bench::snapshot();
         json::array batch;
         std::size_t total = 0;
         for (int copy = 0; total < 100'000; ++copy) {

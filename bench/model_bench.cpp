@@ -2,39 +2,19 @@
 #include <mcpreg/model/json.hpp>
 #include <mcpreg/model/validate.hpp>
 
+#include "bench_data.hpp"
+
 #include <benchmark/benchmark.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <fstream>
-#include <sstream>
 
 namespace json = boost::json;
 using namespace mcpreg::model;
 
 namespace {
 
-const json::array& snapshot()
-{
-    static const json::value document = [] {
-        std::ifstream in(std::string(MCPREG_TEST_DATA_DIR) + "/registry-seed.json", std::ios::binary);
-        std::ostringstream text;
-        text << in.rdbuf();
-        return json::parse(text.str());
-    }();
-    return document.as_array();
-}
-
-// A real list page: the first 100 entries, as GET /v0.1/servers?limit=100 would send them.
-const std::string& list_page_text()
-{
-    static const std::string text = [] {
-        json::array servers(snapshot().begin(), snapshot().begin() + 100);
-        return json::serialize(
-            json::value{{"servers", std::move(servers)}, {"metadata", {{"nextCursor", "cursor"}, {"count", 100}}}});
-    }();
-    return text;
-}
+using mcpreg::bench::list_page_text;
+using mcpreg::bench::snapshot;
 
 void set_bytes(benchmark::State& state, std::size_t bytes)
 {

@@ -3,26 +3,16 @@
 #include <mcpreg/model/json.hpp>
 #include <mcpreg/resolve/resolve.hpp>
 
+#include "bench_data.hpp"
+
 #include <benchmark/benchmark.h>
 #include <boost/json/parse.hpp>
-
-#include <fstream>
-#include <sstream>
 
 namespace json = boost::json;
 
 namespace {
 
-const json::array& snapshot()
-{
-    static const json::value document = [] {
-        std::ifstream in(std::string(MCPREG_TEST_DATA_DIR) + "/registry-seed.json", std::ios::binary);
-        std::ostringstream text;
-        text << in.rdbuf();
-        return json::parse(text.str());
-    }();
-    return document.as_array();
-}
+using mcpreg::bench::snapshot;
 
 const std::vector<mcpreg::model::server>& servers()
 {
