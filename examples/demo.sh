@@ -37,7 +37,7 @@ work=$(mktemp -d)
 # max-age 2: long enough to show a fresh cache hit, short enough to show a revalidation a moment later.
 "$mcpreg" serve --db :memory: --seed "$snapshot" --listen 127.0.0.1:0 --max-age 2 >"$work/serve.out" 2>"$work/serve.err" &
 server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 300); do grep -q '^listening on' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
 registry=$(sed -n '1s/^listening on //p' "$work/serve.out")
 [[ -n $registry ]] || { cat "$work/serve.err"; exit 1; }
