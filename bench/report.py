@@ -47,7 +47,7 @@ class Table:
             if ok == "MISSED":
                 self.missed.append(figure)
         target_text = f"{target[0]} {target[1]:g}" if target else ""
-        self.rows.append((figure, value, reference, f"{ratio:.2f}x" if ratio is not None else "", target_text, ok))
+        self.rows.append((figure, value, reference, f"{ratio:.3g}x" if ratio is not None else "", target_text, ok))
 
     def section(self, title):
         self.rows.append((f"**{title}**", "", "", "", "", ""))
