@@ -1,6 +1,5 @@
 #include "progress.hpp"
 
-#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <sys/ioctl.h>

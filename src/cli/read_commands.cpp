@@ -8,11 +8,9 @@
 
 #include <boost/json/serialize.hpp>
 
-#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <unistd.h>
 
 namespace mcpreg::cli {
 namespace json = boost::json;

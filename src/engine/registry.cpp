@@ -34,9 +34,10 @@ constexpr int default_limit = 30;
 constexpr int max_limit = 100;
 constexpr std::size_t min_gzip_bytes = 1024;
 
-// A response body ready to send again: its ETag, and its gzip form once someone asked for it.
+// The API has seven parameters; thousands are an attack on the cache key and the parser, not a query.
 constexpr std::size_t max_query_parameters = 64;
 
+// A response body ready to send again: its ETag, and its gzip form once someone asked for it.
 struct cached_body {
     int status = 200;
     std::string body;
@@ -133,37 +134,33 @@ response problem(int status, std::string_view detail, const std::vector<field_er
     return res;
 }
 
+// `,"key":value` for each member of a stored JSON object whose key `taken` does not refuse, in its order.
+template <class Taken>
+void append_members(std::string& text, const std::optional<std::string>& stored, Taken taken)
+{
+    if (!stored) return;
+    auto parsed = model::parse_json(*stored);
+    if (!parsed || !parsed->is_object()) return;
+    for (const auto& [key, value] : parsed->get_object()) {
+        if (taken(key)) continue;
+        text += ',';
+        text += detail::json_quote(key);
+        text += ':';
+        text += json::serialize(value);
+    }
+}
+
+// One `{server, _meta}` entry, written directly: the stored document, then the registry's block, then the
+// unknown keys kept from the official block and other registries' namespaces (the registry's own win).
 std::string entry_json(const detail::stored_version& row)
 {
     std::string text;
     text.reserve(row.document.size() + 320);
     text += "{\"server\":";
     text += row.document;
-    text += ",\"_meta\":";
-    if (row.official_extra || row.meta_other) {
-        // Rare: other registries' data to merge in. The common case below writes the same bytes directly.
-        json::object official{{"status", row.status}};
-        if (row.status_message) official["statusMessage"] = *row.status_message;
-        official["publishedAt"] = row.published_at;
-        official["updatedAt"] = row.updated_at;
-        official["statusChangedAt"] = row.status_changed_at;
-        official["isLatest"] = row.is_latest;
-        if (row.official_extra)
-            if (auto extra = model::parse_json(*row.official_extra); extra && extra->is_object())
-                for (const auto& [k, v] : extra->get_object())
-                    if (!official.contains(k)) official.emplace(k, v);
-        json::object meta{{model::official_meta_key, std::move(official)}};
-        if (row.meta_other)
-            if (auto other = model::parse_json(*row.meta_other); other && other->is_object())
-                for (const auto& [k, v] : other->get_object())
-                    if (!meta.contains(k)) meta.emplace(k, v);
-        text += json::serialize(meta);
-        text += '}';
-        return text;
-    }
-    text += "{\"";
-    text += model::official_meta_key;
-    text += "\":{\"status\":";
+    text += ",\"_meta\":{";
+    text += detail::json_quote(model::official_meta_key);
+    text += ":{\"status\":";
     text += detail::json_quote(row.status);
     if (row.status_message) {
         text += ",\"statusMessage\":";
@@ -175,7 +172,14 @@ std::string entry_json(const detail::stored_version& row)
     text += detail::json_quote(row.updated_at);
     text += ",\"statusChangedAt\":";
     text += detail::json_quote(row.status_changed_at);
-    text += row.is_latest ? ",\"isLatest\":true}}}" : ",\"isLatest\":false}}}";
+    text += row.is_latest ? ",\"isLatest\":true" : ",\"isLatest\":false";
+    append_members(text, row.official_extra, [&](std::string_view key) {
+        return key == "status" || key == "publishedAt" || key == "updatedAt" || key == "statusChangedAt" ||
+               key == "isLatest" || (key == "statusMessage" && row.status_message);
+    });
+    text += '}';
+    append_members(text, row.meta_other, [](std::string_view key) { return key == model::official_meta_key; });
+    text += "}}";
     return text;
 }
 
@@ -604,7 +608,6 @@ response registry::impl::route(const request& req, std::string& pattern)
 
     auto params = detail::parse_query(raw_query);
     if (!params) return problem(400, "Invalid query string encoding");
-    // The API has seven parameters; thousands are an attack on the cache key and the parser, not a query.
     if (params->size() > max_query_parameters) return problem(400, "Too many query parameters");
     // One cache entry per route and parameter set; /v0 and /v0.1 answer alike, so they share it.
     std::string cache_key;

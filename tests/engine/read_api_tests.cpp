@@ -427,6 +427,28 @@ TEST_CASE("import keeps given metadata, computes the missing, and fixes inconsis
     CHECK(reg.size().value() == 3);  // a failed import changes nothing
 }
 
+TEST_CASE("unknown keys of the official block and other registries' namespaces are served back in order" *
+          doctest::test_suite("engine"))
+{
+    auto reg = test::open_registry();
+    json::value given = entry("com.example/meta", "1.0.0", "2025-01-01T00:00:00Z");
+    auto& meta = given.at("_meta").as_object();
+    auto& official = meta.at(model::official_meta_key).as_object();
+    official["x-mirrored-from"] = "https://upstream.example";
+    official["x-rank"] = json::object{{"score", 3}, {"why", "quote \" and \u00e9"}};
+    meta["com.example.mirror/info"] = json::object{{"synced", true}};
+    meta["io.example/tags"] = json::array{"a", "b"};
+    REQUIRE(reg.import_json(given).value().inserted == 1);
+    const auto body = call(reg, "/v0.1/servers/com.example%2Fmeta/versions/1.0.0").res.body;
+    const std::string expected_meta =
+        R"("_meta":{"io.modelcontextprotocol.registry/official":{"status":"active","publishedAt":"2025-01-01T00:00:00Z",)"
+        R"("updatedAt":"2025-01-01T00:00:00Z","statusChangedAt":"2025-01-01T00:00:00Z","isLatest":true,)"
+        R"("x-mirrored-from":"https://upstream.example","x-rank":{"score":3,"why":"quote \" and é"}},)"
+        R"("com.example.mirror/info":{"synced":true},"io.example/tags":["a","b"]}})";
+    CHECK(body.ends_with(expected_meta));
+    CHECK(model::parse_json(body).has_value());
+}
+
 TEST_CASE("L11, L13: Prometheus metrics and the OpenAPI document" * doctest::test_suite("engine"))
 {
     auto reg = seeded({entry("com.example/server", "1.0.0", "2025-01-01T00:00:00Z")});
