@@ -20,23 +20,24 @@ using boost::system::error_code;
 
 /// Faults detected by mcpreg itself (as opposed to the network, TLS or an HTTP status).
 enum class errc {
-    json_syntax = 1,     ///< the text is not JSON (or nests too deeply)
-    invalid_document,    ///< JSON, but a field has the wrong type or a required field is missing
-    unknown_document,    ///< JSON of a shape that is none of the documents mcpreg reads
-    invalid_argument,    ///< a caller passed a value the operation cannot use
-    invalid_timestamp,   ///< not an RFC 3339 timestamp
-    invalid_version,     ///< not a version string the operation accepts
-    validation_failed,   ///< a document parsed but breaks the registry's rules
-    io_error,            ///< a local file could not be read or written
-    bad_response,        ///< a registry answered with something that is not the API
-    response_too_large,  ///< a response exceeded the configured size cap
-    too_many_redirects,  ///< the redirect limit was reached
-    insecure_redirect,   ///< a redirect would have left https for plain http
-    cancelled,           ///< the operation was cancelled
-    timeout,             ///< the operation ran past its deadline
-    storage_error,       ///< the local database failed (SQLite's message is in the diagnostics)
-    non_public_address,  ///< the host resolved only to addresses client_options::public_addresses_only refuses
-    not_cached,          ///< offline, and the cache holds no answer for the request
+    json_syntax = 1,      ///< the text is not JSON (or nests too deeply)
+    invalid_document,     ///< JSON, but a field has the wrong type or a required field is missing
+    unknown_document,     ///< JSON of a shape that is none of the documents mcpreg reads
+    invalid_argument,     ///< a caller passed a value the operation cannot use
+    invalid_timestamp,    ///< not an RFC 3339 timestamp
+    invalid_version,      ///< not a version string the operation accepts
+    validation_failed,    ///< a document parsed but breaks the registry's rules
+    io_error,             ///< a local file could not be read or written
+    bad_response,         ///< a registry answered with something that is not the API
+    response_too_large,   ///< a response exceeded the configured size cap
+    too_many_redirects,   ///< the redirect limit was reached
+    insecure_redirect,    ///< a redirect would have left https for plain http
+    cancelled,            ///< the operation was cancelled
+    timeout,              ///< the operation ran past its deadline
+    storage_error,        ///< the local database failed (SQLite's message is in the diagnostics)
+    non_public_address,   ///< the host resolved only to addresses client_options::public_addresses_only refuses
+    not_cached,           ///< offline, and the cache holds no answer for the request
+    storage_unavailable,  ///< the database server cannot be reached now (worth retrying)
 };
 
 /// Coarse classes of failure, for `if (ec == mcpreg::condition::transient)`.

@@ -46,32 +46,51 @@ struct cached_body {
     mutable std::string gzip_body;
 };
 
-// Least-recently-used cache of response bodies, cleared on every write.
+// Least-recently-used cache of response bodies, cleared on every write (here or, through the storage's change
+// feed, in another engine process). An entry lives at most `lifetime`, so a missed change is never served
+// longer than the responses' max-age.
 class body_cache {
 public:
-    explicit body_cache(std::size_t capacity) : capacity_(capacity) {}
+    using clock = std::chrono::steady_clock;
+
+    body_cache(std::size_t capacity, clock::duration lifetime) : capacity_(capacity), lifetime_(lifetime) {}
 
     std::shared_ptr<const cached_body> find(const std::string& key)
     {
         std::lock_guard lock(mutex_);
         auto it = index_.find(key);
         if (it == index_.end()) return nullptr;
+        if (clock::now() - it->second->stored > lifetime_) {
+            order_.erase(it->second);
+            index_.erase(it);
+            return nullptr;
+        }
         order_.splice(order_.begin(), order_, it->second);
-        return it->second->second;
+        return it->second->body;
     }
 
-    void insert(const std::string& key, std::shared_ptr<const cached_body> body)
+    /// Counts clears: a body read from storage before a clear must not be stored after it.
+    std::uint64_t generation() const
+    {
+        std::lock_guard lock(mutex_);
+        return generation_;
+    }
+
+    /// Stores `body`, unless the cache was cleared since `read_at` (the generation when its rows were read).
+    void insert(const std::string& key, std::shared_ptr<const cached_body> body, std::uint64_t read_at)
     {
         if (capacity_ == 0) return;
         std::lock_guard lock(mutex_);
+        if (read_at != generation_) return;
         if (auto it = index_.find(key); it != index_.end()) {
-            it->second->second = std::move(body);
+            it->second->body = std::move(body);
+            it->second->stored = clock::now();
             return;
         }
-        order_.emplace_front(key, std::move(body));
+        order_.push_front({key, std::move(body), clock::now()});
         index_[key] = order_.begin();
         if (order_.size() > capacity_) {
-            index_.erase(order_.back().first);
+            index_.erase(order_.back().key);
             order_.pop_back();
         }
     }
@@ -79,14 +98,21 @@ public:
     void clear()
     {
         std::lock_guard lock(mutex_);
+        ++generation_;
         order_.clear();
         index_.clear();
     }
 
 private:
-    using entry = std::pair<std::string, std::shared_ptr<const cached_body>>;
+    struct entry {
+        std::string key;
+        std::shared_ptr<const cached_body> body;
+        clock::time_point stored;
+    };
     std::size_t capacity_;
-    std::mutex mutex_;
+    clock::duration lifetime_;
+    mutable std::mutex mutex_;
+    std::uint64_t generation_ = 0;
     std::list<entry> order_;
     std::unordered_map<std::string, std::list<entry>::iterator> index_;
 };
@@ -131,6 +157,16 @@ response problem(int status, std::string_view detail, const std::vector<field_er
     res.status = status;
     res.headers.push_back({"Content-Type", "application/problem+json"});
     res.body = json::serialize(body);
+    return res;
+}
+
+// A storage failure is ours, not the client's: 503 with Retry-After while the database server cannot be
+// reached (the engine keeps running and recovers), else a generic 500 that never leaks internals.
+response storage_fault(const error& e, std::string_view failure)
+{
+    if (e.code != errc::storage_unavailable) return problem(500, failure);
+    auto res = problem(503, std::string(failure) + ": the database is unavailable, try again shortly");
+    res.headers.push_back({"Retry-After", "1"});
     return res;
 }
 
@@ -335,17 +371,20 @@ std::string_view openapi_yaml();  // embedded from src/engine/openapi.yaml
 
 struct registry::impl {
     registry_options options;
-    std::mutex storage_mutex;
-    detail::storage store;
+    std::unique_ptr<detail::storage> store;
     body_cache cache;
     request_metrics metrics;
     jwt_signer signer;
     std::optional<detail::oidc_verifier> github_oidc;
     std::optional<detail::oidc_verifier> admin_oidc;
 
-    impl(registry_options o, detail::storage s, jwt_signer key)
-        : options(std::move(o)), store(std::move(s)), cache(options.response_cache_entries), signer(std::move(key))
+    impl(registry_options o, std::unique_ptr<detail::storage> s, jwt_signer key)
+        : options(std::move(o)),
+          store(std::move(s)),
+          cache(options.response_cache_entries, options.max_age),
+          signer(std::move(key))
     {
+        store->watch_changes([this] { cache.clear(); });
         if (options.github_oidc) github_oidc.emplace(*options.github_oidc);
         if (options.admin_oidc) admin_oidc.emplace(options.admin_oidc->provider);
     }
@@ -399,10 +438,16 @@ const registry_options& registry::options() const noexcept { return impl_->optio
 
 result<registry> registry::open(registry_options options)
 {
-    auto store = detail::storage::open(options.database);
+    detail::storage_options storage_settings;
+    storage_settings.pool_size = options.database_pool_size;
+    auto store = detail::storage::open(options.database, storage_settings);
     if (!store) return store.error();
     if (options.version.empty()) options.version = std::string(version_string);
     std::string key_file = options.jwt_key_file;
+    if (key_file.empty() && detail::is_database_uri(options.database))
+        return make_error(errc::invalid_argument,
+                          "a PostgreSQL registry needs jwt_key_file (--jwt-key-file): every engine process over "
+                          "the database must sign tokens with the same key");
     if (key_file.empty() && options.database != ":memory:" && !options.database.empty())
         key_file = options.database + ".jwt-key.pem";
     auto signer = key_file.empty() ? jwt_signer::generate() : jwt_signer::load_or_create(key_file);
@@ -413,11 +458,7 @@ result<registry> registry::open(registry_options options)
     return reg;
 }
 
-result<std::size_t> registry::size()
-{
-    std::lock_guard lock(impl_->storage_mutex);
-    return impl_->store.count();
-}
+result<std::size_t> registry::size() { return impl_->store->count(); }
 
 namespace {
 
@@ -439,11 +480,7 @@ std::string registry::issue_token(std::vector<permission> permissions, std::stri
     return impl_->signer.sign(fresh_claims(std::move(auth_method), std::move(subject), std::move(permissions)));
 }
 
-result<std::vector<audit_entry>> registry::audit_log(std::size_t limit)
-{
-    std::lock_guard lock(impl_->storage_mutex);
-    return impl_->store.audit_log(limit);
-}
+result<std::vector<audit_entry>> registry::audit_log(std::size_t limit) { return impl_->store->audit_log(limit); }
 
 result<import_report> registry::import_file(const std::string& path)
 {
@@ -478,8 +515,7 @@ result<import_report> registry::import_json(const json::value& document)
         entries.push_back(std::move(entry));
         ++index;
     }
-    std::lock_guard lock(impl_->storage_mutex);
-    auto report = impl_->store.import(std::move(entries));
+    auto report = impl_->store->import(std::move(entries));
     impl_->cache.clear();
     return report;
 }
@@ -757,13 +793,13 @@ response registry::impl::json_ok(const request& req, std::shared_ptr<const cache
 response registry::impl::cached_or_build(const request& req, const std::string& key, std::string_view failure,
                                          const std::function<result<std::pair<int, std::string>>()>& build)
 {
-    if (auto hit = cache.find(key)) return json_ok(req, std::move(hit));
-    result<std::pair<int, std::string>> built = [&] {
-        std::lock_guard lock(storage_mutex);
-        return build();
-    }();
-    // A storage failure is ours, not the client's: a generic 500 that never leaks internals.
-    if (!built) return problem(500, failure);
+    // Changes other engine processes made are delivered (clearing the cache) before a cached answer is used;
+    // while they cannot be (the change feed is down), nothing is cached.
+    const bool cacheable = store->changes_tracked();
+    if (auto hit = cacheable ? cache.find(key) : nullptr) return json_ok(req, std::move(hit));
+    const auto read_at = cache.generation();
+    auto built = build();
+    if (!built) return storage_fault(built.error(), failure);
     if (built->first != 200) {
         auto refused = problem(built->first, built->second);
         // "Server not found" is remembered like a page (every write clears the cache), so probing unknown
@@ -772,14 +808,14 @@ response registry::impl::cached_or_build(const request& req, const std::string& 
             auto body = std::make_shared<cached_body>();
             body->status = 404;
             body->body = refused.body;
-            cache.insert(key, std::move(body));
+            if (cacheable) cache.insert(key, std::move(body), read_at);
         }
         return refused;
     }
     auto body = std::make_shared<cached_body>();
     body->body = std::move(built->second);
     body->etag = detail::make_etag(body->body);
-    cache.insert(key, body);
+    if (cacheable) cache.insert(key, body, read_at);
     return json_ok(req, std::move(body));
 }
 
@@ -817,7 +853,7 @@ response registry::impl::list_servers(const request& req, const query_params& pa
     }
 
     return cached_or_build(req, cache_key, "Failed to get registry list", [&]() -> result<std::pair<int, std::string>> {
-        auto rows = store.list(query);
+        auto rows = store->list(query);
         if (!rows) return rows.error();
         std::optional<std::string> next_cursor;
         if (!rows->empty() && static_cast<int>(rows->size()) >= query.limit)
@@ -834,7 +870,7 @@ response registry::impl::server_versions(const request& req, const std::string& 
     if (!errors.empty()) return problem(422, "validation failed", errors);
     return cached_or_build(req, cache_key, "Failed to get server details",
                            [&]() -> result<std::pair<int, std::string>> {
-                               auto rows = store.versions(name, include_deleted);
+                               auto rows = store->versions(name, include_deleted);
                                if (!rows) return rows.error();
                                if (rows->empty()) return std::pair{404, std::string("Server not found")};
                                return std::pair{200, list_json(*rows, std::nullopt)};
@@ -849,7 +885,7 @@ response registry::impl::server_version(const request& req, const std::string& n
     if (!errors.empty()) return problem(422, "validation failed", errors);
     return cached_or_build(req, cache_key, "Failed to get server details",
                            [&]() -> result<std::pair<int, std::string>> {
-                               auto row = store.get(name, version, include_deleted);
+                               auto row = store->get(name, version, include_deleted);
                                if (!row) return row.error();
                                if (!*row) return std::pair{404, std::string("Server not found")};
                                return std::pair{200, entry_json(**row)};
@@ -872,7 +908,7 @@ response registry::impl::search(const request& req, const query_params& params, 
     if (!errors.empty()) return problem(422, "validation failed", errors);
     return cached_or_build(req, cache_key, "Failed to search the registry",
                            [&]() -> result<std::pair<int, std::string>> {
-                               auto rows = store.search(*q, include_deleted, !all_versions, limit);
+                               auto rows = store->search(*q, include_deleted, !all_versions, limit);
                                if (!rows) return rows.error();
                                return std::pair{200, list_json(*rows, std::nullopt)};
                            });
@@ -1101,7 +1137,7 @@ void registry::impl::record(const token_claims* who, std::string_view action, co
                       version,
                       status < 300 ? "ok" : std::to_string(status),
                       std::move(detail_text)};
-    (void)store.audit(entry);  // the audit log must not turn a done write into a failure
+    (void)store->audit(entry);  // the audit log must not turn a done write into a failure
 }
 
 namespace {
@@ -1193,11 +1229,10 @@ response registry::impl::publish(const request& req)
         return problem(400, "Failed to publish server", std::vector<field_error>{{*refused, "", nullptr}});
     }
     const std::string stored_document = json::serialize(model::to_json(*server));
-    std::lock_guard lock(storage_mutex);
-    auto outcome = store.publish(*server, stored_document, options.max_versions_per_server);
+    auto outcome = store->publish(*server, stored_document, options.max_versions_per_server);
     if (!outcome) {
         record(&who, "publish", server->name, server->version, 500, outcome.error().diag.message);
-        return problem(500, "Failed to publish server");
+        return storage_fault(outcome.error(), "Failed to publish server");
     }
     if (outcome->refused) {
         record(&who, "publish", server->name, server->version, outcome->refused->status, outcome->refused->cause);
@@ -1217,9 +1252,8 @@ response registry::impl::edit(const request& req, const std::string& name, const
     if (auto* refused = std::get_if<response>(&write)) return std::move(*refused);
     const auto& [document, who] = std::get<authenticated_write>(write);
     {
-        std::lock_guard lock(storage_mutex);
-        auto existing = store.get(name, version, false);
-        if (!existing) return problem(500, "Failed to edit server");
+        auto existing = store->get(name, version, false);
+        if (!existing) return storage_fault(existing.error(), "Failed to edit server");
         if (!*existing) return problem(404, "Server not found");
     }
     if (!permits(who.permissions, "edit", name)) {
@@ -1245,9 +1279,8 @@ response registry::impl::edit(const request& req, const std::string& name, const
         record(&who, "edit", name, version, 400, *refused);
         return problem(400, "Failed to edit server", std::vector<field_error>{{*refused, "", nullptr}});
     }
-    std::lock_guard lock(storage_mutex);
-    auto outcome = store.edit(*server, json::serialize(model::to_json(*server)));
-    if (!outcome) return problem(500, "Failed to edit server");
+    auto outcome = store->edit(*server, json::serialize(model::to_json(*server)));
+    if (!outcome) return storage_fault(outcome.error(), "Failed to edit server");
     if (outcome->refused) {
         record(&who, "edit", name, version, outcome->refused->status, outcome->refused->cause);
         return problem(outcome->refused->status, outcome->refused->detail,
@@ -1269,9 +1302,8 @@ response registry::impl::remove(const request& req, const std::string& name, con
         record(&who, "delete", name, version, 403, "no edit permission");
         return problem(403, "You do not have edit permissions for this server");
     }
-    std::lock_guard lock(storage_mutex);
-    auto outcome = store.remove(name, version);
-    if (!outcome) return problem(500, "Failed to delete server");
+    auto outcome = store->remove(name, version);
+    if (!outcome) return storage_fault(outcome.error(), "Failed to delete server");
     if (outcome->refused) return problem(outcome->refused->status, outcome->refused->detail);
     cache.clear();
     record(&who, "delete", name, version, 200, "");
@@ -1312,15 +1344,14 @@ response registry::impl::set_status(const request& req, const std::string& name,
     const auto& who = std::get<token_claims>(authenticated);
     const std::string version_label = version.value_or("*");
 
-    std::lock_guard lock(storage_mutex);
     if (version) {
-        auto existing = store.get(name, *version, true);
-        if (!existing) return problem(500, "Failed to update server status");
+        auto existing = store->get(name, *version, true);
+        if (!existing) return storage_fault(existing.error(), "Failed to update server status");
         if (!*existing) return problem(404, "Server version not found");
     }
     else {
-        auto latest = store.get(name, "latest", true);
-        if (!latest) return problem(500, "Failed to update server status");
+        auto latest = store->get(name, "latest", true);
+        if (!latest) return storage_fault(latest.error(), "Failed to update server status");
         if (!*latest) return problem(404, "Server not found");
     }
     if (!permits(who.permissions, "publish", name) && !permits(who.permissions, "edit", name)) {
@@ -1335,15 +1366,15 @@ response registry::impl::set_status(const request& req, const std::string& name,
                        r.cause.empty() ? std::vector<field_error>{} : std::vector<field_error>{{r.cause, "", nullptr}});
     };
     if (version) {
-        auto outcome = store.set_status(name, *version, *status, message);
-        if (!outcome) return problem(500, "Failed to update server status");
+        auto outcome = store->set_status(name, *version, *status, message);
+        if (!outcome) return storage_fault(outcome.error(), "Failed to update server status");
         if (outcome->refused) return refusal(*outcome->refused);
         cache.clear();
         record(&who, "status", name, *version, 200, std::string(model::to_string(*status)));
         return json_response(200, entry_json(*outcome->value));
     }
-    auto outcome = store.set_status_all(name, *status, message);
-    if (!outcome) return problem(500, "Failed to update server status");
+    auto outcome = store->set_status_all(name, *status, message);
+    if (!outcome) return storage_fault(outcome.error(), "Failed to update server status");
     if (outcome->refused) return refusal(*outcome->refused);
     cache.clear();
     record(&who, "status", name, "*", 200, std::string(model::to_string(*status)));

@@ -1,4 +1,5 @@
-#include "storage.hpp"
+#include "postgres_storage.hpp"
+#include "sqlite_storage.hpp"
 
 #include <mcpreg/model/semver.hpp>
 
@@ -98,23 +99,9 @@ result<std::vector<stored_version>> collect(sql::statement& stmt)
     }
 }
 
-// `%`, `_` and `\` in a search match literally, as upstream escapes them for ILIKE.
-std::string like_pattern(std::string_view text)
-{
-    std::string pattern = "%";
-    for (char c : text) {
-        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-        pattern += c;
-    }
-    pattern += '%';
-    return pattern;
-}
-
-std::int64_t nanoseconds_of(const model::timestamp& t) { return t.time().time_since_epoch().count(); }
-
 }  // namespace
 
-result<sql::statement*> storage::prepared(const std::string& text)
+result<sql::statement*> sqlite_storage::prepared(const std::string& text)
 {
     if (auto it = statements_.find(text); it != statements_.end()) {
         it->second.reset();
@@ -125,16 +112,22 @@ result<sql::statement*> storage::prepared(const std::string& text)
     return &statements_.emplace(text, std::move(*stmt)).first->second;
 }
 
-result<storage> storage::open(const std::string& path)
+result<std::unique_ptr<storage>> storage::open(const std::string& location, const storage_options& options)
+{
+    if (is_database_uri(location)) return open_postgres_storage(location, options);
+    return sqlite_storage::open(location);
+}
+
+result<std::unique_ptr<storage>> sqlite_storage::open(const std::string& path)
 {
     auto db = sql::connection::open(path);
     if (!db) return db.error();
-    storage store(std::move(*db));
-    if (auto migrated = store.migrate(); !migrated) return migrated.error();
-    return store;
+    std::unique_ptr<sqlite_storage> store(new sqlite_storage(std::move(*db)));
+    if (auto migrated = store->migrate(); !migrated) return migrated.error();
+    return std::unique_ptr<storage>(std::move(store));
 }
 
-result<void> storage::migrate()
+result<void> sqlite_storage::migrate()
 {
     auto version_stmt = db_.prepare("PRAGMA user_version");
     if (!version_stmt) return version_stmt.error();
@@ -154,8 +147,9 @@ result<void> storage::migrate()
     return {};
 }
 
-result<std::vector<stored_version>> storage::list(const list_query& query)
+result<std::vector<stored_version>> sqlite_storage::list(const list_query& query)
 {
+    std::lock_guard lock(mutex_);
     // updated_since: walking (name, version) order and filtering reads every row when few changed (an
     // incremental sync), while the updated_at index then sorting is quadratic over a whole walk when most
     // did. A bounded count on the updated_at index picks the plan (SQLite here has no STAT4 to do it).
@@ -189,8 +183,9 @@ result<std::vector<stored_version>> storage::list(const list_query& query)
     return collect(**stmt);
 }
 
-result<std::vector<stored_version>> storage::versions(const std::string& name, bool include_deleted)
+result<std::vector<stored_version>> sqlite_storage::versions(const std::string& name, bool include_deleted)
 {
+    std::lock_guard lock(mutex_);
     auto stmt = prepared("SELECT " + std::string(row_columns) +
                          " FROM server_versions WHERE name = ?1 AND (?2 OR status != 'deleted')"
                          " ORDER BY published_at DESC, version DESC");
@@ -199,9 +194,10 @@ result<std::vector<stored_version>> storage::versions(const std::string& name, b
     return collect(**stmt);
 }
 
-result<std::optional<stored_version>> storage::get(const std::string& name, const std::string& version,
-                                                   bool include_deleted)
+result<std::optional<stored_version>> sqlite_storage::get(const std::string& name, const std::string& version,
+                                                          bool include_deleted)
 {
+    std::lock_guard lock(mutex_);
     const bool latest = version == "latest";
     auto stmt = prepared("SELECT " + std::string(row_columns) + " FROM server_versions WHERE name = ?1 AND " +
                          (latest ? "is_latest" : "version = ?2") + " AND (?3 OR status != 'deleted')");
@@ -214,9 +210,10 @@ result<std::optional<stored_version>> storage::get(const std::string& name, cons
     return std::optional<stored_version>(std::move(rows->front()));
 }
 
-result<std::vector<stored_version>> storage::search(const std::string& text, bool include_deleted, bool latest_only,
-                                                    int limit)
+result<std::vector<stored_version>> sqlite_storage::search(const std::string& text, bool include_deleted,
+                                                           bool latest_only, int limit)
 {
+    std::lock_guard lock(mutex_);
     // Each word of the query is a prefix term; quoting keeps FTS5 syntax characters literal.
     std::string match;
     std::size_t pos = 0;
@@ -248,8 +245,9 @@ result<std::vector<stored_version>> storage::search(const std::string& text, boo
     return collect(**stmt);
 }
 
-result<std::size_t> storage::count()
+result<std::size_t> sqlite_storage::count()
 {
+    std::lock_guard lock(mutex_);
     auto stmt = db_.prepare("SELECT count(*) FROM server_versions");
     if (!stmt) return stmt.error();
     auto row = stmt->step();
@@ -257,8 +255,9 @@ result<std::size_t> storage::count()
     return static_cast<std::size_t>(stmt->column_int(0));
 }
 
-result<import_report> storage::import(std::vector<import_entry> entries)
+result<import_report> sqlite_storage::import(std::vector<import_entry> entries)
 {
+    std::lock_guard lock(mutex_);
     import_report report;
     report.read = entries.size();
     auto tx = sql::transaction::begin(db_);
@@ -328,7 +327,7 @@ result<import_report> storage::import(std::vector<import_entry> entries)
 
 // Keeps exactly one latest row per name: the version the input flagged when it is still there, else the
 // registry's rule (highest non-deleted version; when all are deleted, the highest deleted one).
-result<void> storage::recalculate_latest(const std::string& name, const std::optional<std::string>& given_latest)
+result<void> sqlite_storage::recalculate_latest(const std::string& name, const std::optional<std::string>& given_latest)
 {
     auto stmt = db_.prepare("SELECT version, published_at, status FROM server_versions WHERE name = ?1");
     if (!stmt) return stmt.error();
@@ -338,10 +337,8 @@ result<void> storage::recalculate_latest(const std::string& name, const std::opt
         auto more = stmt->step();
         if (!more) return more.error();
         if (!*more) break;
-        candidates.push_back(
-            {std::string(stmt->column_text(0)),
-             model::timestamp{model::timestamp::clock_time{std::chrono::nanoseconds{stmt->column_int(1)}}},
-             stmt->column_text(2) == "deleted"});
+        candidates.push_back({std::string(stmt->column_text(0)), timestamp_of_nanoseconds(stmt->column_int(1)),
+                              stmt->column_text(2) == "deleted"});
     }
     if (candidates.empty()) return {};
     std::optional<std::size_t> chosen;

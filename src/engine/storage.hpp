@@ -1,18 +1,24 @@
-// The engine's SQLite storage: one row per (server name, version). Private to the library.
+// The engine's storage: one row per (server name, version), on SQLite (storage.cpp, storage_write.cpp) or
+// PostgreSQL (postgres_storage.cpp). Private to the library.
 #pragma once
 
 #include <mcpreg/engine/registry.hpp>
 #include <mcpreg/model/server.hpp>
 
-#include "../common/sqlite.hpp"
-
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace mcpreg::engine::detail {
+
+/// How a storage is opened.
+struct storage_options {
+    std::size_t pool_size = 8;  ///< PostgreSQL: connections per engine process
+};
 
 /// One stored version: the server.json text as published plus the registry's metadata.
 struct stored_version {
@@ -62,58 +68,107 @@ struct write_outcome {
     std::optional<write_refusal> refused;
 };
 
+/// Whether `location` is a PostgreSQL connection URI (else an SQLite file or ":memory:").
+inline bool is_database_uri(std::string_view location)
+{
+    return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
+
+// ---- the rules both storages share ----
+
+inline std::int64_t nanoseconds_of(const model::timestamp& t) { return t.time().time_since_epoch().count(); }
+
+inline model::timestamp timestamp_of_nanoseconds(std::int64_t nanoseconds)
+{
+    return model::timestamp{model::timestamp::clock_time{std::chrono::nanoseconds{nanoseconds}}};
+}
+
+/// The remote URLs of a server, which no other server's live versions may use.
+inline std::vector<std::string> remote_urls_of(const model::server& server)
+{
+    std::vector<std::string> urls;
+    if (server.remotes)
+        for (const auto& r : *server.remotes)
+            if (r.url && !r.url->empty()) urls.push_back(*r.url);
+    return urls;
+}
+
+/// A LIKE pattern matching `text` anywhere: `%`, `_` and `\` match literally, as upstream escapes them for
+/// ILIKE (the escape character is `\`).
+inline std::string like_pattern(std::string_view text)
+{
+    std::string pattern = "%";
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += c;
+    }
+    pattern += '%';
+    return pattern;
+}
+
+template <class T>
+write_outcome<T> refuse(int status, std::string detail, std::string cause = {})
+{
+    return write_outcome<T>{std::nullopt, write_refusal{status, std::move(detail), std::move(cause)}};
+}
+
+/// The refusal of a write whose remote URL another server uses: (url, that server's name).
+template <class T>
+write_outcome<T> refuse_remote_conflict(std::string detail, const std::pair<std::string, std::string>& conflict)
+{
+    return refuse<T>(400, std::move(detail),
+                     "remote URL " + conflict.first + " is already used by server " + conflict.second);
+}
+
+/// Where the engine keeps its rows. Every operation is safe to call from several threads at once.
 class storage {
 public:
-    static result<storage> open(const std::string& path);
+    virtual ~storage() = default;
 
-    result<std::vector<stored_version>> list(const list_query& query);
+    /// `postgresql://` or `postgres://` URIs open PostgreSQL (a libpq connection URI); anything else is an
+    /// SQLite file, or ":memory:". The schema is created or migrated.
+    static result<std::unique_ptr<storage>> open(const std::string& location, const storage_options& options);
+
+    virtual result<std::vector<stored_version>> list(const list_query& query) = 0;
     /// Every version of a name, newest publish first.
-    result<std::vector<stored_version>> versions(const std::string& name, bool include_deleted);
+    virtual result<std::vector<stored_version>> versions(const std::string& name, bool include_deleted) = 0;
     /// One version, or the latest one when `version` is "latest".
-    result<std::optional<stored_version>> get(const std::string& name, const std::string& version,
-                                              bool include_deleted);
-    /// Ranked full-text search over name, title and description (FTS5 BM25), best first. Each word of `text`
-    /// is a prefix term, taken literally. `latest_only` keeps one row per server: its latest version.
-    result<std::vector<stored_version>> search(const std::string& text, bool include_deleted, bool latest_only,
-                                               int limit);
-    result<import_report> import(std::vector<import_entry> entries);
-    result<std::size_t> count();
+    virtual result<std::optional<stored_version>> get(const std::string& name, const std::string& version,
+                                                      bool include_deleted) = 0;
+    /// Ranked full-text search over name, title and description, best first; name matches weigh most. Each
+    /// word of `text` is a prefix term, taken literally. `latest_only` keeps each server's latest version.
+    virtual result<std::vector<stored_version>> search(const std::string& text, bool include_deleted, bool latest_only,
+                                                       int limit) = 0;
+    virtual result<import_report> import(std::vector<import_entry> entries) = 0;
+    virtual result<std::size_t> count() = 0;
 
     // ---- writes: each runs in one transaction; a rule broken is write_refusal, a storage fault an error ----
 
     /// Publishes a new version (CONFORMANCE C): remote-URL uniqueness, version cap, duplicates, latest.
-    result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,
-                                                  std::size_t max_versions);
+    virtual result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,
+                                                          std::size_t max_versions) = 0;
     /// Replaces the document of an existing, non-deleted version (status, publishedAt, isLatest kept).
-    result<write_outcome<stored_version>> edit(const model::server& server, const std::string& document);
+    virtual result<write_outcome<stored_version>> edit(const model::server& server, const std::string& document) = 0;
     /// Sets the status of one version (CONFORMANCE F).
-    result<write_outcome<stored_version>> set_status(const std::string& name, const std::string& version,
-                                                     model::server_status status,
-                                                     const std::optional<std::string>& message);
+    virtual result<write_outcome<stored_version>> set_status(const std::string& name, const std::string& version,
+                                                             model::server_status status,
+                                                             const std::optional<std::string>& message) = 0;
     /// Sets the status of every version of a name (CONFORMANCE G); returns all versions afterwards.
-    result<write_outcome<std::vector<stored_version>>>
-    set_status_all(const std::string& name, model::server_status status, const std::optional<std::string>& message);
+    virtual result<write_outcome<std::vector<stored_version>>>
+    set_status_all(const std::string& name, model::server_status status, const std::optional<std::string>& message) = 0;
     /// Removes a version for good (the generic spec's optional DELETE).
-    result<write_outcome<stored_version>> remove(const std::string& name, const std::string& version);
+    virtual result<write_outcome<stored_version>> remove(const std::string& name, const std::string& version) = 0;
 
-    result<void> audit(const audit_entry& entry);
-    result<std::vector<audit_entry>> audit_log(std::size_t limit);
+    virtual result<void> audit(const audit_entry& entry) = 0;
+    virtual result<std::vector<audit_entry>> audit_log(std::size_t limit) = 0;
 
-private:
-    explicit storage(mcpreg::detail::sqlite::connection db) : db_(std::move(db)) {}
-    result<void> migrate();
-    result<void> recalculate_latest(const std::string& name, const std::optional<std::string>& given_latest);
-    result<void> replace_remotes(const std::string& name, const std::string& version, const model::server& server);
-    /// The first remote URL of `server` already used by a non-deleted version of another name, with that name.
-    result<std::optional<std::pair<std::string, std::string>>> remote_conflict(const std::string& name,
-                                                                               const std::vector<std::string>& urls);
-    result<std::optional<stored_version>> find(const std::string& name, const std::string& version);
+    // ---- other writers: a database other processes write too tells this one of their changes ----
 
-    /// A prepared statement for `sql`, reset and ready to bind: each distinct text is prepared once.
-    result<mcpreg::detail::sqlite::statement*> prepared(const std::string& sql);
-
-    mcpreg::detail::sqlite::connection db_;
-    std::unordered_map<std::string, mcpreg::detail::sqlite::statement> statements_;
+    /// Calls `changed` (from another thread) whenever another process may have changed the rows. Called once.
+    virtual void watch_changes(std::function<void()> changed) { (void)changed; }
+    /// Whether responses built from this storage may be cached now: false while changes made elsewhere could
+    /// go unnoticed (the change feed is down). Delivers changes already received before answering.
+    virtual bool changes_tracked() { return true; }
 };
 
 }  // namespace mcpreg::engine::detail

@@ -1,5 +1,5 @@
 // The engine's writes: publish, edit, status, delete and the audit log, each in one transaction.
-#include "storage.hpp"
+#include "sqlite_storage.hpp"
 
 #include <mcpreg/model/json.hpp>
 #include <mcpreg/model/semver.hpp>
@@ -8,30 +8,13 @@ namespace mcpreg::engine::detail {
 namespace sql = mcpreg::detail::sqlite;
 namespace {
 
-std::int64_t nanoseconds_of(const model::timestamp& t) { return t.time().time_since_epoch().count(); }
-
-std::vector<std::string> remote_urls_of(const model::server& server)
-{
-    std::vector<std::string> urls;
-    if (server.remotes)
-        for (const auto& r : *server.remotes)
-            if (r.url && !r.url->empty()) urls.push_back(*r.url);
-    return urls;
-}
-
-template <class T>
-write_outcome<T> refuse(int status, std::string detail, std::string cause = {})
-{
-    return write_outcome<T>{std::nullopt, write_refusal{status, std::move(detail), std::move(cause)}};
-}
-
 constexpr std::string_view select_row =
     "SELECT name, version, document, status, status_message, published_at_text, updated_at_text, "
     "status_changed_at_text, is_latest, official_extra, meta_other FROM server_versions ";
 
 }  // namespace
 
-result<std::optional<stored_version>> storage::find(const std::string& name, const std::string& version)
+result<std::optional<stored_version>> sqlite_storage::find(const std::string& name, const std::string& version)
 {
     auto stmt = prepared(std::string(select_row) + "WHERE name = ?1 AND version = ?2");
     if (!stmt) return stmt.error();
@@ -55,7 +38,8 @@ result<std::optional<stored_version>> storage::find(const std::string& name, con
     return std::optional<stored_version>(std::move(row));
 }
 
-result<void> storage::replace_remotes(const std::string& name, const std::string& version, const model::server& server)
+result<void> sqlite_storage::replace_remotes(const std::string& name, const std::string& version,
+                                             const model::server& server)
 {
     auto clear =
         prepared("DELETE FROM remote_urls WHERE version_id = (SELECT id FROM server_versions WHERE name = ?1 AND "
@@ -75,7 +59,7 @@ result<void> storage::replace_remotes(const std::string& name, const std::string
 }
 
 result<std::optional<std::pair<std::string, std::string>>>
-storage::remote_conflict(const std::string& name, const std::vector<std::string>& urls)
+sqlite_storage::remote_conflict(const std::string& name, const std::vector<std::string>& urls)
 {
     for (const auto& url : urls) {
         auto stmt = prepared("SELECT v.name FROM remote_urls r JOIN server_versions v ON v.id = r.version_id "
@@ -93,18 +77,16 @@ storage::remote_conflict(const std::string& name, const std::vector<std::string>
     return std::optional<std::pair<std::string, std::string>>{};
 }
 
-result<write_outcome<stored_version>> storage::publish(const model::server& server, const std::string& document,
-                                                       std::size_t max_versions)
+result<write_outcome<stored_version>> sqlite_storage::publish(const model::server& server, const std::string& document,
+                                                              std::size_t max_versions)
 {
+    std::lock_guard lock(mutex_);
     using outcome = write_outcome<stored_version>;
     auto tx = sql::transaction::begin(db_);  // BEGIN IMMEDIATE: one writer at a time, as upstream's name lock
     if (!tx) return tx.error();
     auto conflict = remote_conflict(server.name, remote_urls_of(server));
     if (!conflict) return conflict.error();
-    if (*conflict)
-        return refuse<stored_version>(400, "Failed to publish server",
-                                      "remote URL " + (*conflict)->first + " is already used by server " +
-                                          (*conflict)->second);
+    if (*conflict) return refuse_remote_conflict<stored_version>("Failed to publish server", **conflict);
     auto counted = prepared("SELECT count(*) FROM server_versions WHERE name = ?1");
     if (!counted) return counted.error();
     (*counted)->bind(1, server.name);
@@ -131,8 +113,7 @@ result<write_outcome<stored_version>> storage::publish(const model::server& serv
     if (!has_latest) return has_latest.error();
     if (*has_latest) {
         const std::string current((*latest)->column_text(0));
-        const model::timestamp current_published{
-            model::timestamp::clock_time{std::chrono::nanoseconds{(*latest)->column_int(1)}}};
+        const auto current_published = timestamp_of_nanoseconds((*latest)->column_int(1));
         becomes_latest = model::compare_versions(server.version, current, now, current_published) > 0;
     }
     (*latest)->reset();
@@ -169,8 +150,9 @@ result<write_outcome<stored_version>> storage::publish(const model::server& serv
     return outcome{std::move(*row), std::nullopt};
 }
 
-result<write_outcome<stored_version>> storage::edit(const model::server& server, const std::string& document)
+result<write_outcome<stored_version>> sqlite_storage::edit(const model::server& server, const std::string& document)
 {
+    std::lock_guard lock(mutex_);
     using outcome = write_outcome<stored_version>;
     auto tx = sql::transaction::begin(db_);
     if (!tx) return tx.error();
@@ -179,10 +161,7 @@ result<write_outcome<stored_version>> storage::edit(const model::server& server,
     if (!*row || (*row)->status == "deleted") return refuse<stored_version>(404, "Server not found");
     auto conflict = remote_conflict(server.name, remote_urls_of(server));
     if (!conflict) return conflict.error();
-    if (*conflict)
-        return refuse<stored_version>(400, "Failed to edit server",
-                                      "remote URL " + (*conflict)->first + " is already used by server " +
-                                          (*conflict)->second);
+    if (*conflict) return refuse_remote_conflict<stored_version>("Failed to edit server", **conflict);
     auto id_stmt =
         prepared("SELECT id, name, title, description FROM server_versions WHERE name = ?1 AND version = ?2");
     if (!id_stmt) return id_stmt.error();
@@ -225,10 +204,11 @@ result<write_outcome<stored_version>> storage::edit(const model::server& server,
     return outcome{std::move(*updated), std::nullopt};
 }
 
-result<write_outcome<stored_version>> storage::set_status(const std::string& name, const std::string& version,
-                                                          model::server_status status,
-                                                          const std::optional<std::string>& message)
+result<write_outcome<stored_version>> sqlite_storage::set_status(const std::string& name, const std::string& version,
+                                                                 model::server_status status,
+                                                                 const std::optional<std::string>& message)
 {
+    std::lock_guard lock(mutex_);
     using outcome = write_outcome<stored_version>;
     auto tx = sql::transaction::begin(db_);
     if (!tx) return tx.error();
@@ -244,10 +224,7 @@ result<write_outcome<stored_version>> storage::set_status(const std::string& nam
         if (document) {
             auto conflict = remote_conflict(name, remote_urls_of(*document));
             if (!conflict) return conflict.error();
-            if (*conflict)
-                return refuse<stored_version>(400, "Failed to update server status",
-                                              "remote URL " + (*conflict)->first + " is already used by server " +
-                                                  (*conflict)->second);
+            if (*conflict) return refuse_remote_conflict<stored_version>("Failed to update server status", **conflict);
         }
     }
     const auto now = model::timestamp::now();
@@ -273,8 +250,10 @@ result<write_outcome<stored_version>> storage::set_status(const std::string& nam
 }
 
 result<write_outcome<std::vector<stored_version>>>
-storage::set_status_all(const std::string& name, model::server_status status, const std::optional<std::string>& message)
+sqlite_storage::set_status_all(const std::string& name, model::server_status status,
+                               const std::optional<std::string>& message)
 {
+    std::lock_guard lock(mutex_);
     using rows = std::vector<stored_version>;
     auto tx = sql::transaction::begin(db_);
     if (!tx) return tx.error();
@@ -293,10 +272,7 @@ storage::set_status_all(const std::string& name, model::server_status status, co
             if (!document) continue;
             auto conflict = remote_conflict(name, remote_urls_of(*document));
             if (!conflict) return conflict.error();
-            if (*conflict)
-                return refuse<rows>(400, "Failed to update server status",
-                                    "remote URL " + (*conflict)->first + " is already used by server " +
-                                        (*conflict)->second);
+            if (*conflict) return refuse_remote_conflict<rows>("Failed to update server status", **conflict);
         }
     }
     const auto now = model::timestamp::now();
@@ -318,8 +294,9 @@ storage::set_status_all(const std::string& name, model::server_status status, co
     return write_outcome<rows>{std::move(*after), std::nullopt};
 }
 
-result<write_outcome<stored_version>> storage::remove(const std::string& name, const std::string& version)
+result<write_outcome<stored_version>> sqlite_storage::remove(const std::string& name, const std::string& version)
 {
+    std::lock_guard lock(mutex_);
     using outcome = write_outcome<stored_version>;
     auto tx = sql::transaction::begin(db_);
     if (!tx) return tx.error();
@@ -350,8 +327,9 @@ result<write_outcome<stored_version>> storage::remove(const std::string& name, c
     return outcome{std::move(**row), std::nullopt};
 }
 
-result<void> storage::audit(const audit_entry& entry)
+result<void> sqlite_storage::audit(const audit_entry& entry)
 {
+    std::lock_guard lock(mutex_);
     auto stmt = prepared("INSERT INTO audit_log (at_text, actor, action, name, version, outcome, detail) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!stmt) return stmt.error();
@@ -366,8 +344,9 @@ result<void> storage::audit(const audit_entry& entry)
     return (*stmt)->run();
 }
 
-result<std::vector<audit_entry>> storage::audit_log(std::size_t limit)
+result<std::vector<audit_entry>> sqlite_storage::audit_log(std::size_t limit)
 {
+    std::lock_guard lock(mutex_);
     auto stmt = prepared("SELECT at_text, actor, action, name, version, outcome, detail FROM audit_log "
                          "ORDER BY id DESC LIMIT ?1");
     if (!stmt) return stmt.error();

@@ -36,6 +36,7 @@ public:
         case errc::storage_error: return "local database error";
         case errc::non_public_address: return "refused to connect to a non-public address";
         case errc::not_cached: return "offline, and the response is not in the cache";
+        case errc::storage_unavailable: return "the database server is unavailable";
         }
         return "unknown mcpreg error";
     }
@@ -51,7 +52,8 @@ public:
         case errc::invalid_version:
         case errc::validation_failed:
         case errc::response_too_large: return make_error_condition(condition::invalid_input);
-        case errc::timeout: return make_error_condition(condition::transient);
+        case errc::timeout:
+        case errc::storage_unavailable: return make_error_condition(condition::transient);
         default: return {value, *this};
         }
     }

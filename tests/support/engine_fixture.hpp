@@ -6,6 +6,8 @@
 #include <mcpreg/model/json.hpp>
 #include <mcpreg/model/server.hpp>
 
+#include "test_database.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -55,8 +57,13 @@ inline answer call(engine::registry& reg, std::string method, std::string target
     return a;
 }
 
+/// A registry on the test run's database (SQLite in memory, or a fresh PostgreSQL schema) unless `options`
+/// names another.
 inline engine::registry open_registry(engine::registry_options options = {})
 {
+    if (options.database == ":memory:") options.database = fresh_database();
+    if (options.jwt_key_file.empty() && options.database.starts_with("postgresql:"))
+        options.jwt_key_file = shared_key_file();
     return engine::registry::open(std::move(options)).value();
 }
 

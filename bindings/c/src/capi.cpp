@@ -146,7 +146,7 @@ int status_of(const error_code& ec)
     if (ec == errc::json_syntax || ec == errc::invalid_document || ec == errc::unknown_document ||
         ec == errc::bad_response)
         return MCPREG_EPARSE;
-    if (ec == errc::storage_error || ec == errc::not_cached) return MCPREG_ECACHE;
+    if (ec == errc::storage_error || ec == errc::not_cached || ec == errc::storage_unavailable) return MCPREG_ECACHE;
     if (ec == errc::invalid_argument || ec == errc::invalid_version || ec == errc::invalid_timestamp ||
         ec == errc::validation_failed)
         return MCPREG_EINVALID;

@@ -1,4 +1,5 @@
-// An in-process MCP registry: the registry API served from an embedded SQLite database.
+// An in-process MCP registry: the registry API served from an embedded SQLite database, or from PostgreSQL
+// shared by several engine processes.
 //
 // `registry` is the socket-free core: an HTTP request in, an HTTP response out. `http_server`
 // (mcpreg/engine/http_server.hpp) puts it on a TCP port; an in-process connection can call handle() directly.
@@ -30,13 +31,18 @@ using mcpreg::http_header;
 
 /// How a registry is set up. Every field has a working default.
 struct registry_options {
-    /// SQLite database file, or ":memory:". A file is created (with its schema) when missing.
+    /// SQLite database file, or ":memory:". A file is created (with its schema) when missing. Or a PostgreSQL
+    /// connection URI (`postgresql://user@host/db`, any libpq URI) for several engine processes over one
+    /// database: the schema is created there, writes are serialised across processes, and each process's
+    /// cached responses are dropped when another one writes (LISTEN/NOTIFY).
     std::string database = ":memory:";
+    /// PostgreSQL: connections each engine process keeps open (requests beyond it wait for one).
+    std::size_t database_pool_size = 8;
     /// Files imported at open: server.json documents, arrays of them, ServerResponse arrays or list pages.
     std::vector<std::string> seed_files;
     /// `Cache-Control: max-age` of read responses. Short, because a registry changes.
     std::chrono::seconds max_age{30};
-    /// Cached response bodies (list pages, documents), evicted least recently used.
+    /// Cached response bodies (list pages, documents), evicted least recently used, and after `max_age`.
     std::size_t response_cache_entries = 4096;
     /// Reported by /v0/version.
     std::string version;
@@ -46,7 +52,9 @@ struct registry_options {
     std::optional<std::string> github_client_id;
 
     /// The Ed25519 key (PEM) that signs registry tokens. Empty: `<database>.jwt-key.pem` beside a database
-    /// file (created on first use), or a key that lives as long as the process for ":memory:".
+    /// file (created on first use), or a key that lives as long as the process for ":memory:". Required with
+    /// PostgreSQL: every engine process over the database signs with this one key, so each accepts the others'
+    /// tokens.
     std::string jwt_key_file;
     /// POST /v0/auth/none: anyone gets publish and edit on `io.modelcontextprotocol.anonymous/*` (dev/test).
     bool anonymous_auth = false;
@@ -99,11 +107,12 @@ struct audit_entry {
     std::string detail;
 };
 
-/// The registry API over SQLite.
+/// The registry API over SQLite or PostgreSQL.
 ///
 /// \par Thread safety
 /// Distinct objects: safe. Shared objects: handle() and import_*() may be called from several threads at
-/// once; they are serialised on the database, and cached responses are served concurrently.
+/// once; SQLite serialises them on its one connection, PostgreSQL runs up to `database_pool_size` at once, and
+/// cached responses are served concurrently.
 class MCPREG_API registry {
 public:
     /// Opens (or creates) the database, migrates its schema and imports the seed files.

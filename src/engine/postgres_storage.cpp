@@ -1,0 +1,771 @@
+// The engine's storage on PostgreSQL: the same rows, rules and answers as the SQLite storage, for several
+// engine processes over one database.
+//
+// Concurrency across processes: every write runs in one READ COMMITTED transaction that first takes
+// transaction-scoped advisory locks: the import lock shared (an import takes it exclusively), then the server
+// name's lock, then each remote URL's lock in sorted order (the same order everywhere, so no deadlock). Two
+// publishes of one server therefore run one after the other, and the second sees the first's rows; the
+// UNIQUE (name, version) constraint and the one-latest index back that up. Every write ends with NOTIFY on
+// the changes channel, which each process's listener turns into a cleared response cache.
+#include "postgres_storage.hpp"
+
+#include "postgres.hpp"
+
+#include <mcpreg/model/json.hpp>
+#include <mcpreg/model/semver.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+
+namespace mcpreg::engine::detail {
+namespace {
+
+// Name, title and description are indexed with these characters read as spaces, so each part of
+// `io.github.acme/weather-server` is a word; search text goes through the same translation.
+#define MCPREG_SEARCH_TRANSLATE(column) "translate(" column ", '/.-_@:', '      ')"
+
+// Schema migrations, applied in order; mcpreg_schema records how many ran.
+const std::string migrations[] = {
+    R"sql(
+    CREATE TABLE server_versions (
+        id bigserial PRIMARY KEY,
+        name text COLLATE "C" NOT NULL,
+        version text COLLATE "C" NOT NULL,
+        title text,
+        description text NOT NULL,
+        document text NOT NULL,
+        status text NOT NULL DEFAULT 'active',
+        status_message text,
+        published_at bigint NOT NULL,
+        published_at_text text NOT NULL,
+        updated_at bigint NOT NULL,
+        updated_at_text text NOT NULL,
+        status_changed_at_text text NOT NULL,
+        is_latest boolean NOT NULL DEFAULT false,
+        official_extra text,
+        meta_other text,
+        search_vector tsvector GENERATED ALWAYS AS (
+            setweight(to_tsvector('simple', )sql" MCPREG_SEARCH_TRANSLATE("name") R"sql(), 'A') ||
+            setweight(to_tsvector('simple', )sql" MCPREG_SEARCH_TRANSLATE("coalesce(title, '')") R"sql(), 'B') ||
+            setweight(to_tsvector('simple', )sql" MCPREG_SEARCH_TRANSLATE("description") R"sql(), 'C')) STORED,
+        -- Keyset pagination walks (name, version) in byte order: this index, C collation.
+        UNIQUE (name, version)
+    );
+    CREATE UNIQUE INDEX server_versions_one_latest ON server_versions (name) WHERE is_latest;
+    CREATE INDEX server_versions_by_update ON server_versions (updated_at);
+    CREATE INDEX server_versions_search ON server_versions USING gin (search_vector);
+    CREATE TABLE remote_urls (
+        version_id bigint NOT NULL REFERENCES server_versions (id) ON DELETE CASCADE,
+        url text NOT NULL
+    );
+    CREATE INDEX remote_urls_by_url ON remote_urls (url);
+    CREATE INDEX remote_urls_by_version ON remote_urls (version_id);
+    CREATE TABLE audit_log (
+        id bigserial PRIMARY KEY,
+        at_text text NOT NULL,
+        actor text NOT NULL,
+        action text NOT NULL,
+        name text NOT NULL,
+        version text NOT NULL,
+        outcome text NOT NULL,
+        detail text NOT NULL
+    );
+    )sql",
+};
+
+constexpr std::string_view changes_channel = "mcpreg_changes";
+
+// Advisory lock keys, (class, object) pairs.
+constexpr int import_lock_class = 1;  // (1, 0): shared by every write, exclusive for an import
+constexpr int name_lock_class = 2;    // (2, hashtext(name))
+constexpr int url_lock_class = 3;     // (3, hashtext(url))
+constexpr int schema_lock_class = 4;  // (4, 0): migrations
+
+// Transient conflicts PostgreSQL resolves by aborting one side: the work is run again.
+constexpr std::string_view retried_sqlstates[] = {"40001", "40P01"};
+constexpr int max_attempts = 3;
+
+const std::string row_columns = "name, version, document, status, status_message, published_at_text, "
+                                "updated_at_text, status_changed_at_text, is_latest, official_extra, meta_other";
+
+stored_version read_row(const pg::rows& r, int i)
+{
+    stored_version row;
+    row.name = r.text(i, 0);
+    row.version = r.text(i, 1);
+    row.document = r.text(i, 2);
+    row.status = r.text(i, 3);
+    row.status_message = r.optional_text(i, 4);
+    row.published_at = r.text(i, 5);
+    row.updated_at = r.text(i, 6);
+    row.status_changed_at = r.text(i, 7);
+    row.is_latest = r.boolean(i, 8);
+    row.official_extra = r.optional_text(i, 9);
+    row.meta_other = r.optional_text(i, 10);
+    return row;
+}
+
+std::vector<stored_version> read_rows(const pg::rows& r)
+{
+    std::vector<stored_version> rows;
+    rows.reserve(static_cast<std::size_t>(r.size()));
+    for (int i = 0; i < r.size(); ++i) rows.push_back(read_row(r, i));
+    return rows;
+}
+
+// Waits for other processes' NOTIFY on one session of its own, and reports them. While that session is down
+// changes can go unseen, so tracked() is false until it is back (and the cache is cleared then).
+class change_listener {
+public:
+    explicit change_listener(std::string uri) : uri_(std::move(uri)) {}
+    change_listener(const change_listener&) = delete;
+    change_listener& operator=(const change_listener&) = delete;
+
+    ~change_listener()
+    {
+        if (!thread_.joinable()) return;
+        stopping_ = true;
+        const char stop = 1;
+        (void)::write(wake_[1], &stop, 1);
+        thread_.join();
+        ::close(wake_[0]);
+        ::close(wake_[1]);
+    }
+
+    void start(std::function<void()> changed)
+    {
+        changed_ = std::move(changed);
+        if (::pipe(wake_) != 0) return;  // no listener: tracked() stays false and nothing is cached
+        connect();
+        thread_ = std::thread([this] { run(); });
+    }
+
+    bool tracked()
+    {
+        if (!connected_) return false;
+        std::lock_guard lock(mutex_);
+        if (!connection_) return false;
+        pollfd waiting{connection_->socket(), POLLIN, 0};
+        if (::poll(&waiting, 1, 0) > 0) deliver();
+        return connected_;
+    }
+
+private:
+    void connect()
+    {
+        auto opened = pg::connection::open(uri_);
+        if (!opened || !(*opened)->execute("LISTEN " + std::string(changes_channel))) return;
+        std::lock_guard lock(mutex_);
+        connection_ = std::move(*opened);
+        connected_ = true;
+        changed_();  // whatever happened while nobody listened
+    }
+
+    // Under mutex_: hands the received notifications on, and notices a lost session.
+    void deliver()
+    {
+        if (!connection_->take_notifications().empty()) changed_();
+        if (!connection_->healthy()) {
+            connected_ = false;
+            changed_();
+        }
+    }
+
+    void run()
+    {
+        constexpr int reconnect_interval_ms = 250;
+        while (!stopping_) {
+            if (!connected_) {
+                {
+                    std::lock_guard lock(mutex_);
+                    connection_.reset();
+                }
+                pollfd wake{wake_[0], POLLIN, 0};
+                if (::poll(&wake, 1, reconnect_interval_ms) > 0) break;
+                connect();
+                continue;
+            }
+            pollfd waiting[] = {{connection_->socket(), POLLIN, 0}, {wake_[0], POLLIN, 0}};
+            if (::poll(waiting, 2, -1) < 0) continue;
+            if (waiting[1].revents != 0) break;
+            std::lock_guard lock(mutex_);
+            deliver();
+        }
+    }
+
+    std::string uri_;
+    std::function<void()> changed_;
+    std::mutex mutex_;  // the session: this thread and tracked() both read from it
+    std::unique_ptr<pg::connection> connection_;
+    std::atomic<bool> connected_{false};
+    std::atomic<bool> stopping_{false};
+    int wake_[2] = {-1, -1};
+    std::thread thread_;
+};
+
+class postgres_storage final : public storage {
+public:
+    postgres_storage(const std::string& uri, std::size_t pool_size) : pool_(uri, pool_size), listener_(uri) {}
+
+    result<void> migrate();
+
+    result<std::vector<stored_version>> list(const list_query& query) override;
+    result<std::vector<stored_version>> versions(const std::string& name, bool include_deleted) override;
+    result<std::optional<stored_version>> get(const std::string& name, const std::string& version,
+                                              bool include_deleted) override;
+    result<std::vector<stored_version>> search(const std::string& text, bool include_deleted, bool latest_only,
+                                               int limit) override;
+    result<import_report> import(std::vector<import_entry> entries) override;
+    result<std::size_t> count() override;
+    result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,
+                                                  std::size_t max_versions) override;
+    result<write_outcome<stored_version>> edit(const model::server& server, const std::string& document) override;
+    result<write_outcome<stored_version>> set_status(const std::string& name, const std::string& version,
+                                                     model::server_status status,
+                                                     const std::optional<std::string>& message) override;
+    result<write_outcome<std::vector<stored_version>>>
+    set_status_all(const std::string& name, model::server_status status,
+                   const std::optional<std::string>& message) override;
+    result<write_outcome<stored_version>> remove(const std::string& name, const std::string& version) override;
+    result<void> audit(const audit_entry& entry) override;
+    result<std::vector<audit_entry>> audit_log(std::size_t limit) override;
+
+    void watch_changes(std::function<void()> changed) override { listener_.start(std::move(changed)); }
+    bool changes_tracked() override { return listener_.tracked(); }
+
+private:
+    // Runs `work` on a pooled session. Again on a fresh session when a reused one turns out lost (the server
+    // restarted since it was last used), and again after a deadlock or serialization failure.
+    template <class Work>
+    auto with_session(Work&& work) -> decltype(work(std::declval<pg::connection&>()))
+    {
+        for (int attempt = 1;; ++attempt) {
+            auto lease = pool_.acquire();
+            if (!lease) return lease.error();
+            auto done = work(**lease);
+            if (done || attempt == max_attempts) return done;
+            const bool lost = done.error().code == errc::storage_unavailable && lease->reused();
+            const auto& state = (*lease)->last_sqlstate();
+            const bool conflict = std::find(std::begin(retried_sqlstates), std::end(retried_sqlstates), state) !=
+                                  std::end(retried_sqlstates);
+            if (!lost && !conflict) return done;
+        }
+    }
+
+    pg::pool pool_;
+    change_listener listener_;
+};
+
+// ---- the steps writes share ----
+
+result<void> lock(pg::connection& c, int lock_class, const std::string& key)
+{
+    auto done = c.run("SELECT pg_advisory_xact_lock($1::int, hashtext($2))", {pg::integer(lock_class), key});
+    if (!done) return done.error();
+    return {};
+}
+
+// A write's transaction: begun, the import lock shared, the name's lock and then each remote URL's.
+result<pg::transaction> begin_write(pg::connection& c, const std::string& name, std::vector<std::string> urls)
+{
+    auto tx = pg::transaction::begin(c);
+    if (!tx) return tx.error();
+    if (auto done = c.run("SELECT pg_advisory_xact_lock_shared($1::int, 0)", {pg::integer(import_lock_class)}); !done)
+        return done.error();
+    if (auto done = lock(c, name_lock_class, name); !done) return done.error();
+    std::sort(urls.begin(), urls.end());
+    urls.erase(std::unique(urls.begin(), urls.end()), urls.end());
+    for (const auto& url : urls)
+        if (auto done = lock(c, url_lock_class, url); !done) return done.error();
+    return tx;
+}
+
+result<void> commit_and_notify(pg::connection& c, pg::transaction& tx)
+{
+    if (auto done = c.execute("NOTIFY " + std::string(changes_channel)); !done) return done.error();
+    return tx.commit();
+}
+
+result<std::optional<stored_version>> find(pg::connection& c, const std::string& name, const std::string& version)
+{
+    auto found =
+        c.run("SELECT " + row_columns + " FROM server_versions WHERE name = $1 AND version = $2", {name, version});
+    if (!found) return found.error();
+    if (found->size() == 0) return std::optional<stored_version>{};
+    return std::optional<stored_version>(read_row(*found, 0));
+}
+
+result<std::optional<std::pair<std::string, std::string>>> remote_conflict(pg::connection& c, const std::string& name,
+                                                                           const std::vector<std::string>& urls)
+{
+    for (const auto& url : urls) {
+        auto found = c.run("SELECT v.name FROM remote_urls r JOIN server_versions v ON v.id = r.version_id "
+                           "WHERE r.url = $1 AND v.name <> $2 AND v.status <> 'deleted' LIMIT 1",
+                           {url, name});
+        if (!found) return found.error();
+        if (found->size() > 0) return std::optional(std::pair{url, std::string(found->text(0, 0))});
+    }
+    return std::optional<std::pair<std::string, std::string>>{};
+}
+
+result<void> replace_remotes(pg::connection& c, std::int64_t id, const model::server& server, bool fresh_row)
+{
+    if (!fresh_row)
+        if (auto done = c.run("DELETE FROM remote_urls WHERE version_id = $1", {pg::integer(id)}); !done)
+            return done.error();
+    for (const auto& url : remote_urls_of(server))
+        if (auto done = c.run("INSERT INTO remote_urls (version_id, url) VALUES ($1, $2)", {pg::integer(id), url});
+            !done)
+            return done.error();
+    return {};
+}
+
+// Keeps exactly one latest row per name (the SQLite storage's rule): the version the input flagged when it is
+// still there, else the highest non-deleted version, else the highest deleted one.
+result<void> recalculate_latest(pg::connection& c, const std::string& name,
+                                const std::optional<std::string>& given_latest)
+{
+    auto found = c.run("SELECT version, published_at, status FROM server_versions WHERE name = $1", {name});
+    if (!found) return found.error();
+    std::vector<model::latest_candidate> candidates;
+    for (int i = 0; i < found->size(); ++i)
+        candidates.push_back({std::string(found->text(i, 0)), timestamp_of_nanoseconds(found->integer(i, 1)),
+                              found->text(i, 2) == "deleted"});
+    if (candidates.empty()) return {};
+    std::optional<std::size_t> chosen;
+    if (given_latest)
+        for (std::size_t i = 0; i < candidates.size(); ++i)
+            if (candidates[i].version == *given_latest) chosen = i;
+    if (!chosen) chosen = model::pick_latest(candidates);
+    if (auto done = c.run("UPDATE server_versions SET is_latest = false WHERE name = $1 AND is_latest", {name}); !done)
+        return done.error();
+    auto done = c.run("UPDATE server_versions SET is_latest = true WHERE name = $1 AND version = $2",
+                      {name, candidates[*chosen].version});
+    if (!done) return done.error();
+    return {};
+}
+
+// The remote URLs of a stored document (a restore must not take URLs another server now uses).
+std::vector<std::string> stored_remote_urls(const stored_version& row)
+{
+    auto document = model::parse_server(row.document);
+    return document ? remote_urls_of(*document) : std::vector<std::string>{};
+}
+
+std::vector<std::string> urls_of_rows(const std::vector<stored_version>& rows)
+{
+    std::vector<std::string> urls;
+    for (const auto& row : rows)
+        for (auto& url : stored_remote_urls(row)) urls.push_back(std::move(url));
+    return urls;
+}
+
+// ---- schema ----
+
+result<void> postgres_storage::migrate()
+{
+    return with_session([](pg::connection& c) -> result<void> {
+        auto tx = pg::transaction::begin(c);
+        if (!tx) return tx.error();
+        // Engines starting together over one database: one migrates, the others then find it done.
+        if (auto done = c.run("SELECT pg_advisory_xact_lock($1::int, 0)", {pg::integer(schema_lock_class)}); !done)
+            return done.error();
+        if (auto done = c.execute("CREATE TABLE IF NOT EXISTS mcpreg_schema (version integer NOT NULL)"); !done)
+            return done.error();
+        auto applied_rows = c.run("SELECT coalesce(max(version), 0) FROM mcpreg_schema");
+        if (!applied_rows) return applied_rows.error();
+        const auto applied = static_cast<std::size_t>(applied_rows->integer(0, 0));
+        if (applied > std::size(migrations))
+            return make_error(errc::storage_error, "the database was written by a newer mcpreg (schema version " +
+                                                       std::to_string(applied) + ")");
+        for (std::size_t i = applied; i < std::size(migrations); ++i) {
+            if (auto done = c.execute(migrations[i]); !done) return done.error();
+            if (auto done = c.run("INSERT INTO mcpreg_schema (version) VALUES ($1)", {pg::integer(int(i + 1))}); !done)
+                return done.error();
+        }
+        return tx->commit();
+    });
+}
+
+// ---- reads ----
+
+result<std::vector<stored_version>> postgres_storage::list(const list_query& query)
+{
+    // Text PostgreSQL cannot hold matches no row.
+    for (const auto* value : {&query.cursor_name, &query.cursor_version, &query.version})
+        if (*value && !pg::storable(**value)) return std::vector<stored_version>{};
+    if (!pg::storable(query.search)) return std::vector<stored_version>{};
+    std::vector<pg::param> params;
+    auto arg = [&](pg::param value) {
+        params.push_back(std::move(value));
+        return "$" + std::to_string(params.size());
+    };
+    std::string text = "SELECT " + row_columns + " FROM server_versions WHERE true";
+    if (query.cursor_name)
+        text += query.cursor_version
+                    ? " AND (name, version) > (" + arg(*query.cursor_name) + ", " + arg(*query.cursor_version) + ")"
+                    : " AND name > " + arg(*query.cursor_name);
+    if (!query.search.empty()) text += " AND name ILIKE " + arg(like_pattern(query.search));
+    if (query.updated_since) text += " AND updated_at > " + arg(pg::integer(*query.updated_since));
+    if (!query.include_deleted) text += " AND status <> 'deleted'";
+    if (query.version) text += " AND version = " + arg(*query.version);
+    if (query.latest_only) text += " AND is_latest";
+    text += " ORDER BY name, version LIMIT " + arg(pg::integer(query.limit));
+    return with_session([&](pg::connection& c) -> result<std::vector<stored_version>> {
+        auto found = c.run(text, params);
+        if (!found) return found.error();
+        return read_rows(*found);
+    });
+}
+
+result<std::vector<stored_version>> postgres_storage::versions(const std::string& name, bool include_deleted)
+{
+    if (!pg::storable(name)) return std::vector<stored_version>{};
+    return with_session([&](pg::connection& c) -> result<std::vector<stored_version>> {
+        auto found = c.run("SELECT " + row_columns +
+                               " FROM server_versions WHERE name = $1 AND ($2 OR status <> 'deleted')"
+                               " ORDER BY published_at DESC, version DESC",
+                           {name, pg::boolean(include_deleted)});
+        if (!found) return found.error();
+        return read_rows(*found);
+    });
+}
+
+result<std::optional<stored_version>> postgres_storage::get(const std::string& name, const std::string& version,
+                                                            bool include_deleted)
+{
+    if (!pg::storable(name) || !pg::storable(version)) return std::optional<stored_version>{};
+    const bool latest = version == "latest";
+    return with_session([&](pg::connection& c) -> result<std::optional<stored_version>> {
+        auto found = latest ? c.run("SELECT " + row_columns +
+                                        " FROM server_versions WHERE name = $1 AND is_latest"
+                                        " AND ($2 OR status <> 'deleted')",
+                                    {name, pg::boolean(include_deleted)})
+                            : c.run("SELECT " + row_columns +
+                                        " FROM server_versions WHERE name = $1 AND version = $3"
+                                        " AND ($2 OR status <> 'deleted')",
+                                    {name, pg::boolean(include_deleted), version});
+        if (!found) return found.error();
+        if (found->size() == 0) return std::optional<stored_version>{};
+        return std::optional<stored_version>(read_row(*found, 0));
+    });
+}
+
+result<std::vector<stored_version>> postgres_storage::search(const std::string& text, bool include_deleted,
+                                                             bool latest_only, int limit)
+{
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos || !pg::storable(text))
+        return std::vector<stored_version>{};
+    // plainto_tsquery reads any text as plain words (no operators, never a syntax error); each of its lexemes
+    // then becomes a prefix term. Names holding the query text itself come first (a whole name part such as
+    // `github-mcp-server` typed in full), then cover density ranks (terms near each other), weighing name (A)
+    // over title (B) over description (C).
+    const std::string sql =
+        "WITH q AS (SELECT regexp_replace(plainto_tsquery('simple', " MCPREG_SEARCH_TRANSLATE(
+            "$1") ")::text,"
+                  " '''(\\s|$)', ''':*\\1', 'g')::tsquery AS query)"
+                  " SELECT " +
+        row_columns +
+        " FROM server_versions, q WHERE search_vector @@ q.query AND ($2 OR status <> 'deleted')"
+        " AND (NOT $4 OR is_latest)"
+        " ORDER BY strpos(lower(name), lower(btrim($1))) > 0 DESC, ts_rank_cd(search_vector, q.query) DESC,"
+        " is_latest DESC, name, version LIMIT $3";
+    return with_session([&](pg::connection& c) -> result<std::vector<stored_version>> {
+        auto found = c.run(sql, {text, pg::boolean(include_deleted), pg::integer(limit), pg::boolean(latest_only)});
+        if (!found) return found.error();
+        return read_rows(*found);
+    });
+}
+
+result<std::size_t> postgres_storage::count()
+{
+    return with_session([](pg::connection& c) -> result<std::size_t> {
+        auto found = c.run("SELECT count(*) FROM server_versions");
+        if (!found) return found.error();
+        return static_cast<std::size_t>(found->integer(0, 0));
+    });
+}
+
+result<std::vector<audit_entry>> postgres_storage::audit_log(std::size_t limit)
+{
+    return with_session([&](pg::connection& c) -> result<std::vector<audit_entry>> {
+        auto found = c.run("SELECT at_text, actor, action, name, version, outcome, detail FROM audit_log "
+                           "ORDER BY id DESC LIMIT $1",
+                           {pg::integer(static_cast<std::int64_t>(limit))});
+        if (!found) return found.error();
+        std::vector<audit_entry> entries;
+        for (int i = 0; i < found->size(); ++i)
+            entries.push_back({std::string(found->text(i, 0)), std::string(found->text(i, 1)),
+                               std::string(found->text(i, 2)), std::string(found->text(i, 3)),
+                               std::string(found->text(i, 4)), std::string(found->text(i, 5)),
+                               std::string(found->text(i, 6))});
+        return entries;
+    });
+}
+
+// ---- writes ----
+
+result<void> postgres_storage::audit(const audit_entry& entry)
+{
+    return with_session([&](pg::connection& c) -> result<void> {
+        auto done =
+            c.run("INSERT INTO audit_log (at_text, actor, action, name, version, outcome, detail) "
+                  "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                  {entry.at, entry.actor, entry.action, entry.name, entry.version, entry.outcome, entry.detail});
+        if (!done) return done.error();
+        return {};
+    });
+}
+
+result<import_report> postgres_storage::import(std::vector<import_entry> entries)
+{
+    return with_session([&](pg::connection& c) -> result<import_report> {
+        import_report report;
+        report.read = entries.size();
+        auto tx = pg::transaction::begin(c);
+        if (!tx) return tx.error();
+        if (auto done = c.run("SELECT pg_advisory_xact_lock($1::int, 0)", {pg::integer(import_lock_class)}); !done)
+            return done.error();
+        const auto now = model::timestamp::now();
+        std::map<std::string, std::optional<std::string>> given_latest;  // name -> version the input flagged
+        for (const auto& entry : entries) {
+            const auto& s = entry.server;
+            const model::official_meta none;
+            const auto& official = entry.official ? *entry.official : none;
+            const auto published = official.published_at.value_or(now);
+            const auto updated = official.updated_at.value_or(published);
+            const auto status_changed = official.status_changed_at.value_or(published);
+            const auto status = official.parsed_status().value_or(model::server_status::active);
+            std::optional<std::string> extra;
+            if (!official.extra.empty()) extra = boost::json::serialize(official.extra);
+            // xmax is 0 on a row this statement inserted, and set on one it updated.
+            auto stored = c.run(
+                "INSERT INTO server_versions (name, version, title, description, document, status, status_message,"
+                " published_at, published_at_text, updated_at, updated_at_text, status_changed_at_text, is_latest,"
+                " official_extra, meta_other) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, false, $13,"
+                " $14) ON CONFLICT (name, version) DO UPDATE SET title = excluded.title,"
+                " description = excluded.description, document = excluded.document, status = excluded.status,"
+                " status_message = excluded.status_message, published_at = excluded.published_at,"
+                " published_at_text = excluded.published_at_text, updated_at = excluded.updated_at,"
+                " updated_at_text = excluded.updated_at_text, status_changed_at_text = "
+                "excluded.status_changed_at_text, is_latest = false, official_extra = excluded.official_extra,"
+                " meta_other = excluded.meta_other RETURNING id, xmax = 0",
+                {s.name, s.version, s.title, s.description, entry.document, std::string(model::to_string(status)),
+                 official.status_message, pg::integer(nanoseconds_of(published)), published.to_string(),
+                 pg::integer(nanoseconds_of(updated)), updated.to_string(), status_changed.to_string(), extra,
+                 entry.meta_other});
+            if (!stored) return stored.error();
+            const bool inserted = stored->boolean(0, 1);
+            ++(inserted ? report.inserted : report.replaced);
+            if (auto done = replace_remotes(c, stored->integer(0, 0), s, inserted); !done) return done.error();
+            auto& flagged = given_latest[s.name];
+            if (official.is_latest.value_or(false)) flagged = s.version;
+        }
+        for (const auto& [name, flagged] : given_latest)
+            if (auto done = recalculate_latest(c, name, flagged); !done) return done.error();
+        if (auto done = commit_and_notify(c, *tx); !done) return done.error();
+        return report;
+    });
+}
+
+result<write_outcome<stored_version>> postgres_storage::publish(const model::server& server,
+                                                                const std::string& document, std::size_t max_versions)
+{
+    using outcome = write_outcome<stored_version>;
+    return with_session([&](pg::connection& c) -> result<outcome> {
+        const auto urls = remote_urls_of(server);
+        auto tx = begin_write(c, server.name, urls);
+        if (!tx) return tx.error();
+        auto conflict = remote_conflict(c, server.name, urls);
+        if (!conflict) return conflict.error();
+        if (*conflict) return refuse_remote_conflict<stored_version>("Failed to publish server", **conflict);
+        auto counted = c.run("SELECT count(*) FROM server_versions WHERE name = $1", {server.name});
+        if (!counted) return counted.error();
+        if (static_cast<std::size_t>(counted->integer(0, 0)) >= max_versions)
+            return refuse<stored_version>(400, "Failed to publish server",
+                                          "maximum number of versions for this server reached (" +
+                                              std::to_string(max_versions) + "): please delete old versions");
+        auto duplicate = find(c, server.name, server.version);
+        if (!duplicate) return duplicate.error();
+        if (*duplicate)
+            return refuse<stored_version>(400, "Failed to publish server",
+                                          "invalid version: cannot publish duplicate version");
+        // Latest: compared with the row that holds the flag now, whatever its status (upstream's rule).
+        const auto now = model::timestamp::now();
+        auto latest =
+            c.run("SELECT version, published_at FROM server_versions WHERE name = $1 AND is_latest", {server.name});
+        if (!latest) return latest.error();
+        const bool becomes_latest =
+            latest->size() == 0 || model::compare_versions(server.version, latest->text(0, 0), now,
+                                                           timestamp_of_nanoseconds(latest->integer(0, 1))) > 0;
+        if (becomes_latest)
+            if (auto done =
+                    c.run("UPDATE server_versions SET is_latest = false WHERE name = $1 AND is_latest", {server.name});
+                !done)
+                return done.error();
+        auto inserted = c.run("INSERT INTO server_versions (name, version, title, description, document, status,"
+                              " published_at, published_at_text, updated_at, updated_at_text, status_changed_at_text,"
+                              " is_latest) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $6, $7, $7, $8) RETURNING id",
+                              {server.name, server.version, server.title, server.description, document,
+                               pg::integer(nanoseconds_of(now)), now.to_string(), pg::boolean(becomes_latest)});
+        if (!inserted) return inserted.error();
+        if (auto done = replace_remotes(c, inserted->integer(0, 0), server, true); !done) return done.error();
+        auto row = find(c, server.name, server.version);
+        if (!row) return row.error();
+        if (auto done = commit_and_notify(c, *tx); !done) return done.error();
+        return outcome{std::move(*row), std::nullopt};
+    });
+}
+
+result<write_outcome<stored_version>> postgres_storage::edit(const model::server& server, const std::string& document)
+{
+    using outcome = write_outcome<stored_version>;
+    return with_session([&](pg::connection& c) -> result<outcome> {
+        const auto urls = remote_urls_of(server);
+        auto tx = begin_write(c, server.name, urls);
+        if (!tx) return tx.error();
+        auto row = find(c, server.name, server.version);
+        if (!row) return row.error();
+        if (!*row || (*row)->status == "deleted") return refuse<stored_version>(404, "Server not found");
+        auto conflict = remote_conflict(c, server.name, urls);
+        if (!conflict) return conflict.error();
+        if (*conflict) return refuse_remote_conflict<stored_version>("Failed to edit server", **conflict);
+        const auto now = model::timestamp::now();
+        auto updated = c.run("UPDATE server_versions SET document = $3, title = $4, description = $5, updated_at = $6,"
+                             " updated_at_text = $7 WHERE name = $1 AND version = $2 RETURNING id",
+                             {server.name, server.version, document, server.title, server.description,
+                              pg::integer(nanoseconds_of(now)), now.to_string()});
+        if (!updated) return updated.error();
+        if (auto done = replace_remotes(c, updated->integer(0, 0), server, false); !done) return done.error();
+        auto after = find(c, server.name, server.version);
+        if (!after) return after.error();
+        if (auto done = commit_and_notify(c, *tx); !done) return done.error();
+        return outcome{std::move(*after), std::nullopt};
+    });
+}
+
+result<write_outcome<stored_version>> postgres_storage::set_status(const std::string& name, const std::string& version,
+                                                                   model::server_status status,
+                                                                   const std::optional<std::string>& message)
+{
+    using outcome = write_outcome<stored_version>;
+    if (!pg::storable(name) || !pg::storable(version)) return refuse<stored_version>(404, "Server version not found");
+    return with_session([&](pg::connection& c) -> result<outcome> {
+        // The URLs a restore would take back are those of the stored document: read it before the locks.
+        auto before = find(c, name, version);
+        if (!before) return before.error();
+        auto tx = begin_write(c, name, *before ? stored_remote_urls(**before) : std::vector<std::string>{});
+        if (!tx) return tx.error();
+        auto row = find(c, name, version);
+        if (!row) return row.error();
+        if (!*row) return refuse<stored_version>(404, "Server version not found");
+        const std::string new_status(model::to_string(status));
+        if ((*row)->status == new_status && (*row)->status_message == message)
+            return refuse<stored_version>(
+                400, "No changes to apply: status and message are already set to the provided values");
+        if ((*row)->status == "deleted" && status != model::server_status::deleted) {
+            auto conflict = remote_conflict(c, name, stored_remote_urls(**row));
+            if (!conflict) return conflict.error();
+            if (*conflict) return refuse_remote_conflict<stored_version>("Failed to update server status", **conflict);
+        }
+        const auto now = model::timestamp::now();
+        auto done = c.run("UPDATE server_versions SET status = $3, status_message = $4, updated_at = $5,"
+                          " updated_at_text = $6, status_changed_at_text = CASE WHEN $7 THEN $6 ELSE"
+                          " status_changed_at_text END WHERE name = $1 AND version = $2",
+                          {name, version, new_status, message, pg::integer(nanoseconds_of(now)), now.to_string(),
+                           pg::boolean((*row)->status != new_status)});
+        if (!done) return done.error();
+        if (auto recalculated = recalculate_latest(c, name, std::nullopt); !recalculated) return recalculated.error();
+        auto after = find(c, name, version);
+        if (!after) return after.error();
+        if (auto committed = commit_and_notify(c, *tx); !committed) return committed.error();
+        return outcome{std::move(*after), std::nullopt};
+    });
+}
+
+result<write_outcome<std::vector<stored_version>>>
+postgres_storage::set_status_all(const std::string& name, model::server_status status,
+                                 const std::optional<std::string>& message)
+{
+    using rows = std::vector<stored_version>;
+    using outcome = write_outcome<rows>;
+    if (!pg::storable(name)) return refuse<rows>(404, "Server not found");
+    return with_session([&](pg::connection& c) -> result<outcome> {
+        auto all_rows = [&]() -> result<rows> {
+            auto found = c.run("SELECT " + row_columns +
+                                   " FROM server_versions WHERE name = $1 ORDER BY published_at DESC, version DESC",
+                               {name});
+            if (!found) return found.error();
+            return read_rows(*found);
+        };
+        auto before = all_rows();
+        if (!before) return before.error();
+        auto tx = begin_write(c, name, urls_of_rows(*before));
+        if (!tx) return tx.error();
+        auto all = all_rows();
+        if (!all) return all.error();
+        if (all->empty()) return refuse<rows>(404, "Server not found");
+        const std::string new_status(model::to_string(status));
+        const bool any_change = std::any_of(all->begin(), all->end(), [&](const stored_version& row) {
+            return row.status != new_status || row.status_message != message;
+        });
+        if (!any_change)
+            return refuse<rows>(400, "No changes to apply: all versions already have the requested status and message");
+        if (status != model::server_status::deleted)
+            for (const auto& row : *all) {
+                if (row.status != "deleted") continue;
+                auto conflict = remote_conflict(c, name, stored_remote_urls(row));
+                if (!conflict) return conflict.error();
+                if (*conflict) return refuse_remote_conflict<rows>("Failed to update server status", **conflict);
+            }
+        const auto now = model::timestamp::now();
+        auto done = c.run("UPDATE server_versions SET status_changed_at_text = CASE WHEN status <> $2 THEN $5 ELSE"
+                          " status_changed_at_text END, status = $2, status_message = $3, updated_at = $4,"
+                          " updated_at_text = $5 WHERE name = $1 AND (status <> $2 OR status_message IS DISTINCT"
+                          " FROM $3)",
+                          {name, new_status, message, pg::integer(nanoseconds_of(now)), now.to_string()});
+        if (!done) return done.error();
+        if (auto recalculated = recalculate_latest(c, name, std::nullopt); !recalculated) return recalculated.error();
+        auto after = all_rows();
+        if (!after) return after.error();
+        if (auto committed = commit_and_notify(c, *tx); !committed) return committed.error();
+        return outcome{std::move(*after), std::nullopt};
+    });
+}
+
+result<write_outcome<stored_version>> postgres_storage::remove(const std::string& name, const std::string& version)
+{
+    using outcome = write_outcome<stored_version>;
+    if (!pg::storable(name) || !pg::storable(version)) return refuse<stored_version>(404, "Server not found");
+    return with_session([&](pg::connection& c) -> result<outcome> {
+        auto tx = begin_write(c, name, {});
+        if (!tx) return tx.error();
+        auto row = find(c, name, version);
+        if (!row) return row.error();
+        if (!*row) return refuse<stored_version>(404, "Server not found");
+        if (auto done = c.run("DELETE FROM server_versions WHERE name = $1 AND version = $2", {name, version}); !done)
+            return done.error();
+        if (auto done = recalculate_latest(c, name, std::nullopt); !done) return done.error();
+        if (auto done = commit_and_notify(c, *tx); !done) return done.error();
+        return outcome{std::move(**row), std::nullopt};
+    });
+}
+
+}  // namespace
+
+result<std::unique_ptr<storage>> open_postgres_storage(const std::string& uri, const storage_options& options)
+{
+    auto store = std::make_unique<postgres_storage>(uri, options.pool_size);
+    if (auto migrated = store->migrate(); !migrated) return migrated.error();
+    return std::unique_ptr<storage>(std::move(store));
+}
+
+}  // namespace mcpreg::engine::detail
