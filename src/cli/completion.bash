@@ -38,7 +38,7 @@ _mcpreg() {
         "") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
         validate) flags="--json --official --quiet --schema" ;;
         fmt) flags="--upgrade" ;;
-        serve) flags="--db --seed --listen --max-age --response-cache --threads --auth --admin-key --jwt-key-file
+        serve) flags="--db --db-pool --seed --listen --max-age --response-cache --threads --auth --admin-key --jwt-key-file
                       --github-api --github-oidc-audience --github-oidc-issuer --oidc-issuer --oidc-client-id
                       --oidc-publish --oidc-edit --oidc-extra-claims --blocked-namespace" ;;
         list) flags="--search --limit --all --updated-since --version --include-deleted --json" ;;

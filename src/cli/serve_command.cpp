@@ -1,4 +1,4 @@
-// mcpreg serve [--db PATH|:memory:] [--seed PATH]... [--listen HOST:PORT]
+// mcpreg serve [--db PATH|:memory:|postgresql://...] [--seed PATH]... [--listen HOST:PORT]
 #include "cli.hpp"
 
 #include <mcpreg/client/blocking_client.hpp>
@@ -26,12 +26,16 @@ namespace mcpreg::cli {
 namespace {
 
 constexpr std::string_view usage =
-    "usage: mcpreg serve [--db PATH|:memory:] [--seed PATH]... [--listen HOST:PORT] [--max-age SECONDS]\n"
+    "usage: mcpreg serve [--db PATH|:memory:|URI] [--seed PATH]... [--listen HOST:PORT] [--max-age SECONDS]\n"
     "\n"
-    "Hosts an MCP registry: the registry API (/v0 and /v0.1) from an embedded SQLite database.\n"
+    "Hosts an MCP registry: the registry API (/v0 and /v0.1) from an embedded SQLite database, or from a\n"
+    "PostgreSQL database that several 'mcpreg serve' processes share (see docs/deploy.md).\n"
     "\n"
     "  --db PATH        database file (created when missing), or :memory:\n"
     "                   (default: $XDG_DATA_HOME/mcpreg/registry.db, else ~/.local/share/mcpreg/registry.db)\n"
+    "  --db URI         a PostgreSQL connection URI (postgresql://user@host:5432/db?sslmode=require); the\n"
+    "                   schema is created when missing; needs --jwt-key-file, the same file on every process\n"
+    "  --db-pool N      PostgreSQL connections this process keeps open (default 8)\n"
     "  --seed PATH      import server.json documents, arrays, ServerResponse arrays or list pages; repeatable\n"
     "  --listen H:P     address to listen on (default 127.0.0.1:8080; port 0 picks a free port)\n"
     "  --max-age S      Cache-Control max-age of read responses (default 30)\n"
@@ -56,7 +60,8 @@ constexpr std::string_view usage =
     "  --blocked-namespace NS      refuse tokens that would cover NS/... or NS.*/...; repeatable\n"
     "  --admin-key KEY  the admin key for --auth admin-key\n"
     "  --jwt-key-file P the Ed25519 key (PEM) that signs tokens; created when missing\n"
-    "                   (default: beside the database file; a per-process key for :memory:)\n"
+    "                   (default: beside the database file; a per-process key for :memory:; required\n"
+    "                   with PostgreSQL)\n"
     "\n"
     "The first line on standard output is 'listening on http://HOST:PORT' with the bound port. The server\n"
     "runs until SIGINT or SIGTERM, then exits 0. Exit status 2: bad arguments, database or address unusable.\n";
@@ -161,6 +166,22 @@ std::string default_database_path()
     return (dir / "registry.db").string();
 }
 
+// A database location fit for a log: a connection URI's password replaced by "***".
+std::string without_password(std::string location)
+{
+    const auto scheme = location.find("://");
+    if (scheme == std::string::npos) return location;
+    const auto at = location.find('@', scheme + 3);
+    const auto colon = location.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at)
+        location.replace(colon + 1, at - colon - 1, "***");
+    if (auto key = location.find("password="); key != std::string::npos) {
+        const auto end = location.find('&', key);
+        location.replace(key + 9, (end == std::string::npos ? location.size() : end) - key - 9, "***");
+    }
+    return location;
+}
+
 }  // namespace
 
 int run_serve(const arguments& args)
@@ -242,6 +263,14 @@ int run_serve(const arguments& args)
             }
             options.response_cache_entries = *entries;
         }
+        else if (arg == "--db-pool" && (v = value())) {
+            auto count = parse_count(*v);
+            if (!count || *count < 1 || *count > 1000) {
+                std::cerr << "mcpreg serve: --db-pool takes a number from 1 to 1000\n";
+                return exit_unreadable;
+            }
+            options.database_pool_size = *count;
+        }
         else if (arg == "--threads" && (v = value())) {
             auto count = parse_count(*v);
             if (!count || *count < 1 || *count > 256) {
@@ -319,7 +348,8 @@ int run_serve(const arguments& args)
     std::cout << "listening on http://" << (ipv6 ? "[" + host + "]" : host) << ':' << *bound << std::endl;
     std::fflush(stdout);
     auto stored = reg->size();
-    std::cerr << "mcpreg serve: " << (stored ? *stored : 0) << " server versions in " << options.database << '\n';
+    std::cerr << "mcpreg serve: " << (stored ? *stored : 0) << " server versions in "
+              << without_password(options.database) << '\n';
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int) {
