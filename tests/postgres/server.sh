@@ -27,10 +27,11 @@ start)
 listen_addresses = ''
 unix_socket_directories = '$dir'
 max_connections = 200
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 CONF
+    # Tests need no durability; MCPREG_POSTGRES_DURABLE=1 (benchmarks) keeps PostgreSQL's durable defaults.
+    if [[ -z ${MCPREG_POSTGRES_DURABLE:-} ]]; then
+        printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >>"$dir/data/postgresql.conf"
+    fi
     "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
         { cat "$dir/server.log" >&2; exit 1; }
     "${as_owner[@]}" "$bin/psql" -q -h "$dir" -U mcpreg -d postgres -c "CREATE DATABASE mcpreg" >/dev/null
