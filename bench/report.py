@@ -149,6 +149,20 @@ def main():
           f"{spec['items_per_second'] / 1e6:.2f} M/s", f"decode {dec['items_per_second'] / 1e6:.2f} M/s",
           spec["items_per_second"] / dec["items_per_second"])
 
+    with open(os.path.join(results, "scale_out.json")) as f:
+        scale = json.load(f)
+    t.section("Scale-out: engines over one PostgreSQL (durable commits) vs the SQLite engine (WAL, synchronous=NORMAL)")
+    base = scale["sqlite"]
+    for setup, label in [("postgres_1", "1 engine process"), ("postgres_2", "2 engine processes")]:
+        figures = scale[setup]
+        t.add(f"uncached list page limit=100, {label}", f"{figures['list_page']:.0f}/s",
+              f"{base['list_page']:.0f}/s", figures["list_page"] / base["list_page"])
+        t.add(f"publish (4 connections in all), {label}", f"{figures['publish']:.0f}/s",
+              f"{base['publish']:.0f}/s", figures["publish"] / base["publish"])
+    refused = sum(figures["publish_refused"] for figures in scale.values())
+    if refused:
+        t.missed.append(f"{refused} publishes refused in the scale-out benchmark")
+
     t.print()
     if t.missed:
         print(f"\n{len(t.missed)} target(s) missed: " + "; ".join(t.missed))

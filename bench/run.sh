@@ -27,6 +27,8 @@ gbench mcpreg_cache_bench 3
 gbench mcpreg_resolve_bench 5
 echo "bench: engine and nginx over HTTP (wrk)" >&2
 python3 bench/http_bench.py build/bench/bin/mcpreg tests/data/registry-seed.json "$results/http.json"
+echo "bench: engines over PostgreSQL against the SQLite engine (wrk)" >&2
+python3 bench/scale_out_bench.py build/bench/bin/mcpreg tests/data/registry-seed.json "$results/scale_out.json"
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%d)"
 python3 bench/report.py "$results"

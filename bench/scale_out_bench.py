@@ -94,12 +94,17 @@ def main():
 
         status, _, body = fetch(sqlite_engine[1] + "/v0/auth/none", method="POST", body=b"")
         assert status == 200, body
-        # One script per wrk: each names its servers apart, so two at once never publish the same name.
-        scripts = []
-        for i in range(2):
-            scripts.append(os.path.join(workdir, f"publish-{i}.lua"))
-            with open(scripts[-1], "w") as out:
-                out.write((PUBLISH_SCRIPT % json.loads(body)["registry_token"]).replace("/bench-", f"/bench{i}-"))
+        token = json.loads(body)["registry_token"]
+
+        def publish_scripts(run):
+            """One script per wrk of a run, each naming its servers apart: nothing is published twice (wrk's
+            random numbers repeat from run to run)."""
+            paths = []
+            for i in range(2):
+                paths.append(os.path.join(workdir, f"publish-{run}-{i}.lua"))
+                with open(paths[-1], "w") as out:
+                    out.write((PUBLISH_SCRIPT % token).replace("/bench-", f"/bench-{run}-{i}-"))
+            return paths
 
         results = {name: {"list_page": [], "publish": [], "publish_refused": 0} for name in setups}
         for name, urls in setups.items():  # warm-up: connections, pools, page cache
@@ -108,7 +113,8 @@ def main():
             for name, urls in setups.items():
                 rate, _ = parallel_wrk([u + LIST_TARGET for u in urls], args.seconds, 16 // len(urls))
                 results[name]["list_page"].append(rate)
-                rate, refused = parallel_wrk(urls, args.seconds, 4 // len(urls), scripts)
+                rate, refused = parallel_wrk(urls, args.seconds, 4 // len(urls),
+                                             publish_scripts(f"{name}-{round_}"))
                 results[name]["publish"].append(rate)
                 results[name]["publish_refused"] += refused
                 print(f"  round {round_ + 1} {name}: list page {results[name]['list_page'][-1]:.0f}/s, "

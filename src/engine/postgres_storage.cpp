@@ -538,14 +538,7 @@ result<import_report> postgres_storage::import(std::vector<import_entry> entries
         std::map<std::string, std::optional<std::string>> given_latest;  // name -> version the input flagged
         for (const auto& entry : entries) {
             const auto& s = entry.server;
-            const model::official_meta none;
-            const auto& official = entry.official ? *entry.official : none;
-            const auto published = official.published_at.value_or(now);
-            const auto updated = official.updated_at.value_or(published);
-            const auto status_changed = official.status_changed_at.value_or(published);
-            const auto status = official.parsed_status().value_or(model::server_status::active);
-            std::optional<std::string> extra;
-            if (!official.extra.empty()) extra = boost::json::serialize(official.extra);
+            const auto meta = metadata_of(entry, now);
             // xmax is 0 on a row this statement inserted, and set on one it updated.
             auto stored = c.run(
                 "INSERT INTO server_versions (name, version, title, description, document, status, status_message,"
@@ -558,16 +551,16 @@ result<import_report> postgres_storage::import(std::vector<import_entry> entries
                 " updated_at_text = excluded.updated_at_text, status_changed_at_text = "
                 "excluded.status_changed_at_text, is_latest = false, official_extra = excluded.official_extra,"
                 " meta_other = excluded.meta_other RETURNING id, xmax = 0",
-                {s.name, s.version, s.title, s.description, entry.document, std::string(model::to_string(status)),
-                 official.status_message, pg::integer(nanoseconds_of(published)), published.to_string(),
-                 pg::integer(nanoseconds_of(updated)), updated.to_string(), status_changed.to_string(), extra,
-                 entry.meta_other});
+                {s.name, s.version, s.title, s.description, entry.document, std::string(model::to_string(meta.status)),
+                 meta.status_message, pg::integer(nanoseconds_of(meta.published_at)), meta.published_at.to_string(),
+                 pg::integer(nanoseconds_of(meta.updated_at)), meta.updated_at.to_string(),
+                 meta.status_changed_at.to_string(), meta.official_extra, entry.meta_other});
             if (!stored) return stored.error();
             const bool inserted = stored->boolean(0, 1);
             ++(inserted ? report.inserted : report.replaced);
             if (auto done = replace_remotes(c, stored->integer(0, 0), s, inserted); !done) return done.error();
             auto& flagged = given_latest[s.name];
-            if (official.is_latest.value_or(false)) flagged = s.version;
+            if (meta.flagged_latest) flagged = s.version;
         }
         for (const auto& [name, flagged] : given_latest)
             if (auto done = recalculate_latest(c, name, flagged); !done) return done.error();

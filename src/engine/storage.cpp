@@ -112,6 +112,21 @@ result<sql::statement*> sqlite_storage::prepared(const std::string& text)
     return &statements_.emplace(text, std::move(*stmt)).first->second;
 }
 
+import_metadata metadata_of(const import_entry& entry, const model::timestamp& now)
+{
+    const model::official_meta none;
+    const auto& official = entry.official ? *entry.official : none;
+    import_metadata meta;
+    meta.published_at = official.published_at.value_or(now);
+    meta.updated_at = official.updated_at.value_or(meta.published_at);
+    meta.status_changed_at = official.status_changed_at.value_or(meta.published_at);
+    meta.status = official.parsed_status().value_or(model::server_status::active);
+    meta.status_message = official.status_message;
+    if (!official.extra.empty()) meta.official_extra = boost::json::serialize(official.extra);
+    meta.flagged_latest = official.is_latest.value_or(false);
+    return meta;
+}
+
 result<std::unique_ptr<storage>> storage::open(const std::string& location, const storage_options& options)
 {
     if (is_database_uri(location)) return open_postgres_storage(location, options);
@@ -280,41 +295,33 @@ result<import_report> sqlite_storage::import(std::vector<import_entry> entries)
     std::map<std::string, std::optional<std::string>> given_latest;  // name -> version the input flagged
     for (auto& entry : entries) {
         const auto& s = entry.server;
-        const model::official_meta none;
-        const auto& official = entry.official ? *entry.official : none;
-        const auto published = official.published_at.value_or(now);
-        const auto updated = official.updated_at.value_or(published);
-        const auto status_changed = official.status_changed_at.value_or(published);
-        const auto status = official.parsed_status().value_or(model::server_status::active);
-
+        const auto meta = metadata_of(entry, now);
         exists->reset();
         exists->bind(1, s.name).bind(2, s.version);
         auto found = exists->step();
         if (!found) return found.error();
         ++(*found ? report.replaced : report.inserted);
 
-        std::optional<std::string> extra;
-        if (!official.extra.empty()) extra = boost::json::serialize(official.extra);
         insert->reset();
         insert->bind(1, s.name)
             .bind(2, s.version)
             .bind_optional(3, s.title)
             .bind(4, s.description)
             .bind(5, entry.document)
-            .bind(6, model::to_string(status))
-            .bind_optional(7, official.status_message)
-            .bind(8, nanoseconds_of(published))
-            .bind(9, published.to_string())
-            .bind(10, nanoseconds_of(updated))
-            .bind(11, updated.to_string())
-            .bind(12, status_changed.to_string())
-            .bind_optional(13, extra)
+            .bind(6, model::to_string(meta.status))
+            .bind_optional(7, meta.status_message)
+            .bind(8, nanoseconds_of(meta.published_at))
+            .bind(9, meta.published_at.to_string())
+            .bind(10, nanoseconds_of(meta.updated_at))
+            .bind(11, meta.updated_at.to_string())
+            .bind(12, meta.status_changed_at.to_string())
+            .bind_optional(13, meta.official_extra)
             .bind_optional(14, entry.meta_other);
         if (auto done = insert->run(); !done) return done.error();
         if (auto done = replace_remotes(s.name, s.version, s); !done) return done.error();
 
         auto& flagged = given_latest[s.name];
-        if (official.is_latest.value_or(false)) flagged = s.version;
+        if (meta.flagged_latest) flagged = s.version;
     }
     for (const auto& [name, flagged] : given_latest)
         if (auto done = recalculate_latest(name, flagged); !done) return done.error();

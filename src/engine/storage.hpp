@@ -55,6 +55,20 @@ struct import_entry {
     std::optional<std::string> meta_other;
 };
 
+/// The registry metadata an import stores for an entry: what the input gave, the rest defaulted (timestamps
+/// to `now`, then to publishedAt; status to active).
+struct import_metadata {
+    model::timestamp published_at;
+    model::timestamp updated_at;
+    model::timestamp status_changed_at;
+    model::server_status status = model::server_status::active;
+    std::optional<std::string> status_message;
+    std::optional<std::string> official_extra;  ///< unknown keys of the official block (JSON object text)
+    bool flagged_latest = false;
+};
+
+import_metadata metadata_of(const import_entry& entry, const model::timestamp& now);
+
 /// A write the registry's rules refused: the HTTP status and the cause upstream would report.
 struct write_refusal {
     int status = 400;

@@ -6,6 +6,7 @@
 #include <mcpreg/engine/registry.hpp>
 #include <mcpreg/model/json.hpp>
 
+#include "engine_fixture.hpp"
 #include "test_data.hpp"
 
 #include <doctest/doctest.h>
@@ -126,8 +127,9 @@ TEST_CASE("64 readers and 8 publishers over HTTP: nothing lost, skipped or repea
     const auto path = std::filesystem::temp_directory_path() / ("mcpreg-load-" + std::to_string(::getpid()) + ".db");
     for (const auto& suffix : {"", "-wal", "-shm", ".jwt-key.pem"}) std::filesystem::remove(path.string() + suffix);
     engine::registry_options options;
-    options.database = path.string();
-    auto reg = engine::registry::open(options).value();
+    // A file, so readers and publishers go through WAL as in production; or the PostgreSQL run's database.
+    options.database = test::postgres_server() ? test::fresh_database() : path.string();
+    auto reg = test::open_registry(options);
     // 500 real entries to walk through, from the bundled snapshot.
     const auto snapshot = model::read_json_file((test::data_dir() / "registry-seed.json").string()).value();
     json::array some(snapshot.as_array().begin(), snapshot.as_array().begin() + 500);
