@@ -438,16 +438,16 @@ const registry_options& registry::options() const noexcept { return impl_->optio
 
 result<registry> registry::open(registry_options options)
 {
+    if (options.jwt_key_file.empty() && detail::is_database_uri(options.database))
+        return make_error(errc::invalid_argument,
+                          "a PostgreSQL registry needs jwt_key_file (--jwt-key-file): every engine process over "
+                          "the database must sign tokens with the same key");
     detail::storage_options storage_settings;
     storage_settings.pool_size = options.database_pool_size;
     auto store = detail::storage::open(options.database, storage_settings);
     if (!store) return store.error();
     if (options.version.empty()) options.version = std::string(version_string);
     std::string key_file = options.jwt_key_file;
-    if (key_file.empty() && detail::is_database_uri(options.database))
-        return make_error(errc::invalid_argument,
-                          "a PostgreSQL registry needs jwt_key_file (--jwt-key-file): every engine process over "
-                          "the database must sign tokens with the same key");
     if (key_file.empty() && options.database != ":memory:" && !options.database.empty())
         key_file = options.database + ".jwt-key.pem";
     auto signer = key_file.empty() ? jwt_signer::generate() : jwt_signer::load_or_create(key_file);
