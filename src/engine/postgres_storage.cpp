@@ -340,15 +340,11 @@ result<void> recalculate_latest(pg::connection& c, const std::string& name,
         candidates.push_back({std::string(found->text(i, 0)), timestamp_of_nanoseconds(found->integer(i, 1)),
                               found->text(i, 2) == "deleted"});
     if (candidates.empty()) return {};
-    std::optional<std::size_t> chosen;
-    if (given_latest)
-        for (std::size_t i = 0; i < candidates.size(); ++i)
-            if (candidates[i].version == *given_latest) chosen = i;
-    if (!chosen) chosen = model::pick_latest(candidates);
+    const auto chosen = choose_latest(candidates, given_latest);
     if (auto done = c.run("UPDATE server_versions SET is_latest = false WHERE name = $1 AND is_latest", {name}); !done)
         return done.error();
     auto done = c.run("UPDATE server_versions SET is_latest = true WHERE name = $1 AND version = $2",
-                      {name, candidates[*chosen].version});
+                      {name, candidates[chosen].version});
     if (!done) return done.error();
     return {};
 }

@@ -348,18 +348,14 @@ result<void> sqlite_storage::recalculate_latest(const std::string& name, const s
                               stmt->column_text(2) == "deleted"});
     }
     if (candidates.empty()) return {};
-    std::optional<std::size_t> chosen;
-    if (given_latest)
-        for (std::size_t i = 0; i < candidates.size(); ++i)
-            if (candidates[i].version == *given_latest) chosen = i;
-    if (!chosen) chosen = model::pick_latest(candidates);
+    const auto chosen = choose_latest(candidates, given_latest);
     auto clear = db_.prepare("UPDATE server_versions SET is_latest = 0 WHERE name = ?1 AND is_latest");
     auto set = db_.prepare("UPDATE server_versions SET is_latest = 1 WHERE name = ?1 AND version = ?2");
     if (!clear) return clear.error();
     if (!set) return set.error();
     clear->bind(1, name);
     if (auto done = clear->run(); !done) return done.error();
-    set->bind(1, name).bind(2, candidates[*chosen].version);
+    set->bind(1, name).bind(2, candidates[chosen].version);
     return set->run();
 }
 

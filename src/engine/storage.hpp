@@ -3,6 +3,7 @@
 #pragma once
 
 #include <mcpreg/engine/registry.hpp>
+#include <mcpreg/model/semver.hpp>
 #include <mcpreg/model/server.hpp>
 
 #include <chrono>
@@ -118,6 +119,17 @@ inline std::string like_pattern(std::string_view text)
     }
     pattern += '%';
     return pattern;
+}
+
+/// The row that keeps the latest flag: the version an import flagged when it is still there, else the
+/// registry's rule (highest non-deleted version; when all are deleted, the highest deleted one).
+inline std::size_t choose_latest(const std::vector<model::latest_candidate>& candidates,
+                                 const std::optional<std::string>& given_latest)
+{
+    if (given_latest)
+        for (std::size_t i = 0; i < candidates.size(); ++i)
+            if (candidates[i].version == *given_latest) return i;
+    return model::pick_latest(candidates).value_or(0);
 }
 
 template <class T>
