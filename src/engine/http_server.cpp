@@ -1,5 +1,7 @@
-// The engine's HTTP/1.1 listener: Beast over TCP, one coroutine per connection, with keep-alive and limits.
-// The only translation unit of the engine that includes Beast.
+// The engine's HTTP/1.1 listener: one coroutine per connection on a strand, with keep-alive and limits.
+// The only translation unit of the engine that includes Beast, and only for its request parser: responses
+// are serialised here, and timeouts come from one watchdog timer per connection (a deadline that requests
+// move forward), because re-arming a timer around every socket operation cost more than the request itself.
 #include <mcpreg/engine/http_server.hpp>
 
 #include "http_codec.hpp"
@@ -11,51 +13,80 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <list>
 #include <mutex>
-#include <sstream>
 
 namespace mcpreg::engine {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-
-struct http_server::impl : std::enable_shared_from_this<impl> {
-    asio::any_io_executor executor;
-    registry& reg;
-    http_server_options options;
-    tcp::acceptor acceptor;
-    std::atomic<bool> stopping{false};
-    std::atomic<std::size_t> open_connections{0};
-
-    // Streams of open connections, so stop() can close the idle ones.
-    std::mutex sessions_mutex;
-    std::list<std::weak_ptr<beast::tcp_stream>> sessions;
-
-    impl(asio::any_io_executor ex, registry& r, http_server_options o)
-        : executor(std::move(ex)), reg(r), options(o), acceptor(asio::make_strand(executor))
-    {
-    }
-
-    asio::awaitable<void> accept_loop();
-    asio::awaitable<void> serve(std::shared_ptr<beast::tcp_stream> stream);
-    asio::awaitable<void> refuse(tcp::socket socket);
-};
+using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-using beast_request = http::request<http::string_body>;
-using beast_response = http::response<http::string_body>;
+using request_parser = http::request_parser<http::string_body>;
 
-request to_engine_request(const beast_request& in)
+// One accepted socket and its deadline. Everything here is touched only on the connection's strand.
+struct connection {
+    tcp::socket socket;
+    asio::steady_timer watchdog;
+    clock_type::time_point deadline = clock_type::time_point::max();
+
+    explicit connection(tcp::socket s) : socket(std::move(s)), watchdog(socket.get_executor()) {}
+    void expires_after(std::chrono::milliseconds timeout) { deadline = clock_type::now() + timeout; }
+};
+
+// Closes the socket once its deadline passes. It wakes at least every `period` (the shortest timeout), so a
+// deadline moved earlier is still honoured without re-arming the timer.
+asio::awaitable<void> watch(std::shared_ptr<connection> conn, std::chrono::milliseconds period)
+{
+    while (conn->socket.is_open()) {  // closed: the connection finished before this first ran
+        const auto now = clock_type::now();
+        if (now >= conn->deadline) {
+            boost::system::error_code ignored;
+            conn->socket.close(ignored);  // pending reads and writes end with operation_aborted
+            co_return;
+        }
+        conn->watchdog.expires_at(std::min(conn->deadline, now + period));
+        boost::system::error_code ec;
+        co_await conn->watchdog.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return;  // cancelled: the connection is finished
+    }
+}
+
+// Feeds buffered bytes to the parser. Returns true when a whole request has been parsed, false when more
+// bytes are needed or `ec` is set.
+bool parse_buffered(request_parser& parser, beast::flat_buffer& buffer, boost::system::error_code& ec)
+{
+    while (!parser.is_done() && buffer.size() > 0) {
+        const auto used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec == http::error::need_more) {
+            ec = {};
+            return false;
+        }
+        if (ec) return false;
+    }
+    return parser.is_done();
+}
+
+void apply_limits(request_parser& parser, const http_server_options& limits)
+{
+    parser.body_limit(limits.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    parser.eager(true);  // parse the body as it arrives, so the buffer never holds more than a header
+}
+
+request to_engine_request(const request_parser::value_type& in)
 {
     request out;
     out.method = std::string(in.method_string());
@@ -66,64 +97,116 @@ request to_engine_request(const beast_request& in)
     return out;
 }
 
-beast_response to_beast_response(response&& in, bool head, unsigned version, bool keep_alive)
+// A response ready to write: the status line and headers, then the body (empty for HEAD, 1xx, 204 and 304).
+struct wire_response {
+    std::string head;
+    std::string body;
+    bool keep_alive = false;
+
+    std::array<asio::const_buffer, 2> buffers() const { return {asio::buffer(head), asio::buffer(body)}; }
+    std::string bytes() const { return head + body; }
+};
+
+wire_response serialize(response&& in, bool head_request, unsigned version, bool keep_alive)
 {
-    beast_response out{static_cast<http::status>(in.status), version};
-    out.set(http::field::server, "mcpreg");
-    for (auto& h : in.headers) out.insert(h.name, h.value);
-    const auto length = in.body.size();
-    if (!head) out.body() = std::move(in.body);
-    out.keep_alive(keep_alive);
-    if (head) out.content_length(length);  // what GET would send, without the body
-    else out.prepare_payload();
+    wire_response out;
+    out.keep_alive = keep_alive;
+    const auto status = static_cast<unsigned>(in.status);
+    out.head.reserve(192 + in.headers.size() * 48);
+    out.head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    out.head += std::to_string(status);
+    out.head += ' ';
+    out.head += http::obsolete_reason(static_cast<http::status>(status));
+    out.head += "\r\nServer: mcpreg\r\n";
+    for (const auto& h : in.headers) {
+        out.head += h.name;
+        out.head += ": ";
+        out.head += h.value;
+        out.head += "\r\n";
+    }
+    // No body and no Content-Length for 1xx, 204 and 304 (RFC 9110 6.4.1); HEAD announces what GET sends.
+    const bool bodiless_status = status < 200 || status == 204 || status == 304;
+    if (!bodiless_status) {
+        out.head += "Content-Length: ";
+        out.head += std::to_string(in.body.size());
+        out.head += "\r\n";
+        if (!head_request) out.body = std::move(in.body);
+    }
+    if (version >= 11 && !keep_alive) out.head += "Connection: close\r\n";
+    if (version < 11 && keep_alive) out.head += "Connection: keep-alive\r\n";
+    out.head += "\r\n";
     return out;
 }
 
-beast_response plain_problem(http::status status, std::string_view detail, unsigned version)
+wire_response plain_problem(http::status status, std::string_view detail)
 {
-    beast_response out{status, version};
-    out.set(http::field::server, "mcpreg");
-    out.set(http::field::content_type, "application/problem+json");
-    out.body() = "{\"title\":\"" + std::string(http::obsolete_reason(status)) +
-                 "\",\"status\":" + std::to_string(static_cast<unsigned>(status)) + ",\"detail\":\"" +
-                 std::string(detail) + "\"}";
-    out.keep_alive(false);
-    out.prepare_payload();
-    return out;
+    response res;
+    res.status = static_cast<int>(status);
+    res.headers.push_back({"Content-Type", "application/problem+json"});
+    res.body = "{\"title\":\"" + std::string(http::obsolete_reason(status)) +
+               "\",\"status\":" + std::to_string(static_cast<unsigned>(status)) + ",\"detail\":\"" +
+               std::string(detail) + "\"}";
+    if (status == http::status::service_unavailable) res.headers.push_back({"Retry-After", "1"});
+    return serialize(std::move(res), false, 11, false);
 }
 
 // The answer to a request that could not be read: what is wrong, then the connection closes.
-beast_response unreadable_request(const boost::system::error_code& ec)
+wire_response unreadable_request(const boost::system::error_code& ec)
 {
-    if (ec == http::error::body_limit)
-        return plain_problem(http::status::payload_too_large, "Request body too large", 11);
+    if (ec == http::error::body_limit) return plain_problem(http::status::payload_too_large, "Request body too large");
     if (ec == http::error::header_limit)
-        return plain_problem(http::status::request_header_fields_too_large, "Request header fields too large", 11);
-    return plain_problem(http::status::bad_request, "Malformed HTTP request", 11);
+        return plain_problem(http::status::request_header_fields_too_large, "Request header fields too large");
+    return plain_problem(http::status::bad_request, "Malformed HTTP request");
+}
+
+wire_response answer(registry& reg, const request_parser::value_type& req, bool keep_alive)
+{
+    return serialize(reg.handle(to_engine_request(req)), req.method() == http::verb::head, req.version(),
+                     keep_alive && req.keep_alive());
 }
 
 }  // namespace
 
+struct http_server::impl : std::enable_shared_from_this<impl> {
+    asio::any_io_executor executor;
+    registry& reg;
+    http_server_options options;
+    std::chrono::milliseconds watchdog_period;
+    tcp::acceptor acceptor;
+    std::atomic<bool> stopping{false};
+    std::atomic<std::size_t> open_connections{0};
+
+    // Open connections, so stop() can close the idle ones.
+    std::mutex sessions_mutex;
+    std::list<std::weak_ptr<connection>> sessions;
+
+    impl(asio::any_io_executor ex, registry& r, http_server_options o)
+        : executor(std::move(ex)),
+          reg(r),
+          options(o),
+          watchdog_period(
+              std::max(std::chrono::milliseconds(1), std::min({o.read_timeout, o.idle_timeout, o.write_timeout}))),
+          acceptor(asio::make_strand(executor))
+    {
+    }
+
+    asio::awaitable<void> accept_loop();
+    asio::awaitable<void> serve(std::shared_ptr<connection> conn);
+    asio::awaitable<void> refuse(std::shared_ptr<connection> conn);
+    asio::awaitable<boost::system::error_code> write(connection& conn, const wire_response& res);
+};
+
 std::string detail::answer_raw(registry& reg, std::string_view bytes, const http_server_options& limits)
 {
-    http::request_parser<http::string_body> parser;
-    parser.body_limit(limits.max_body_bytes);
-    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-    parser.eager(true);
+    request_parser parser;
+    apply_limits(parser, limits);
+    beast::flat_buffer buffer;
+    const auto copied = asio::buffer_copy(buffer.prepare(bytes.size()), asio::buffer(bytes));
+    buffer.commit(copied);
     boost::system::error_code ec;
-    std::size_t used = 0;
-    while (!ec && used < bytes.size() && !parser.is_done())
-        used += parser.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
-    if (!ec && !parser.is_done()) parser.put_eof(ec);
-    std::ostringstream out;
-    if (ec) {
-        out << unreadable_request(ec);
-        return out.str();
-    }
-    const auto& req = parser.get();
-    out << to_beast_response(reg.handle(to_engine_request(req)), req.method() == http::verb::head, req.version(),
-                             req.keep_alive());
-    return out.str();
+    if (!parse_buffered(parser, buffer, ec) && !ec) parser.put_eof(ec);  // the bytes end here
+    if (ec) return unreadable_request(ec).bytes();
+    return answer(reg, parser.get(), true).bytes();
 }
 
 asio::awaitable<void> http_server::impl::accept_loop()
@@ -140,34 +223,44 @@ asio::awaitable<void> http_server::impl::accept_loop()
             co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             continue;
         }
+        // Each response goes out in one write, so Nagle's algorithm could only delay its last segment.
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto conn = std::make_shared<connection>(std::move(socket));
         if (open_connections.load() >= options.max_connections) {
-            asio::co_spawn(socket.get_executor(), refuse(std::move(socket)), asio::detached);
+            asio::co_spawn(conn->socket.get_executor(), refuse(conn), asio::detached);
             continue;
         }
-        auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
         {
             std::lock_guard lock(sessions_mutex);
             sessions.remove_if([](const auto& weak) { return weak.expired(); });
-            sessions.push_back(stream);
+            sessions.push_back(conn);
         }
         ++open_connections;
-        asio::co_spawn(stream->get_executor(), serve(stream), asio::detached);
+        asio::co_spawn(conn->socket.get_executor(), serve(conn), asio::detached);
     }
 }
 
-asio::awaitable<void> http_server::impl::refuse(tcp::socket socket)
+asio::awaitable<boost::system::error_code> http_server::impl::write(connection& conn, const wire_response& res)
 {
-    auto self = shared_from_this();
-    beast::tcp_stream stream(std::move(socket));
-    stream.expires_after(options.write_timeout);
-    auto res = plain_problem(http::status::service_unavailable, "Too many connections", 11);
-    res.set(http::field::retry_after, "1");
+    conn.expires_after(options.write_timeout);
     boost::system::error_code ec;
-    co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    co_await asio::async_write(conn.socket, res.buffers(), asio::redirect_error(asio::use_awaitable, ec));
+    co_return ec;
 }
 
-asio::awaitable<void> http_server::impl::serve(std::shared_ptr<beast::tcp_stream> stream)
+asio::awaitable<void> http_server::impl::refuse(std::shared_ptr<connection> conn)
+{
+    auto self = shared_from_this();
+    asio::co_spawn(conn->socket.get_executor(), watch(conn, watchdog_period), asio::detached);
+    co_await write(*conn, plain_problem(http::status::service_unavailable, "Too many connections"));
+    boost::system::error_code ignored;
+    conn->socket.shutdown(tcp::socket::shutdown_both, ignored);
+    conn->socket.close(ignored);
+    conn->watchdog.cancel();
+}
+
+asio::awaitable<void> http_server::impl::serve(std::shared_ptr<connection> conn)
 {
     auto self = shared_from_this();
     struct connection_count {
@@ -175,48 +268,41 @@ asio::awaitable<void> http_server::impl::serve(std::shared_ptr<beast::tcp_stream
         ~connection_count() { --count; }
     } counted{open_connections};
 
+    // The first request must arrive within read_timeout. Later, an idle keep-alive connection waits up to
+    // idle_timeout for the first byte of its next request, and that request must then arrive whole within
+    // read_timeout, so a client trickling bytes is dropped.
+    conn->expires_after(options.read_timeout);
+    asio::co_spawn(conn->socket.get_executor(), watch(conn, watchdog_period), asio::detached);
     beast::flat_buffer buffer;
-    bool first = true;
     while (!stopping) {
-        http::request_parser<http::string_body> parser;
-        parser.body_limit(options.max_body_bytes);
-        parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+        request_parser parser;
+        apply_limits(parser, options);
         boost::system::error_code ec;
-
-        // Idle keep-alive connections wait up to idle_timeout for the first byte of the next request; then the
-        // whole request must arrive within read_timeout, so a client trickling bytes is dropped.
-        stream->expires_after(first ? options.read_timeout : options.idle_timeout);
-        if (!first && buffer.size() == 0) {
-            const auto received =
-                co_await stream->async_read_some(buffer.prepare(512), asio::redirect_error(asio::use_awaitable, ec));
-            if (ec) break;
+        while (!parse_buffered(parser, buffer, ec) && !ec) {
+            const bool waiting_for_first_byte = !parser.got_some() && buffer.size() == 0;
+            const auto received = co_await conn->socket.async_read_some(buffer.prepare(8192),
+                                                                        asio::redirect_error(asio::use_awaitable, ec));
             buffer.commit(received);
+            if (ec == asio::error::eof && parser.got_some()) parser.put_eof(ec);  // cut off mid-request
+            if (ec) break;
+            if (waiting_for_first_byte) conn->expires_after(options.read_timeout);
         }
-        stream->expires_after(options.read_timeout);
-        co_await http::async_read(*stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-        first = false;
-        if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
-            ec == asio::error::operation_aborted || ec == asio::error::connection_reset)
-            break;
+        if (ec == asio::error::eof || ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+            ec == asio::error::bad_descriptor)
+            break;  // the peer left, the deadline passed, or stop()
         if (ec) {
             // The request cannot be read: answer what is wrong and close, never 500.
-            auto res = unreadable_request(ec);
-            stream->expires_after(options.write_timeout);
-            co_await http::async_write(*stream, res, asio::redirect_error(asio::use_awaitable, ec));
+            co_await write(*conn, unreadable_request(ec));
             break;
         }
-
-        const auto& req = parser.get();
-        const bool head = req.method() == http::verb::head;
-        const bool keep_alive = req.keep_alive() && !stopping;
-        auto res = to_beast_response(reg.handle(to_engine_request(req)), head, req.version(), keep_alive);
-        stream->expires_after(options.write_timeout);
-        co_await http::async_write(*stream, res, asio::redirect_error(asio::use_awaitable, ec));
-        if (ec || !keep_alive) break;
+        const auto res = answer(reg, parser.get(), !stopping);
+        if (co_await write(*conn, res) || !res.keep_alive) break;
+        conn->expires_after(options.idle_timeout);
     }
     boost::system::error_code ignored;
-    stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream->close();
+    conn->socket.shutdown(tcp::socket::shutdown_send, ignored);
+    conn->socket.close(ignored);
+    conn->watchdog.cancel();
 }
 
 http_server::http_server(asio::any_io_executor executor, registry& reg, http_server_options options)
@@ -261,11 +347,11 @@ void http_server::stop()
     });
     std::lock_guard lock(impl_->sessions_mutex);
     for (auto& weak : impl_->sessions) {
-        if (auto stream = weak.lock()) {
+        if (auto conn = weak.lock()) {
             // End pending reads (they see end of stream); a response being written still completes.
-            asio::post(stream->get_executor(), [stream] {
+            asio::post(conn->socket.get_executor(), [conn] {
                 boost::system::error_code ignored;
-                stream->socket().shutdown(tcp::socket::shutdown_receive, ignored);
+                conn->socket.shutdown(tcp::socket::shutdown_receive, ignored);
             });
         }
     }

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <set>
 #include <sys/resource.h>
+#include <thread>
 
 namespace json = boost::json;
 using namespace mcpreg;
@@ -204,6 +205,92 @@ TEST_CASE("a client sending its headers one byte a second is dropped" * doctest:
     CHECK(elapsed < std::chrono::seconds(5));
     test::http_test_client other(running.port());
     CHECK(other.get("/v0.1/ping").status == 200);
+}
+
+TEST_CASE("an idle keep-alive connection is closed after idle_timeout, a busy one is not" * doctest::test_suite("http"))
+{
+    engine::http_server_options options;
+    options.idle_timeout = std::chrono::milliseconds(400);
+    test::running_engine running(snapshot_registry(), options);
+    test::http_test_client busy(running.port());
+    // Requests 100 ms apart for 1.2 s: each one moves the deadline, so the connection outlives idle_timeout.
+    for (int i = 0; i < 12; ++i) {
+        CHECK(busy.get("/v0.1/ping").status == 200);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    const auto idle_since = std::chrono::steady_clock::now();
+    CHECK(busy.closed_by_peer(std::chrono::milliseconds(3000)));
+    const auto idle = std::chrono::steady_clock::now() - idle_since;
+    CHECK(idle >= std::chrono::milliseconds(250));
+    CHECK(idle < std::chrono::milliseconds(2000));
+}
+
+TEST_CASE("a client that stops reading its responses is dropped after write_timeout" * doctest::test_suite("http"))
+{
+    engine::http_server_options options;
+    options.write_timeout = std::chrono::milliseconds(500);
+    test::running_engine running(snapshot_registry(), options);
+    namespace asio = boost::asio;
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), running.port()});
+    socket.set_option(asio::socket_base::receive_buffer_size(4096));
+    // 300 pipelined list pages (about 25 MB of answers) that are never read: the server's writes stall.
+    std::string requests;
+    for (int i = 0; i < 300; ++i) requests += "GET /v0.1/servers?limit=100 HTTP/1.1\r\nHost: x\r\n\r\n";
+    asio::write(socket, asio::buffer(requests));
+    const auto written = std::chrono::steady_clock::now();
+    for (int i = 0; i < 100 && running.server().connections() == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(running.server().connections() == 1);
+    for (int i = 0; i < 100 && running.server().connections() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(running.server().connections() == 0);
+    CHECK(std::chrono::steady_clock::now() - written >= std::chrono::milliseconds(400));
+    test::http_test_client after(running.port());
+    CHECK(after.get("/v0.1/ping").status == 200);
+}
+
+TEST_CASE("the wire: pipelined requests, HTTP/1.0, and 304 without a Content-Length" * doctest::test_suite("http"))
+{
+    test::running_engine running(snapshot_registry());
+    namespace asio = boost::asio;
+    asio::io_context io;
+    auto exchange = [&](const std::string& bytes) {
+        asio::ip::tcp::socket socket(io);
+        socket.connect({asio::ip::make_address("127.0.0.1"), running.port()});
+        asio::write(socket, asio::buffer(bytes));
+        socket.shutdown(asio::ip::tcp::socket::shutdown_send);
+        std::string reply;
+        boost::system::error_code ec;
+        asio::read(socket, asio::dynamic_buffer(reply), ec);  // until the server closes
+        return reply;
+    };
+    // Three requests in one write: three answers, in order, on one connection.
+    const auto pipelined = exchange("GET /v0.1/ping HTTP/1.1\r\nHost: x\r\n\r\n"
+                                    "GET /v0.1/servers/io.example%2Fnothing/versions/latest HTTP/1.1\r\nHost: x\r\n\r\n"
+                                    "GET /v0.1/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const auto first_404 = pipelined.find("HTTP/1.1 404 Not Found\r\n");
+    CHECK(pipelined.starts_with("HTTP/1.1 200 OK\r\n"));
+    CHECK(first_404 != std::string::npos);
+    CHECK(pipelined.find("HTTP/1.1 200 OK\r\n", first_404) != std::string::npos);
+    CHECK(pipelined.find("Connection: close\r\n") > first_404);
+    // HTTP/1.0 closes unless asked to keep the connection, and says so when it does.
+    const auto plain = exchange("GET /v0.1/ping HTTP/1.0\r\n\r\n");
+    CHECK(plain.starts_with("HTTP/1.0 200 OK\r\n"));
+    CHECK(plain.find("Connection: keep-alive") == std::string::npos);
+    const auto kept = exchange("GET /v0.1/ping HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    CHECK(kept.find("Connection: keep-alive\r\n") != std::string::npos);
+    // A request cut off by the end of the stream is malformed.
+    CHECK(exchange("GET /v0.1/ping HTTP/1.1\r\nHost").starts_with("HTTP/1.1 400 Bad Request\r\n"));
+    // 304 carries no body and no Content-Length.
+    test::http_test_client client(running.port());
+    const auto etag = std::string(client.get("/v0.1/servers?limit=5").header("ETag"));
+    const auto not_modified = exchange("GET /v0.1/servers?limit=5 HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag +
+                                       "\r\nConnection: close\r\n\r\n");
+    CHECK(not_modified.starts_with("HTTP/1.1 304 Not Modified\r\n"));
+    CHECK(not_modified.find("Content-Length") == std::string::npos);
+    CHECK(not_modified.ends_with("\r\n\r\n"));
 }
 
 TEST_CASE("1,000 concurrent connections are served, and the server keeps serving" * doctest::test_suite("http"))
