@@ -79,6 +79,26 @@ const std::string migrations[] = {
         detail text NOT NULL
     );
     )sql",
+    R"sql(
+    -- Each row's {server, _meta} entry as the read API serves it, and its digest; NULL until rendered. Any
+    -- change to a column the entry shows clears them, and every write renders cleared rows before it commits.
+    ALTER TABLE server_versions ADD COLUMN entry text, ADD COLUMN entry_digest text;
+    CREATE INDEX server_versions_unrendered ON server_versions (id) WHERE entry IS NULL;
+    CREATE FUNCTION server_versions_entry_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF (OLD.document, OLD.status, OLD.status_message, OLD.published_at_text, OLD.updated_at_text,
+            OLD.status_changed_at_text, OLD.is_latest, OLD.official_extra, OLD.meta_other)
+           IS DISTINCT FROM
+           (NEW.document, NEW.status, NEW.status_message, NEW.published_at_text, NEW.updated_at_text,
+            NEW.status_changed_at_text, NEW.is_latest, NEW.official_extra, NEW.meta_other) THEN
+            NEW.entry := NULL;
+            NEW.entry_digest := NULL;
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER server_versions_entry_stale BEFORE UPDATE ON server_versions
+        FOR EACH ROW EXECUTE FUNCTION server_versions_entry_stale();
+    )sql",
 };
 
 constexpr std::string_view changes_channel = "mcpreg_changes";
@@ -119,6 +139,34 @@ std::vector<stored_version> read_rows(const pg::rows& r)
     rows.reserve(static_cast<std::size_t>(r.size()));
     for (int i = 0; i < r.size(); ++i) rows.push_back(read_row(r, i));
     return rows;
+}
+
+// What the read API selects: the rendered entry, and the name and version a cursor is made of.
+const std::string rendered_columns = "name, version, entry, entry_digest";
+
+std::vector<rendered_version> read_rendered(const pg::rows& r)
+{
+    std::vector<rendered_version> rows;
+    rows.reserve(static_cast<std::size_t>(r.size()));
+    for (int i = 0; i < r.size(); ++i)
+        rows.push_back({std::string(r.text(i, 0)), std::string(r.text(i, 1)), std::string(r.text(i, 2)),
+                        std::string(r.text(i, 3))});
+    return rows;
+}
+
+// Renders the rows of this transaction whose entry a change cleared (other sessions' rows are committed, so
+// rendered already).
+result<void> render_cleared(pg::connection& c)
+{
+    auto pending = c.run("SELECT " + row_columns + ", id FROM server_versions WHERE entry IS NULL");
+    if (!pending) return pending.error();
+    for (int i = 0; i < pending->size(); ++i) {
+        const auto entry = render_entry(read_row(*pending, i));
+        auto done = c.run("UPDATE server_versions SET entry = $1, entry_digest = $2 WHERE id = $3",
+                          {entry, entry_digest(entry), pg::integer(pending->integer(i, 11))});
+        if (!done) return done.error();
+    }
+    return {};
 }
 
 // Waits for other processes' NOTIFY on one session of its own, and reports them. While that session is down
@@ -217,12 +265,12 @@ public:
 
     result<void> migrate();
 
-    result<std::vector<stored_version>> list(const list_query& query) override;
-    result<std::vector<stored_version>> versions(const std::string& name, bool include_deleted) override;
-    result<std::optional<stored_version>> get(const std::string& name, const std::string& version,
-                                              bool include_deleted) override;
-    result<std::vector<stored_version>> search(const std::string& text, bool include_deleted, bool latest_only,
-                                               int limit) override;
+    result<std::vector<rendered_version>> list(const list_query& query) override;
+    result<std::vector<rendered_version>> versions(const std::string& name, bool include_deleted) override;
+    result<std::optional<rendered_version>> get(const std::string& name, const std::string& version,
+                                                bool include_deleted) override;
+    result<std::vector<rendered_version>> search(const std::string& text, bool include_deleted, bool latest_only,
+                                                 int limit) override;
     result<import_report> import(std::vector<import_entry> entries) override;
     result<std::size_t> count() override;
     result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,
@@ -290,6 +338,7 @@ result<pg::transaction> begin_write(pg::connection& c, const std::string& name, 
 
 result<void> commit_and_notify(pg::connection& c, pg::transaction& tx)
 {
+    if (auto done = render_cleared(c); !done) return done.error();
     if (auto done = c.execute("NOTIFY " + std::string(changes_channel)); !done) return done.error();
     return tx.commit();
 }
@@ -387,24 +436,26 @@ result<void> postgres_storage::migrate()
             if (auto done = c.run("INSERT INTO mcpreg_schema (version) VALUES ($1)", {pg::integer(int(i + 1))}); !done)
                 return done.error();
         }
+        // Rows from before entries were stored get theirs now.
+        if (auto done = render_cleared(c); !done) return done.error();
         return tx->commit();
     });
 }
 
 // ---- reads ----
 
-result<std::vector<stored_version>> postgres_storage::list(const list_query& query)
+result<std::vector<rendered_version>> postgres_storage::list(const list_query& query)
 {
     // Text PostgreSQL cannot hold matches no row.
     for (const auto* value : {&query.cursor_name, &query.cursor_version, &query.version})
-        if (*value && !pg::storable(**value)) return std::vector<stored_version>{};
-    if (!pg::storable(query.search)) return std::vector<stored_version>{};
+        if (*value && !pg::storable(**value)) return std::vector<rendered_version>{};
+    if (!pg::storable(query.search)) return std::vector<rendered_version>{};
     std::vector<pg::param> params;
     auto arg = [&](pg::param value) {
         params.push_back(std::move(value));
         return "$" + std::to_string(params.size());
     };
-    std::string text = "SELECT " + row_columns + " FROM server_versions WHERE true";
+    std::string text = "SELECT " + rendered_columns + " FROM server_versions WHERE true";
     if (query.cursor_name)
         text += query.cursor_version
                     ? " AND (name, version) > (" + arg(*query.cursor_name) + ", " + arg(*query.cursor_version) + ")"
@@ -415,51 +466,51 @@ result<std::vector<stored_version>> postgres_storage::list(const list_query& que
     if (query.version) text += " AND version = " + arg(*query.version);
     if (query.latest_only) text += " AND is_latest";
     text += " ORDER BY name, version LIMIT " + arg(pg::integer(query.limit));
-    return with_session([&](pg::connection& c) -> result<std::vector<stored_version>> {
+    return with_session([&](pg::connection& c) -> result<std::vector<rendered_version>> {
         auto found = c.run(text, params);
         if (!found) return found.error();
-        return read_rows(*found);
+        return read_rendered(*found);
     });
 }
 
-result<std::vector<stored_version>> postgres_storage::versions(const std::string& name, bool include_deleted)
+result<std::vector<rendered_version>> postgres_storage::versions(const std::string& name, bool include_deleted)
 {
-    if (!pg::storable(name)) return std::vector<stored_version>{};
-    return with_session([&](pg::connection& c) -> result<std::vector<stored_version>> {
-        auto found = c.run("SELECT " + row_columns +
+    if (!pg::storable(name)) return std::vector<rendered_version>{};
+    return with_session([&](pg::connection& c) -> result<std::vector<rendered_version>> {
+        auto found = c.run("SELECT " + rendered_columns +
                                " FROM server_versions WHERE name = $1 AND ($2 OR status <> 'deleted')"
                                " ORDER BY published_at DESC, version DESC",
                            {name, pg::boolean(include_deleted)});
         if (!found) return found.error();
-        return read_rows(*found);
+        return read_rendered(*found);
     });
 }
 
-result<std::optional<stored_version>> postgres_storage::get(const std::string& name, const std::string& version,
-                                                            bool include_deleted)
+result<std::optional<rendered_version>> postgres_storage::get(const std::string& name, const std::string& version,
+                                                              bool include_deleted)
 {
-    if (!pg::storable(name) || !pg::storable(version)) return std::optional<stored_version>{};
+    if (!pg::storable(name) || !pg::storable(version)) return std::optional<rendered_version>{};
     const bool latest = version == "latest";
-    return with_session([&](pg::connection& c) -> result<std::optional<stored_version>> {
-        auto found = latest ? c.run("SELECT " + row_columns +
+    return with_session([&](pg::connection& c) -> result<std::optional<rendered_version>> {
+        auto found = latest ? c.run("SELECT " + rendered_columns +
                                         " FROM server_versions WHERE name = $1 AND is_latest"
                                         " AND ($2 OR status <> 'deleted')",
                                     {name, pg::boolean(include_deleted)})
-                            : c.run("SELECT " + row_columns +
+                            : c.run("SELECT " + rendered_columns +
                                         " FROM server_versions WHERE name = $1 AND version = $3"
                                         " AND ($2 OR status <> 'deleted')",
                                     {name, pg::boolean(include_deleted), version});
         if (!found) return found.error();
-        if (found->size() == 0) return std::optional<stored_version>{};
-        return std::optional<stored_version>(read_row(*found, 0));
+        if (found->size() == 0) return std::optional<rendered_version>{};
+        return std::optional<rendered_version>(std::move(read_rendered(*found).front()));
     });
 }
 
-result<std::vector<stored_version>> postgres_storage::search(const std::string& text, bool include_deleted,
-                                                             bool latest_only, int limit)
+result<std::vector<rendered_version>> postgres_storage::search(const std::string& text, bool include_deleted,
+                                                               bool latest_only, int limit)
 {
     if (text.find_first_not_of(" \t\r\n") == std::string::npos || !pg::storable(text))
-        return std::vector<stored_version>{};
+        return std::vector<rendered_version>{};
     // plainto_tsquery reads any text as plain words (no operators, never a syntax error); each of its lexemes
     // then becomes a prefix term. Names holding the query text itself come first (a whole name part such as
     // `github-mcp-server` typed in full), then cover density ranks (terms near each other), weighing name (A)
@@ -469,15 +520,15 @@ result<std::vector<stored_version>> postgres_storage::search(const std::string& 
             "$1") ")::text,"
                   " '''(\\s|$)', ''':*\\1', 'g')::tsquery AS query)"
                   " SELECT " +
-        row_columns +
+        rendered_columns +
         " FROM server_versions, q WHERE search_vector @@ q.query AND ($2 OR status <> 'deleted')"
         " AND (NOT $4 OR is_latest)"
         " ORDER BY strpos(lower(name), lower(btrim($1))) > 0 DESC, ts_rank_cd(search_vector, q.query) DESC,"
         " is_latest DESC, name, version LIMIT $3";
-    return with_session([&](pg::connection& c) -> result<std::vector<stored_version>> {
+    return with_session([&](pg::connection& c) -> result<std::vector<rendered_version>> {
         auto found = c.run(sql, {text, pg::boolean(include_deleted), pg::integer(limit), pg::boolean(latest_only)});
         if (!found) return found.error();
-        return read_rows(*found);
+        return read_rendered(*found);
     });
 }
 

@@ -170,70 +170,39 @@ response storage_fault(const error& e, std::string_view failure)
     return res;
 }
 
-// `,"key":value` for each member of a stored JSON object whose key `taken` does not refuse, in its order.
-template <class Taken>
-void append_members(std::string& text, const std::optional<std::string>& stored, Taken taken)
-{
-    if (!stored) return;
-    auto parsed = model::parse_json(*stored);
-    if (!parsed || !parsed->is_object()) return;
-    for (const auto& [key, value] : parsed->get_object()) {
-        if (taken(key)) continue;
-        text += ',';
-        text += detail::json_quote(key);
-        text += ':';
-        text += json::serialize(value);
-    }
-}
+// What a read builds: the status, and the body with its ETag (for anything but 200, the problem's detail).
+struct built_answer {
+    int status = 200;
+    std::string body;
+    std::string etag;
+};
 
-// One `{server, _meta}` entry, written directly: the stored document, then the registry's block, then the
-// unknown keys kept from the official block and other registries' namespaces (the registry's own win).
-std::string entry_json(const detail::stored_version& row)
+// A page of stored entries. Its ETag is hashed from the entries' digests and the metadata, which determine the
+// body, so a page costs no hash of its own bytes.
+built_answer list_json(const std::vector<detail::rendered_version>& rows, const std::optional<std::string>& next_cursor)
 {
-    std::string text;
-    text.reserve(row.document.size() + 320);
-    text += "{\"server\":";
-    text += row.document;
-    text += ",\"_meta\":{";
-    text += detail::json_quote(model::official_meta_key);
-    text += ":{\"status\":";
-    text += detail::json_quote(row.status);
-    if (row.status_message) {
-        text += ",\"statusMessage\":";
-        text += detail::json_quote(*row.status_message);
-    }
-    text += ",\"publishedAt\":";
-    text += detail::json_quote(row.published_at);
-    text += ",\"updatedAt\":";
-    text += detail::json_quote(row.updated_at);
-    text += ",\"statusChangedAt\":";
-    text += detail::json_quote(row.status_changed_at);
-    text += row.is_latest ? ",\"isLatest\":true" : ",\"isLatest\":false";
-    append_members(text, row.official_extra, [&](std::string_view key) {
-        return key == "status" || key == "publishedAt" || key == "updatedAt" || key == "statusChangedAt" ||
-               key == "isLatest" || (key == "statusMessage" && row.status_message);
-    });
-    text += '}';
-    append_members(text, row.meta_other, [](std::string_view key) { return key == model::official_meta_key; });
-    text += "}}";
-    return text;
-}
-
-std::string list_json(const std::vector<detail::stored_version>& rows, const std::optional<std::string>& next_cursor)
-{
-    std::string text;
-    std::size_t size = 64;
-    for (const auto& row : rows) size += row.document.size() + 320;
-    text.reserve(size);
-    text += "{\"servers\":[";
+    std::string metadata = "{";
+    if (next_cursor) metadata += "\"nextCursor\":" + detail::json_quote(*next_cursor) + ",";
+    metadata += "\"count\":" + std::to_string(rows.size()) + "}";
+    std::size_t size = 32 + metadata.size();
+    for (const auto& row : rows) size += row.entry.size() + 1;
+    built_answer page;
+    page.body.reserve(size);
+    page.body += "{\"servers\":[";
+    std::string identity;
+    identity.reserve(rows.size() * 33 + metadata.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
-        if (i) text += ',';
-        text += entry_json(rows[i]);
+        if (i) page.body += ',';
+        page.body += rows[i].entry;
+        identity += rows[i].digest;
+        identity += ',';
     }
-    text += "],\"metadata\":{";
-    if (next_cursor) text += "\"nextCursor\":" + detail::json_quote(*next_cursor) + ",";
-    text += "\"count\":" + std::to_string(rows.size()) + "}}";
-    return text;
+    page.body += "],\"metadata\":";
+    page.body += metadata;
+    page.body += '}';
+    identity += metadata;
+    page.etag = detail::make_etag(identity);
+    return page;
 }
 
 std::optional<bool> parse_bool(std::string_view text)
@@ -420,7 +389,7 @@ struct registry::impl {
     response route(const request& req, std::string& pattern);
     response json_ok(const request& req, std::shared_ptr<const cached_body> body);
     response cached_or_build(const request& req, const std::string& key, std::string_view failure,
-                             const std::function<result<std::pair<int, std::string>>()>& build);
+                             const std::function<result<built_answer>()>& build);
     response list_servers(const request& req, const query_params& params, const std::string& cache_key);
     response server_versions(const request& req, const std::string& name, const query_params& params,
                              const std::string& cache_key);
@@ -791,7 +760,7 @@ response registry::impl::json_ok(const request& req, std::shared_ptr<const cache
 }
 
 response registry::impl::cached_or_build(const request& req, const std::string& key, std::string_view failure,
-                                         const std::function<result<std::pair<int, std::string>>()>& build)
+                                         const std::function<result<built_answer>()>& build)
 {
     // Changes other engine processes made are delivered (clearing the cache) before a cached answer is used;
     // while they cannot be (the change feed is down), nothing is cached.
@@ -800,11 +769,11 @@ response registry::impl::cached_or_build(const request& req, const std::string& 
     const auto read_at = cache.generation();
     auto built = build();
     if (!built) return storage_fault(built.error(), failure);
-    if (built->first != 200) {
-        auto refused = problem(built->first, built->second);
+    if (built->status != 200) {
+        auto refused = problem(built->status, built->body);
         // "Server not found" is remembered like a page (every write clears the cache), so probing unknown
         // names costs no database read.
-        if (built->first == 404) {
+        if (built->status == 404) {
             auto body = std::make_shared<cached_body>();
             body->status = 404;
             body->body = refused.body;
@@ -813,8 +782,8 @@ response registry::impl::cached_or_build(const request& req, const std::string& 
         return refused;
     }
     auto body = std::make_shared<cached_body>();
-    body->body = std::move(built->second);
-    body->etag = detail::make_etag(body->body);
+    body->body = std::move(built->body);
+    body->etag = std::move(built->etag);
     if (cacheable) cache.insert(key, body, read_at);
     return json_ok(req, std::move(body));
 }
@@ -852,13 +821,13 @@ response registry::impl::list_servers(const request& req, const query_params& pa
         else query.version = *version;
     }
 
-    return cached_or_build(req, cache_key, "Failed to get registry list", [&]() -> result<std::pair<int, std::string>> {
+    return cached_or_build(req, cache_key, "Failed to get registry list", [&]() -> result<built_answer> {
         auto rows = store->list(query);
         if (!rows) return rows.error();
         std::optional<std::string> next_cursor;
         if (!rows->empty() && static_cast<int>(rows->size()) >= query.limit)
             next_cursor = rows->back().name + ":" + rows->back().version;
-        return std::pair{200, list_json(*rows, next_cursor)};
+        return list_json(*rows, next_cursor);
     });
 }
 
@@ -868,13 +837,12 @@ response registry::impl::server_versions(const request& req, const std::string& 
     std::vector<field_error> errors;
     const bool include_deleted = read_include_deleted(params, errors).value_or(false);
     if (!errors.empty()) return problem(422, "validation failed", errors);
-    return cached_or_build(req, cache_key, "Failed to get server details",
-                           [&]() -> result<std::pair<int, std::string>> {
-                               auto rows = store->versions(name, include_deleted);
-                               if (!rows) return rows.error();
-                               if (rows->empty()) return std::pair{404, std::string("Server not found")};
-                               return std::pair{200, list_json(*rows, std::nullopt)};
-                           });
+    return cached_or_build(req, cache_key, "Failed to get server details", [&]() -> result<built_answer> {
+        auto rows = store->versions(name, include_deleted);
+        if (!rows) return rows.error();
+        if (rows->empty()) return built_answer{404, "Server not found", {}};
+        return list_json(*rows, std::nullopt);
+    });
 }
 
 response registry::impl::server_version(const request& req, const std::string& name, const std::string& version,
@@ -883,13 +851,13 @@ response registry::impl::server_version(const request& req, const std::string& n
     std::vector<field_error> errors;
     const bool include_deleted = read_include_deleted(params, errors).value_or(false);
     if (!errors.empty()) return problem(422, "validation failed", errors);
-    return cached_or_build(req, cache_key, "Failed to get server details",
-                           [&]() -> result<std::pair<int, std::string>> {
-                               auto row = store->get(name, version, include_deleted);
-                               if (!row) return row.error();
-                               if (!*row) return std::pair{404, std::string("Server not found")};
-                               return std::pair{200, entry_json(**row)};
-                           });
+    return cached_or_build(req, cache_key, "Failed to get server details", [&]() -> result<built_answer> {
+        auto row = store->get(name, version, include_deleted);
+        if (!row) return row.error();
+        if (!*row) return built_answer{404, "Server not found", {}};
+        auto& [row_name, row_version, entry, digest] = **row;
+        return built_answer{200, std::move(entry), "\"" + digest + "\""};
+    });
 }
 
 response registry::impl::search(const request& req, const query_params& params, const std::string& cache_key)
@@ -906,12 +874,11 @@ response registry::impl::search(const request& req, const query_params& params, 
     const auto* q = param(params, "q");
     if (!q || q->empty()) errors.push_back({"expected required property q to be present", "query.q", nullptr});
     if (!errors.empty()) return problem(422, "validation failed", errors);
-    return cached_or_build(req, cache_key, "Failed to search the registry",
-                           [&]() -> result<std::pair<int, std::string>> {
-                               auto rows = store->search(*q, include_deleted, !all_versions, limit);
-                               if (!rows) return rows.error();
-                               return std::pair{200, list_json(*rows, std::nullopt)};
-                           });
+    return cached_or_build(req, cache_key, "Failed to search the registry", [&]() -> result<built_answer> {
+        auto rows = store->search(*q, include_deleted, !all_versions, limit);
+        if (!rows) return rows.error();
+        return list_json(*rows, std::nullopt);
+    });
 }
 
 // ---- writes ----
@@ -1243,7 +1210,7 @@ response registry::impl::publish(const request& req)
     }
     cache.clear();
     record(&who, "publish", server->name, server->version, 200, "");
-    return json_response(200, entry_json(*outcome->value));
+    return json_response(200, detail::render_entry(*outcome->value));
 }
 
 response registry::impl::edit(const request& req, const std::string& name, const std::string& version)
@@ -1290,7 +1257,7 @@ response registry::impl::edit(const request& req, const std::string& name, const
     }
     cache.clear();
     record(&who, "edit", name, version, 200, "");
-    return json_response(200, entry_json(*outcome->value));
+    return json_response(200, detail::render_entry(*outcome->value));
 }
 
 response registry::impl::remove(const request& req, const std::string& name, const std::string& version)
@@ -1307,7 +1274,7 @@ response registry::impl::remove(const request& req, const std::string& name, con
     if (outcome->refused) return problem(outcome->refused->status, outcome->refused->detail);
     cache.clear();
     record(&who, "delete", name, version, 200, "");
-    return json_response(200, entry_json(*outcome->value));
+    return json_response(200, detail::render_entry(*outcome->value));
 }
 
 response registry::impl::set_status(const request& req, const std::string& name,
@@ -1371,7 +1338,7 @@ response registry::impl::set_status(const request& req, const std::string& name,
         if (outcome->refused) return refusal(*outcome->refused);
         cache.clear();
         record(&who, "status", name, *version, 200, std::string(model::to_string(*status)));
-        return json_response(200, entry_json(*outcome->value));
+        return json_response(200, detail::render_entry(*outcome->value));
     }
     auto outcome = store->set_status_all(name, *status, message);
     if (!outcome) return storage_fault(outcome.error(), "Failed to update server status");
@@ -1379,7 +1346,7 @@ response registry::impl::set_status(const request& req, const std::string& name,
     cache.clear();
     record(&who, "status", name, "*", 200, std::string(model::to_string(*status)));
     json::array servers;
-    for (const auto& row : *outcome->value) servers.push_back(model::parse_json(entry_json(row)).value());
+    for (const auto& row : *outcome->value) servers.push_back(model::parse_json(detail::render_entry(row)).value());
     const auto count = servers.size();
     return json_response(200, json::object{{"updatedCount", count}, {"servers", std::move(servers)}});
 }

@@ -13,12 +13,12 @@ class sqlite_storage final : public storage {
 public:
     static result<std::unique_ptr<storage>> open(const std::string& path);
 
-    result<std::vector<stored_version>> list(const list_query& query) override;
-    result<std::vector<stored_version>> versions(const std::string& name, bool include_deleted) override;
-    result<std::optional<stored_version>> get(const std::string& name, const std::string& version,
-                                              bool include_deleted) override;
-    result<std::vector<stored_version>> search(const std::string& text, bool include_deleted, bool latest_only,
-                                               int limit) override;
+    result<std::vector<rendered_version>> list(const list_query& query) override;
+    result<std::vector<rendered_version>> versions(const std::string& name, bool include_deleted) override;
+    result<std::optional<rendered_version>> get(const std::string& name, const std::string& version,
+                                                bool include_deleted) override;
+    result<std::vector<rendered_version>> search(const std::string& text, bool include_deleted, bool latest_only,
+                                                 int limit) override;
     result<import_report> import(std::vector<import_entry> entries) override;
     result<std::size_t> count() override;
     result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,
@@ -43,6 +43,12 @@ private:
     result<std::optional<std::pair<std::string, std::string>>> remote_conflict(const std::string& name,
                                                                                const std::vector<std::string>& urls);
     result<std::optional<stored_version>> find(const std::string& name, const std::string& version);
+    /// Every version of a name with all its columns, newest publish first (deleted ones included).
+    result<std::vector<stored_version>> all_versions(const std::string& name);
+    result<mcpreg::detail::sqlite::statement*> versions_statement(std::string_view columns, const std::string& name,
+                                                                  bool include_deleted);
+    /// Renders the rows whose entry a change cleared, then commits: every write ends here.
+    result<void> commit(mcpreg::detail::sqlite::transaction& tx);
 
     /// A prepared statement for `sql`, reset and ready to bind: each distinct text is prepared once.
     result<mcpreg::detail::sqlite::statement*> prepared(const std::string& sql);

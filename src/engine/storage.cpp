@@ -1,6 +1,10 @@
 #include "postgres_storage.hpp"
 #include "sqlite_storage.hpp"
 
+#include "../common/sha256.hpp"
+#include "http_util.hpp"
+
+#include <mcpreg/model/json.hpp>
 #include <mcpreg/model/semver.hpp>
 
 #include <boost/json/serialize.hpp>
@@ -62,7 +66,32 @@ constexpr std::string_view migrations[] = {
         detail TEXT NOT NULL
     );
     )sql",
+    R"sql(
+    -- Each row's {server, _meta} entry as the read API serves it, and its digest; NULL until rendered. Any
+    -- change to a column the entry shows clears them, and every write renders cleared rows before it commits.
+    ALTER TABLE server_versions ADD COLUMN entry TEXT;
+    ALTER TABLE server_versions ADD COLUMN entry_digest TEXT;
+    CREATE INDEX server_versions_unrendered ON server_versions (id) WHERE entry IS NULL;
+    CREATE TRIGGER server_versions_entry_stale AFTER UPDATE ON server_versions
+    WHEN NEW.entry IS NOT NULL AND (OLD.document IS NOT NEW.document OR OLD.status IS NOT NEW.status
+        OR OLD.status_message IS NOT NEW.status_message OR OLD.published_at_text IS NOT NEW.published_at_text
+        OR OLD.updated_at_text IS NOT NEW.updated_at_text
+        OR OLD.status_changed_at_text IS NOT NEW.status_changed_at_text OR OLD.is_latest IS NOT NEW.is_latest
+        OR OLD.official_extra IS NOT NEW.official_extra OR OLD.meta_other IS NOT NEW.meta_other)
+    BEGIN
+        UPDATE server_versions SET entry = NULL, entry_digest = NULL WHERE id = NEW.id;
+    END;
+    )sql",
 };
+
+// What the read API selects: the rendered entry, and the name and version a cursor is made of.
+constexpr std::string_view rendered_columns = "name, version, entry, entry_digest";
+
+rendered_version read_rendered(const sql::statement& stmt)
+{
+    return {std::string(stmt.column_text(0)), std::string(stmt.column_text(1)), std::string(stmt.column_text(2)),
+            std::string(stmt.column_text(3))};
+}
 
 constexpr std::string_view row_columns =
     "name, version, document, status, status_message, published_at_text, updated_at_text, status_changed_at_text, "
@@ -88,18 +117,73 @@ stored_version read_row(const sql::statement& stmt)
 // Up to this many changed rows, an updated_since page is read through the updated_at index and sorted.
 constexpr std::size_t sorted_changes_limit = 5000;
 
-result<std::vector<stored_version>> collect(sql::statement& stmt)
+template <class Row, class Read>
+result<std::vector<Row>> collect(sql::statement& stmt, Read read)
 {
-    std::vector<stored_version> rows;
+    std::vector<Row> rows;
     while (true) {
         auto more = stmt.step();
         if (!more) return more.error();
         if (!*more) return rows;
-        rows.push_back(read_row(stmt));
+        rows.push_back(read(stmt));
+    }
+}
+
+result<std::vector<rendered_version>> collect_rendered(sql::statement& stmt)
+{
+    return collect<rendered_version>(stmt, read_rendered);
+}
+
+// `,"key":value` for each member of a stored JSON object whose key `taken` does not refuse, in its order.
+template <class Taken>
+void append_members(std::string& text, const std::optional<std::string>& stored, Taken taken)
+{
+    if (!stored) return;
+    auto parsed = model::parse_json(*stored);
+    if (!parsed || !parsed->is_object()) return;
+    for (const auto& [key, value] : parsed->get_object()) {
+        if (taken(key)) continue;
+        text += ',';
+        text += json_quote(key);
+        text += ':';
+        text += boost::json::serialize(value);
     }
 }
 
 }  // namespace
+
+std::string render_entry(const stored_version& row)
+{
+    std::string text;
+    text.reserve(row.document.size() + 320);
+    text += "{\"server\":";
+    text += row.document;
+    text += ",\"_meta\":{";
+    text += json_quote(model::official_meta_key);
+    text += ":{\"status\":";
+    text += json_quote(row.status);
+    if (row.status_message) {
+        text += ",\"statusMessage\":";
+        text += json_quote(*row.status_message);
+    }
+    text += ",\"publishedAt\":";
+    text += json_quote(row.published_at);
+    text += ",\"updatedAt\":";
+    text += json_quote(row.updated_at);
+    text += ",\"statusChangedAt\":";
+    text += json_quote(row.status_changed_at);
+    text += row.is_latest ? ",\"isLatest\":true" : ",\"isLatest\":false";
+    append_members(text, row.official_extra, [&](std::string_view key) {
+        return key == "status" || key == "publishedAt" || key == "updatedAt" || key == "statusChangedAt" ||
+               key == "isLatest" || (key == "statusMessage" && row.status_message);
+    });
+    text += '}';
+    append_members(text, row.meta_other, [](std::string_view key) { return key == model::official_meta_key; });
+    text += "}}";
+    return text;
+}
+
+std::string entry_digest(std::string_view entry) { return mcpreg::detail::sha256_hex(entry).substr(0, 32); }
 
 result<sql::statement*> sqlite_storage::prepared(const std::string& text)
 {
@@ -159,10 +243,32 @@ result<void> sqlite_storage::migrate()
         if (auto done = db_.execute("PRAGMA user_version = " + std::to_string(i + 1)); !done) return done.error();
         if (auto done = tx->commit(); !done) return done.error();
     }
-    return {};
+    // Rows from before entries were stored (or from a write that did not finish rendering) get theirs now.
+    auto tx = sql::transaction::begin(db_);
+    if (!tx) return tx.error();
+    return commit(*tx);
 }
 
-result<std::vector<stored_version>> sqlite_storage::list(const list_query& query)
+result<void> sqlite_storage::commit(sql::transaction& tx)
+{
+    auto pending = prepared("SELECT " + std::string(row_columns) + ", id FROM server_versions WHERE entry IS NULL");
+    if (!pending) return pending.error();
+    auto rows = collect<std::pair<stored_version, std::int64_t>>(**pending, [](const sql::statement& stmt) {
+        return std::pair{read_row(stmt), stmt.column_int(11)};
+    });
+    if (!rows) return rows.error();
+    auto store = prepared("UPDATE server_versions SET entry = ?1, entry_digest = ?2 WHERE id = ?3");
+    if (!store) return store.error();
+    for (const auto& [row, id] : *rows) {
+        const auto entry = render_entry(row);
+        (*store)->reset();
+        (*store)->bind(1, entry).bind(2, entry_digest(entry)).bind(3, id);
+        if (auto done = (*store)->run(); !done) return done.error();
+    }
+    return tx.commit();
+}
+
+result<std::vector<rendered_version>> sqlite_storage::list(const list_query& query)
 {
     std::lock_guard lock(mutex_);
     // updated_since: walking (name, version) order and filtering reads every row when few changed (an
@@ -178,7 +284,7 @@ result<std::vector<stored_version>> sqlite_storage::list(const list_query& query
         if (!row) return row.error();
         few_changes = (*probe)->column_int(0) < static_cast<std::int64_t>(sorted_changes_limit);
     }
-    std::string text = "SELECT " + std::string(row_columns) + " FROM server_versions" +
+    std::string text = "SELECT " + std::string(rendered_columns) + " FROM server_versions" +
                        (few_changes ? " INDEXED BY server_versions_by_update" : "") + " WHERE 1";
     if (query.cursor_name) text += query.cursor_version ? " AND (name, version) > (?1, ?2)" : " AND name > ?1";
     if (!query.search.empty()) text += " AND name LIKE ?3 ESCAPE '\\'";
@@ -195,38 +301,53 @@ result<std::vector<stored_version>> sqlite_storage::list(const list_query& query
     if (query.updated_since) (*stmt)->bind(4, *query.updated_since);
     if (query.version) (*stmt)->bind(5, *query.version);
     (*stmt)->bind(6, std::int64_t{query.limit});
-    return collect(**stmt);
+    return collect_rendered(**stmt);
 }
 
-result<std::vector<stored_version>> sqlite_storage::versions(const std::string& name, bool include_deleted)
+// Every version of a name, newest publish first: `columns` of each.
+result<sql::statement*> sqlite_storage::versions_statement(std::string_view columns, const std::string& name,
+                                                           bool include_deleted)
 {
-    std::lock_guard lock(mutex_);
-    auto stmt = prepared("SELECT " + std::string(row_columns) +
+    auto stmt = prepared("SELECT " + std::string(columns) +
                          " FROM server_versions WHERE name = ?1 AND (?2 OR status != 'deleted')"
                          " ORDER BY published_at DESC, version DESC");
-    if (!stmt) return stmt.error();
-    (*stmt)->bind(1, name).bind(2, std::int64_t{include_deleted});
-    return collect(**stmt);
+    if (stmt) (*stmt)->bind(1, name).bind(2, std::int64_t{include_deleted});
+    return stmt;
 }
 
-result<std::optional<stored_version>> sqlite_storage::get(const std::string& name, const std::string& version,
-                                                          bool include_deleted)
+result<std::vector<rendered_version>> sqlite_storage::versions(const std::string& name, bool include_deleted)
+{
+    std::lock_guard lock(mutex_);
+    auto stmt = versions_statement(rendered_columns, name, include_deleted);
+    if (!stmt) return stmt.error();
+    return collect_rendered(**stmt);
+}
+
+result<std::vector<stored_version>> sqlite_storage::all_versions(const std::string& name)
+{
+    auto stmt = versions_statement(row_columns, name, true);
+    if (!stmt) return stmt.error();
+    return collect<stored_version>(**stmt, read_row);
+}
+
+result<std::optional<rendered_version>> sqlite_storage::get(const std::string& name, const std::string& version,
+                                                            bool include_deleted)
 {
     std::lock_guard lock(mutex_);
     const bool latest = version == "latest";
-    auto stmt = prepared("SELECT " + std::string(row_columns) + " FROM server_versions WHERE name = ?1 AND " +
+    auto stmt = prepared("SELECT " + std::string(rendered_columns) + " FROM server_versions WHERE name = ?1 AND " +
                          (latest ? "is_latest" : "version = ?2") + " AND (?3 OR status != 'deleted')");
     if (!stmt) return stmt.error();
     (*stmt)->bind(1, name).bind(3, std::int64_t{include_deleted});
     if (!latest) (*stmt)->bind(2, version);
-    auto rows = collect(**stmt);
+    auto rows = collect_rendered(**stmt);
     if (!rows) return rows.error();
-    if (rows->empty()) return std::optional<stored_version>{};
-    return std::optional<stored_version>(std::move(rows->front()));
+    if (rows->empty()) return std::optional<rendered_version>{};
+    return std::optional<rendered_version>(std::move(rows->front()));
 }
 
-result<std::vector<stored_version>> sqlite_storage::search(const std::string& text, bool include_deleted,
-                                                           bool latest_only, int limit)
+result<std::vector<rendered_version>> sqlite_storage::search(const std::string& text, bool include_deleted,
+                                                             bool latest_only, int limit)
 {
     std::lock_guard lock(mutex_);
     // Each word of the query is a prefix term; quoting keeps FTS5 syntax characters literal.
@@ -242,12 +363,8 @@ result<std::vector<stored_version>> sqlite_storage::search(const std::string& te
         match += (match.empty() ? "" : " ") + quoted + "\"*";
         pos = end == std::string::npos ? text.size() : end;
     }
-    if (match.empty()) return std::vector<stored_version>{};
-    std::string columns;
-    for (std::string_view column :
-         {"name", "version", "document", "status", "status_message", "published_at_text", "updated_at_text",
-          "status_changed_at_text", "is_latest", "official_extra", "meta_other"})
-        columns += (columns.empty() ? "v." : ", v.") + std::string(column);
+    if (match.empty()) return std::vector<rendered_version>{};
+    const std::string columns = "v.name, v.version, v.entry, v.entry_digest";
     // Name matches weigh most, then title, then description; ties go to the latest version.
     auto stmt = prepared("SELECT " + columns +
                          " FROM server_search JOIN server_versions v ON v.id = server_search.rowid"
@@ -257,7 +374,7 @@ result<std::vector<stored_version>> sqlite_storage::search(const std::string& te
     if (!stmt) return stmt.error();
     (*stmt)->bind(1, match).bind(2, std::int64_t{include_deleted}).bind(3, std::int64_t{limit});
     (*stmt)->bind(4, std::int64_t{latest_only});
-    return collect(**stmt);
+    return collect_rendered(**stmt);
 }
 
 result<std::size_t> sqlite_storage::count()
@@ -328,7 +445,7 @@ result<import_report> sqlite_storage::import(std::vector<import_entry> entries)
     // The search index is built once, after the rows are in.
     if (auto done = db_.execute("INSERT INTO server_search(server_search) VALUES('rebuild')"); !done)
         return done.error();
-    if (auto done = tx->commit(); !done) return done.error();
+    if (auto done = commit(*tx); !done) return done.error();
     return report;
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mcpreg::engine::detail {
@@ -35,6 +36,22 @@ struct stored_version {
     std::optional<std::string> official_extra;  ///< unknown keys of the official block (JSON object text)
     std::optional<std::string> meta_other;      ///< other registries' `_meta` namespaces (JSON object text)
 };
+
+/// A version as the read API serves it. The entry is rendered when a write changes the row (in the write's
+/// transaction), so a page is a concatenation of stored entries and its ETag a hash of their digests.
+struct rendered_version {
+    std::string name;
+    std::string version;
+    std::string entry;   ///< the `{"server": ..., "_meta": ...}` JSON: render_entry() of the row
+    std::string digest;  ///< entry_digest(entry)
+};
+
+/// The `{server, _meta}` JSON of a row: the stored document, then the registry's block, then the unknown keys
+/// kept from the official block and other registries' namespaces (the registry's own win).
+std::string render_entry(const stored_version& row);
+/// The first 128 bits of the entry's SHA-256, in hex: the entry's ETag (without quotes), and what page ETags
+/// are hashed from.
+std::string entry_digest(std::string_view entry);
 
 /// GET /servers filters. All of them AND together.
 struct list_query {
@@ -155,20 +172,22 @@ public:
     /// SQLite file, or ":memory:". The schema is created or migrated.
     static result<std::unique_ptr<storage>> open(const std::string& location, const storage_options& options);
 
-    virtual result<std::vector<stored_version>> list(const list_query& query) = 0;
+    virtual result<std::vector<rendered_version>> list(const list_query& query) = 0;
     /// Every version of a name, newest publish first.
-    virtual result<std::vector<stored_version>> versions(const std::string& name, bool include_deleted) = 0;
+    virtual result<std::vector<rendered_version>> versions(const std::string& name, bool include_deleted) = 0;
     /// One version, or the latest one when `version` is "latest".
-    virtual result<std::optional<stored_version>> get(const std::string& name, const std::string& version,
-                                                      bool include_deleted) = 0;
+    virtual result<std::optional<rendered_version>> get(const std::string& name, const std::string& version,
+                                                        bool include_deleted) = 0;
     /// Ranked full-text search over name, title and description, best first; name matches weigh most. Each
     /// word of `text` is a prefix term, taken literally. `latest_only` keeps each server's latest version.
-    virtual result<std::vector<stored_version>> search(const std::string& text, bool include_deleted, bool latest_only,
-                                                       int limit) = 0;
+    virtual result<std::vector<rendered_version>> search(const std::string& text, bool include_deleted,
+                                                         bool latest_only, int limit) = 0;
     virtual result<import_report> import(std::vector<import_entry> entries) = 0;
     virtual result<std::size_t> count() = 0;
 
     // ---- writes: each runs in one transaction; a rule broken is write_refusal, a storage fault an error ----
+    // Every row a write changes (its own, and those whose latest flag moves) is rendered again before the
+    // transaction commits: a trigger clears the entry of a row whose rendered columns change.
 
     /// Publishes a new version (CONFORMANCE C): remote-URL uniqueness, version cap, duplicates, latest.
     virtual result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,

@@ -146,7 +146,7 @@ result<write_outcome<stored_version>> sqlite_storage::publish(const model::serve
     if (auto done = replace_remotes(server.name, server.version, server); !done) return done.error();
     auto row = find(server.name, server.version);
     if (!row) return row.error();
-    if (auto done = tx->commit(); !done) return done.error();
+    if (auto done = commit(*tx); !done) return done.error();
     return outcome{std::move(*row), std::nullopt};
 }
 
@@ -200,7 +200,7 @@ result<write_outcome<stored_version>> sqlite_storage::edit(const model::server& 
     if (auto done = replace_remotes(server.name, server.version, server); !done) return done.error();
     auto updated = find(server.name, server.version);
     if (!updated) return updated.error();
-    if (auto done = tx->commit(); !done) return done.error();
+    if (auto done = commit(*tx); !done) return done.error();
     return outcome{std::move(*updated), std::nullopt};
 }
 
@@ -245,7 +245,7 @@ result<write_outcome<stored_version>> sqlite_storage::set_status(const std::stri
     if (auto done = recalculate_latest(name, std::nullopt); !done) return done.error();
     auto updated = find(name, version);
     if (!updated) return updated.error();
-    if (auto done = tx->commit(); !done) return done.error();
+    if (auto done = commit(*tx); !done) return done.error();
     return outcome{std::move(*updated), std::nullopt};
 }
 
@@ -257,7 +257,7 @@ sqlite_storage::set_status_all(const std::string& name, model::server_status sta
     using rows = std::vector<stored_version>;
     auto tx = sql::transaction::begin(db_);
     if (!tx) return tx.error();
-    auto all = versions(name, true);
+    auto all = all_versions(name);
     if (!all) return all.error();
     if (all->empty()) return refuse<rows>(404, "Server not found");
     const std::string new_status(model::to_string(status));
@@ -288,9 +288,9 @@ sqlite_storage::set_status_all(const std::string& name, model::server_status sta
         .bind(5, now.to_string());
     if (auto done = (*update)->run(); !done) return done.error();
     if (auto done = recalculate_latest(name, std::nullopt); !done) return done.error();
-    auto after = versions(name, true);
+    auto after = all_versions(name);
     if (!after) return after.error();
-    if (auto done = tx->commit(); !done) return done.error();
+    if (auto done = commit(*tx); !done) return done.error();
     return write_outcome<rows>{std::move(*after), std::nullopt};
 }
 
@@ -323,7 +323,7 @@ result<write_outcome<stored_version>> sqlite_storage::remove(const std::string& 
     (*erase)->bind(1, id);
     if (auto done = (*erase)->run(); !done) return done.error();
     if (auto done = recalculate_latest(name, std::nullopt); !done) return done.error();
-    if (auto done = tx->commit(); !done) return done.error();
+    if (auto done = commit(*tx); !done) return done.error();
     return outcome{std::move(**row), std::nullopt};
 }
 

@@ -589,3 +589,71 @@ TEST_CASE("L12: a storage failure is a generic 500 that leaks nothing" * doctest
     std::filesystem::remove(path.string() + "-wal");
     std::filesystem::remove(path.string() + "-shm");
 }
+
+TEST_CASE("stored entries follow every change to their row, and a page's ETag follows its entries" *
+          doctest::test_suite("engine"))
+{
+    auto reg = seeded({entry("com.example/a", "1.0.0", "2025-01-01T00:00:00Z"),
+                       entry("com.example/b", "1.0.0", "2025-01-01T00:00:00Z")});
+    const auto first = call(reg, "/v0.1/servers?limit=2");
+    const std::string first_etag(first.res.header("ETag"));
+    const std::string old_version_etag(call(reg, "/v0.1/servers/com.example%2Fa/versions/1.0.0").res.header("ETag"));
+
+    // A status change through an import: the row's entry and the page's ETag change.
+    reg.import_json(json::array{entry("com.example/b", "1.0.0", "2025-01-01T00:00:00Z", "deprecated")}).value();
+    const auto deprecated = call(reg, "/v0.1/servers?limit=2");
+    CHECK(deprecated.body.at("servers").at(1).at("_meta").at(model::official_meta_key).at("status") == "deprecated");
+    const std::string deprecated_etag(deprecated.res.header("ETag"));
+    CHECK(deprecated_etag != first_etag);
+
+    // A row elsewhere changes nothing on this page, bytes or tag.
+    reg.import_json(json::array{entry("com.example/z", "1.0.0", "2025-01-01T00:00:00Z")}).value();
+    const auto unrelated = call(reg, "/v0.1/servers?limit=2");
+    CHECK(unrelated.res.body == deprecated.res.body);
+    CHECK(unrelated.res.header("ETag") == deprecated_etag);
+    CHECK(call(reg, "/v0.1/servers?limit=2", {{"If-None-Match", deprecated_etag}}).res.status == 304);
+
+    // A newer version moves the latest flag: the older row is rendered again without it.
+    reg.import_json(json::array{entry("com.example/a", "2.0.0", "2025-02-01T00:00:00Z")}).value();
+    const auto old_version = call(reg, "/v0.1/servers/com.example%2Fa/versions/1.0.0");
+    CHECK(old_version.body.at("_meta").at(model::official_meta_key).at("isLatest") == false);
+    CHECK(old_version.res.header("ETag") != old_version_etag);
+    CHECK(call(reg, "/v0.1/servers/com.example%2Fa/versions/latest").body.at("server").at("version") == "2.0.0");
+    CHECK(call(reg, "/v0.1/servers?limit=2").res.header("ETag") != deprecated_etag);
+}
+
+TEST_CASE("rows stored without their entry (older databases) get it when the database opens" *
+          doctest::test_suite("engine"))
+{
+    const auto path = std::filesystem::temp_directory_path() / ("mcpreg-entries-" + std::to_string(::getpid()) + ".db");
+    std::filesystem::remove(path);
+    engine::registry_options options;
+    options.database = path.string();
+    options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
+    std::string page, etag, detail;
+    {
+        auto reg = test::open_registry(options);
+        auto answer = call(reg, "/v0.1/servers?limit=100&cursor=io.github");
+        REQUIRE(answer.res.status == 200);
+        page = answer.res.body;
+        etag = answer.res.header("ETag");
+        detail = call(reg, "/v0.1/servers/io.github.github%2Fgithub-mcp-server/versions/latest").res.body;
+    }
+    // As a database written before entries were stored: every row without one.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE server_versions SET entry = NULL, entry_digest = NULL", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+    sqlite3_close(db);
+    {
+        options.seed_files.clear();
+        auto reg = test::open_registry(options);
+        auto answer = call(reg, "/v0.1/servers?limit=100&cursor=io.github");
+        CHECK(answer.res.body == page);
+        CHECK(answer.res.header("ETag") == etag);
+        CHECK(call(reg, "/v0.1/servers/io.github.github%2Fgithub-mcp-server/versions/latest").res.body == detail);
+    }
+    std::filesystem::remove(path);
+    std::filesystem::remove(path.string() + "-wal");
+    std::filesystem::remove(path.string() + "-shm");
+}
