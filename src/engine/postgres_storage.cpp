@@ -144,14 +144,11 @@ std::vector<stored_version> read_rows(const pg::rows& r)
 // What the read API selects: the rendered entry, and the name and version a cursor is made of.
 const std::string rendered_columns = "name, version, entry, entry_digest";
 
-std::vector<rendered_version> read_rendered(const pg::rows& r)
+// Passes `rendered_columns` rows to `sink`; returns how many there were.
+int stream(const pg::rows& r, const row_sink& sink)
 {
-    std::vector<rendered_version> rows;
-    rows.reserve(static_cast<std::size_t>(r.size()));
-    for (int i = 0; i < r.size(); ++i)
-        rows.push_back({std::string(r.text(i, 0)), std::string(r.text(i, 1)), std::string(r.text(i, 2)),
-                        std::string(r.text(i, 3))});
-    return rows;
+    for (int i = 0; i < r.size(); ++i) sink({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3)});
+    return r.size();
 }
 
 // Renders the rows of this transaction whose entry a change cleared (other sessions' rows are committed, so
@@ -265,12 +262,12 @@ public:
 
     result<void> migrate();
 
-    result<std::vector<rendered_version>> list(const list_query& query) override;
-    result<std::vector<rendered_version>> versions(const std::string& name, bool include_deleted) override;
-    result<std::optional<rendered_version>> get(const std::string& name, const std::string& version,
-                                                bool include_deleted) override;
-    result<std::vector<rendered_version>> search(const std::string& text, bool include_deleted, bool latest_only,
-                                                 int limit) override;
+    result<void> list(const list_query& query, const row_sink& sink) override;
+    result<void> versions(const std::string& name, bool include_deleted, const row_sink& sink) override;
+    result<bool> get(const std::string& name, const std::string& version, bool include_deleted,
+                     const row_sink& sink) override;
+    result<void> search(const std::string& text, bool include_deleted, bool latest_only, int limit,
+                        const row_sink& sink) override;
     result<import_report> import(std::vector<import_entry> entries) override;
     result<std::size_t> count() override;
     result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,
@@ -444,12 +441,12 @@ result<void> postgres_storage::migrate()
 
 // ---- reads ----
 
-result<std::vector<rendered_version>> postgres_storage::list(const list_query& query)
+result<void> postgres_storage::list(const list_query& query, const row_sink& sink)
 {
     // Text PostgreSQL cannot hold matches no row.
     for (const auto* value : {&query.cursor_name, &query.cursor_version, &query.version})
-        if (*value && !pg::storable(**value)) return std::vector<rendered_version>{};
-    if (!pg::storable(query.search)) return std::vector<rendered_version>{};
+        if (*value && !pg::storable(**value)) return {};
+    if (!pg::storable(query.search)) return {};
     std::vector<pg::param> params;
     auto arg = [&](pg::param value) {
         params.push_back(std::move(value));
@@ -466,32 +463,34 @@ result<std::vector<rendered_version>> postgres_storage::list(const list_query& q
     if (query.version) text += " AND version = " + arg(*query.version);
     if (query.latest_only) text += " AND is_latest";
     text += " ORDER BY name, version LIMIT " + arg(pg::integer(query.limit));
-    return with_session([&](pg::connection& c) -> result<std::vector<rendered_version>> {
+    return with_session([&](pg::connection& c) -> result<void> {
         auto found = c.run(text, params);
         if (!found) return found.error();
-        return read_rendered(*found);
+        stream(*found, sink);
+        return {};
     });
 }
 
-result<std::vector<rendered_version>> postgres_storage::versions(const std::string& name, bool include_deleted)
+result<void> postgres_storage::versions(const std::string& name, bool include_deleted, const row_sink& sink)
 {
-    if (!pg::storable(name)) return std::vector<rendered_version>{};
-    return with_session([&](pg::connection& c) -> result<std::vector<rendered_version>> {
+    if (!pg::storable(name)) return {};
+    return with_session([&](pg::connection& c) -> result<void> {
         auto found = c.run("SELECT " + rendered_columns +
                                " FROM server_versions WHERE name = $1 AND ($2 OR status <> 'deleted')"
                                " ORDER BY published_at DESC, version DESC",
                            {name, pg::boolean(include_deleted)});
         if (!found) return found.error();
-        return read_rendered(*found);
+        stream(*found, sink);
+        return {};
     });
 }
 
-result<std::optional<rendered_version>> postgres_storage::get(const std::string& name, const std::string& version,
-                                                              bool include_deleted)
+result<bool> postgres_storage::get(const std::string& name, const std::string& version, bool include_deleted,
+                                   const row_sink& sink)
 {
-    if (!pg::storable(name) || !pg::storable(version)) return std::optional<rendered_version>{};
+    if (!pg::storable(name) || !pg::storable(version)) return false;
     const bool latest = version == "latest";
-    return with_session([&](pg::connection& c) -> result<std::optional<rendered_version>> {
+    return with_session([&](pg::connection& c) -> result<bool> {
         auto found = latest ? c.run("SELECT " + rendered_columns +
                                         " FROM server_versions WHERE name = $1 AND is_latest"
                                         " AND ($2 OR status <> 'deleted')",
@@ -501,16 +500,14 @@ result<std::optional<rendered_version>> postgres_storage::get(const std::string&
                                         " AND ($2 OR status <> 'deleted')",
                                     {name, pg::boolean(include_deleted), version});
         if (!found) return found.error();
-        if (found->size() == 0) return std::optional<rendered_version>{};
-        return std::optional<rendered_version>(std::move(read_rendered(*found).front()));
+        return stream(*found, sink) > 0;
     });
 }
 
-result<std::vector<rendered_version>> postgres_storage::search(const std::string& text, bool include_deleted,
-                                                               bool latest_only, int limit)
+result<void> postgres_storage::search(const std::string& text, bool include_deleted, bool latest_only, int limit,
+                                      const row_sink& sink)
 {
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos || !pg::storable(text))
-        return std::vector<rendered_version>{};
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos || !pg::storable(text)) return {};
     // plainto_tsquery reads any text as plain words (no operators, never a syntax error); each of its lexemes
     // then becomes a prefix term. Names holding the query text itself come first (a whole name part such as
     // `github-mcp-server` typed in full), then cover density ranks (terms near each other), weighing name (A)
@@ -525,10 +522,11 @@ result<std::vector<rendered_version>> postgres_storage::search(const std::string
         " AND (NOT $4 OR is_latest)"
         " ORDER BY strpos(lower(name), lower(btrim($1))) > 0 DESC, ts_rank_cd(search_vector, q.query) DESC,"
         " is_latest DESC, name, version LIMIT $3";
-    return with_session([&](pg::connection& c) -> result<std::vector<rendered_version>> {
+    return with_session([&](pg::connection& c) -> result<void> {
         auto found = c.run(sql, {text, pg::boolean(include_deleted), pg::integer(limit), pg::boolean(latest_only)});
         if (!found) return found.error();
-        return read_rendered(*found);
+        stream(*found, sink);
+        return {};
     });
 }
 

@@ -177,33 +177,50 @@ struct built_answer {
     std::string etag;
 };
 
-// A page of stored entries. Its ETag is hashed from the entries' digests and the metadata, which determine the
-// body, so a page costs no hash of its own bytes.
-built_answer list_json(const std::vector<detail::rendered_version>& rows, const std::optional<std::string>& next_cursor)
-{
-    std::string metadata = "{";
-    if (next_cursor) metadata += "\"nextCursor\":" + detail::json_quote(*next_cursor) + ",";
-    metadata += "\"count\":" + std::to_string(rows.size()) + "}";
-    std::size_t size = 32 + metadata.size();
-    for (const auto& row : rows) size += row.entry.size() + 1;
-    built_answer page;
-    page.body.reserve(size);
-    page.body += "{\"servers\":[";
-    std::string identity;
-    identity.reserve(rows.size() * 33 + metadata.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        if (i) page.body += ',';
-        page.body += rows[i].entry;
-        identity += rows[i].digest;
-        identity += ',';
+// A page of stored entries, appended as the storage steps through them. Its ETag is hashed from the entries'
+// digests and the metadata, which determine the body, so a page costs no hash of its own bytes.
+class page_builder {
+public:
+    page_builder() { page_.body = "{\"servers\":["; }
+
+    detail::row_sink sink()
+    {
+        return [this](const detail::rendered_row& row) {
+            if (count_++) page_.body += ',';
+            page_.body += row.entry;
+            identity_ += row.digest;
+            identity_ += ',';
+            last_name_ = row.name;
+            last_version_ = row.version;
+        };
     }
-    page.body += "],\"metadata\":";
-    page.body += metadata;
-    page.body += '}';
-    identity += metadata;
-    page.etag = detail::make_etag(identity);
-    return page;
-}
+
+    std::size_t count() const { return count_; }
+
+    /// The page, with a `nextCursor` to its last row when `full`.
+    built_answer finish(bool full)
+    {
+        std::string metadata = "{";
+        if (full && count_ > 0)
+            metadata += "\"nextCursor\":" + detail::json_quote(last_name_ + ":" + last_version_) + ",";
+        metadata += "\"count\":" + std::to_string(count_) + "}";
+        page_.body += "],\"metadata\":";
+        page_.body += metadata;
+        page_.body += '}';
+        identity_ += metadata;
+        page_.etag = detail::make_etag(identity_);
+        return std::move(page_);
+    }
+
+private:
+    built_answer page_;
+    std::string identity_;
+    std::string last_name_, last_version_;
+    std::size_t count_ = 0;
+};
+
+// The sink of reads that only ask whether a row exists.
+void ignore_row(const detail::rendered_row&) {}
 
 std::optional<bool> parse_bool(std::string_view text)
 {
@@ -822,12 +839,9 @@ response registry::impl::list_servers(const request& req, const query_params& pa
     }
 
     return cached_or_build(req, cache_key, "Failed to get registry list", [&]() -> result<built_answer> {
-        auto rows = store->list(query);
-        if (!rows) return rows.error();
-        std::optional<std::string> next_cursor;
-        if (!rows->empty() && static_cast<int>(rows->size()) >= query.limit)
-            next_cursor = rows->back().name + ":" + rows->back().version;
-        return list_json(*rows, next_cursor);
+        page_builder page;
+        if (auto done = store->list(query, page.sink()); !done) return done.error();
+        return page.finish(static_cast<int>(page.count()) >= query.limit);
     });
 }
 
@@ -838,10 +852,10 @@ response registry::impl::server_versions(const request& req, const std::string& 
     const bool include_deleted = read_include_deleted(params, errors).value_or(false);
     if (!errors.empty()) return problem(422, "validation failed", errors);
     return cached_or_build(req, cache_key, "Failed to get server details", [&]() -> result<built_answer> {
-        auto rows = store->versions(name, include_deleted);
-        if (!rows) return rows.error();
-        if (rows->empty()) return built_answer{404, "Server not found", {}};
-        return list_json(*rows, std::nullopt);
+        page_builder page;
+        if (auto done = store->versions(name, include_deleted, page.sink()); !done) return done.error();
+        if (page.count() == 0) return built_answer{404, "Server not found", {}};
+        return page.finish(false);
     });
 }
 
@@ -852,11 +866,12 @@ response registry::impl::server_version(const request& req, const std::string& n
     const bool include_deleted = read_include_deleted(params, errors).value_or(false);
     if (!errors.empty()) return problem(422, "validation failed", errors);
     return cached_or_build(req, cache_key, "Failed to get server details", [&]() -> result<built_answer> {
-        auto row = store->get(name, version, include_deleted);
-        if (!row) return row.error();
-        if (!*row) return built_answer{404, "Server not found", {}};
-        auto& [row_name, row_version, entry, digest] = **row;
-        return built_answer{200, std::move(entry), "\"" + digest + "\""};
+        built_answer answer{404, "Server not found", {}};
+        auto found = store->get(name, version, include_deleted, [&](const detail::rendered_row& row) {
+            answer = {200, std::string(row.entry), "\"" + std::string(row.digest) + "\""};
+        });
+        if (!found) return found.error();
+        return answer;
     });
 }
 
@@ -875,9 +890,10 @@ response registry::impl::search(const request& req, const query_params& params, 
     if (!q || q->empty()) errors.push_back({"expected required property q to be present", "query.q", nullptr});
     if (!errors.empty()) return problem(422, "validation failed", errors);
     return cached_or_build(req, cache_key, "Failed to search the registry", [&]() -> result<built_answer> {
-        auto rows = store->search(*q, include_deleted, !all_versions, limit);
-        if (!rows) return rows.error();
-        return list_json(*rows, std::nullopt);
+        page_builder page;
+        if (auto done = store->search(*q, include_deleted, !all_versions, limit, page.sink()); !done)
+            return done.error();
+        return page.finish(false);
     });
 }
 
@@ -1219,7 +1235,7 @@ response registry::impl::edit(const request& req, const std::string& name, const
     if (auto* refused = std::get_if<response>(&write)) return std::move(*refused);
     const auto& [document, who] = std::get<authenticated_write>(write);
     {
-        auto existing = store->get(name, version, false);
+        auto existing = store->get(name, version, false, ignore_row);
         if (!existing) return storage_fault(existing.error(), "Failed to edit server");
         if (!*existing) return problem(404, "Server not found");
     }
@@ -1312,12 +1328,12 @@ response registry::impl::set_status(const request& req, const std::string& name,
     const std::string version_label = version.value_or("*");
 
     if (version) {
-        auto existing = store->get(name, *version, true);
+        auto existing = store->get(name, *version, true, ignore_row);
         if (!existing) return storage_fault(existing.error(), "Failed to update server status");
         if (!*existing) return problem(404, "Server version not found");
     }
     else {
-        auto latest = store->get(name, "latest", true);
+        auto latest = store->get(name, "latest", true, ignore_row);
         if (!latest) return storage_fault(latest.error(), "Failed to update server status");
         if (!*latest) return problem(404, "Server not found");
     }

@@ -13,12 +13,12 @@ class sqlite_storage final : public storage {
 public:
     static result<std::unique_ptr<storage>> open(const std::string& path);
 
-    result<std::vector<rendered_version>> list(const list_query& query) override;
-    result<std::vector<rendered_version>> versions(const std::string& name, bool include_deleted) override;
-    result<std::optional<rendered_version>> get(const std::string& name, const std::string& version,
-                                                bool include_deleted) override;
-    result<std::vector<rendered_version>> search(const std::string& text, bool include_deleted, bool latest_only,
-                                                 int limit) override;
+    result<void> list(const list_query& query, const row_sink& sink) override;
+    result<void> versions(const std::string& name, bool include_deleted, const row_sink& sink) override;
+    result<bool> get(const std::string& name, const std::string& version, bool include_deleted,
+                     const row_sink& sink) override;
+    result<void> search(const std::string& text, bool include_deleted, bool latest_only, int limit,
+                        const row_sink& sink) override;
     result<import_report> import(std::vector<import_entry> entries) override;
     result<std::size_t> count() override;
     result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,

@@ -87,12 +87,6 @@ constexpr std::string_view migrations[] = {
 // What the read API selects: the rendered entry, and the name and version a cursor is made of.
 constexpr std::string_view rendered_columns = "name, version, entry, entry_digest";
 
-rendered_version read_rendered(const sql::statement& stmt)
-{
-    return {std::string(stmt.column_text(0)), std::string(stmt.column_text(1)), std::string(stmt.column_text(2)),
-            std::string(stmt.column_text(3))};
-}
-
 constexpr std::string_view row_columns =
     "name, version, document, status, status_message, published_at_text, updated_at_text, status_changed_at_text, "
     "is_latest, official_extra, meta_other";
@@ -129,9 +123,15 @@ result<std::vector<Row>> collect(sql::statement& stmt, Read read)
     }
 }
 
-result<std::vector<rendered_version>> collect_rendered(sql::statement& stmt)
+// Steps through `rendered_columns` rows into `sink`; returns how many there were.
+result<std::size_t> stream(sql::statement& stmt, const row_sink& sink)
 {
-    return collect<rendered_version>(stmt, read_rendered);
+    for (std::size_t count = 0;; ++count) {
+        auto more = stmt.step();
+        if (!more) return more.error();
+        if (!*more) return count;
+        sink({stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_text(3)});
+    }
 }
 
 // `,"key":value` for each member of a stored JSON object whose key `taken` does not refuse, in its order.
@@ -268,7 +268,7 @@ result<void> sqlite_storage::commit(sql::transaction& tx)
     return tx.commit();
 }
 
-result<std::vector<rendered_version>> sqlite_storage::list(const list_query& query)
+result<void> sqlite_storage::list(const list_query& query, const row_sink& sink)
 {
     std::lock_guard lock(mutex_);
     // updated_since: walking (name, version) order and filtering reads every row when few changed (an
@@ -301,7 +301,8 @@ result<std::vector<rendered_version>> sqlite_storage::list(const list_query& que
     if (query.updated_since) (*stmt)->bind(4, *query.updated_since);
     if (query.version) (*stmt)->bind(5, *query.version);
     (*stmt)->bind(6, std::int64_t{query.limit});
-    return collect_rendered(**stmt);
+    if (auto done = stream(**stmt, sink); !done) return done.error();
+    return {};
 }
 
 // Every version of a name, newest publish first: `columns` of each.
@@ -315,12 +316,13 @@ result<sql::statement*> sqlite_storage::versions_statement(std::string_view colu
     return stmt;
 }
 
-result<std::vector<rendered_version>> sqlite_storage::versions(const std::string& name, bool include_deleted)
+result<void> sqlite_storage::versions(const std::string& name, bool include_deleted, const row_sink& sink)
 {
     std::lock_guard lock(mutex_);
     auto stmt = versions_statement(rendered_columns, name, include_deleted);
     if (!stmt) return stmt.error();
-    return collect_rendered(**stmt);
+    if (auto done = stream(**stmt, sink); !done) return done.error();
+    return {};
 }
 
 result<std::vector<stored_version>> sqlite_storage::all_versions(const std::string& name)
@@ -330,8 +332,8 @@ result<std::vector<stored_version>> sqlite_storage::all_versions(const std::stri
     return collect<stored_version>(**stmt, read_row);
 }
 
-result<std::optional<rendered_version>> sqlite_storage::get(const std::string& name, const std::string& version,
-                                                            bool include_deleted)
+result<bool> sqlite_storage::get(const std::string& name, const std::string& version, bool include_deleted,
+                                 const row_sink& sink)
 {
     std::lock_guard lock(mutex_);
     const bool latest = version == "latest";
@@ -340,14 +342,13 @@ result<std::optional<rendered_version>> sqlite_storage::get(const std::string& n
     if (!stmt) return stmt.error();
     (*stmt)->bind(1, name).bind(3, std::int64_t{include_deleted});
     if (!latest) (*stmt)->bind(2, version);
-    auto rows = collect_rendered(**stmt);
-    if (!rows) return rows.error();
-    if (rows->empty()) return std::optional<rendered_version>{};
-    return std::optional<rendered_version>(std::move(rows->front()));
+    auto found = stream(**stmt, sink);
+    if (!found) return found.error();
+    return *found > 0;
 }
 
-result<std::vector<rendered_version>> sqlite_storage::search(const std::string& text, bool include_deleted,
-                                                             bool latest_only, int limit)
+result<void> sqlite_storage::search(const std::string& text, bool include_deleted, bool latest_only, int limit,
+                                    const row_sink& sink)
 {
     std::lock_guard lock(mutex_);
     // Each word of the query is a prefix term; quoting keeps FTS5 syntax characters literal.
@@ -363,7 +364,7 @@ result<std::vector<rendered_version>> sqlite_storage::search(const std::string& 
         match += (match.empty() ? "" : " ") + quoted + "\"*";
         pos = end == std::string::npos ? text.size() : end;
     }
-    if (match.empty()) return std::vector<rendered_version>{};
+    if (match.empty()) return {};
     const std::string columns = "v.name, v.version, v.entry, v.entry_digest";
     // Name matches weigh most, then title, then description; ties go to the latest version.
     auto stmt = prepared("SELECT " + columns +
@@ -374,7 +375,8 @@ result<std::vector<rendered_version>> sqlite_storage::search(const std::string& 
     if (!stmt) return stmt.error();
     (*stmt)->bind(1, match).bind(2, std::int64_t{include_deleted}).bind(3, std::int64_t{limit});
     (*stmt)->bind(4, std::int64_t{latest_only});
-    return collect_rendered(**stmt);
+    if (auto done = stream(**stmt, sink); !done) return done.error();
+    return {};
 }
 
 result<std::size_t> sqlite_storage::count()

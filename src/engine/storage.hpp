@@ -37,14 +37,18 @@ struct stored_version {
     std::optional<std::string> meta_other;      ///< other registries' `_meta` namespaces (JSON object text)
 };
 
-/// A version as the read API serves it. The entry is rendered when a write changes the row (in the write's
-/// transaction), so a page is a concatenation of stored entries and its ETag a hash of their digests.
-struct rendered_version {
-    std::string name;
-    std::string version;
-    std::string entry;   ///< the `{"server": ..., "_meta": ...}` JSON: render_entry() of the row
-    std::string digest;  ///< entry_digest(entry)
+/// A version as the read API serves it; the views are valid only during the call that receives them. The
+/// entry is rendered when a write changes the row (in the write's transaction), so a page is a concatenation
+/// of stored entries and its ETag a hash of their digests.
+struct rendered_row {
+    std::string_view name;
+    std::string_view version;
+    std::string_view entry;   ///< the `{"server": ..., "_meta": ...}` JSON: render_entry() of the row
+    std::string_view digest;  ///< entry_digest(entry)
 };
+
+/// Receives the rows of a read in order, as the storage steps through them: nothing is copied on the way.
+using row_sink = std::function<void(const rendered_row&)>;
 
 /// The `{server, _meta}` JSON of a row: the stored document, then the registry's block, then the unknown keys
 /// kept from the official block and other registries' namespaces (the registry's own win).
@@ -172,16 +176,16 @@ public:
     /// SQLite file, or ":memory:". The schema is created or migrated.
     static result<std::unique_ptr<storage>> open(const std::string& location, const storage_options& options);
 
-    virtual result<std::vector<rendered_version>> list(const list_query& query) = 0;
+    virtual result<void> list(const list_query& query, const row_sink& sink) = 0;
     /// Every version of a name, newest publish first.
-    virtual result<std::vector<rendered_version>> versions(const std::string& name, bool include_deleted) = 0;
-    /// One version, or the latest one when `version` is "latest".
-    virtual result<std::optional<rendered_version>> get(const std::string& name, const std::string& version,
-                                                        bool include_deleted) = 0;
+    virtual result<void> versions(const std::string& name, bool include_deleted, const row_sink& sink) = 0;
+    /// One version, or the latest one when `version` is "latest": whether it exists (then `sink` got it).
+    virtual result<bool> get(const std::string& name, const std::string& version, bool include_deleted,
+                             const row_sink& sink) = 0;
     /// Ranked full-text search over name, title and description, best first; name matches weigh most. Each
     /// word of `text` is a prefix term, taken literally. `latest_only` keeps each server's latest version.
-    virtual result<std::vector<rendered_version>> search(const std::string& text, bool include_deleted,
-                                                         bool latest_only, int limit) = 0;
+    virtual result<void> search(const std::string& text, bool include_deleted, bool latest_only, int limit,
+                                const row_sink& sink) = 0;
     virtual result<import_report> import(std::vector<import_entry> entries) = 0;
     virtual result<std::size_t> count() = 0;
 
