@@ -145,9 +145,12 @@ std::vector<stored_version> read_rows(const pg::rows& r)
 const std::string rendered_columns = "name, version, entry, entry_digest";
 
 // Passes `rendered_columns` rows to `sink`; returns how many there were.
-int stream(const pg::rows& r, const row_sink& sink)
+result<int> stream(const pg::rows& r, const row_sink& sink)
 {
-    for (int i = 0; i < r.size(); ++i) sink({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3)});
+    for (int i = 0; i < r.size(); ++i) {
+        if (r.is_null(i, 2)) return unrendered_row(r.text(i, 0), r.text(i, 1));
+        sink({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3)});
+    }
     return r.size();
 }
 
@@ -466,7 +469,7 @@ result<void> postgres_storage::list(const list_query& query, const row_sink& sin
     return with_session([&](pg::connection& c) -> result<void> {
         auto found = c.run(text, params);
         if (!found) return found.error();
-        stream(*found, sink);
+        if (auto done = stream(*found, sink); !done) return done.error();
         return {};
     });
 }
@@ -480,7 +483,7 @@ result<void> postgres_storage::versions(const std::string& name, bool include_de
                                " ORDER BY published_at DESC, version DESC",
                            {name, pg::boolean(include_deleted)});
         if (!found) return found.error();
-        stream(*found, sink);
+        if (auto done = stream(*found, sink); !done) return done.error();
         return {};
     });
 }
@@ -500,7 +503,9 @@ result<bool> postgres_storage::get(const std::string& name, const std::string& v
                                         " AND ($2 OR status <> 'deleted')",
                                     {name, pg::boolean(include_deleted), version});
         if (!found) return found.error();
-        return stream(*found, sink) > 0;
+        auto streamed = stream(*found, sink);
+        if (!streamed) return streamed.error();
+        return *streamed > 0;
     });
 }
 
@@ -525,7 +530,7 @@ result<void> postgres_storage::search(const std::string& text, bool include_dele
     return with_session([&](pg::connection& c) -> result<void> {
         auto found = c.run(sql, {text, pg::boolean(include_deleted), pg::integer(limit), pg::boolean(latest_only)});
         if (!found) return found.error();
-        stream(*found, sink);
+        if (auto done = stream(*found, sink); !done) return done.error();
         return {};
     });
 }

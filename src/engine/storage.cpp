@@ -130,7 +130,9 @@ result<std::size_t> stream(sql::statement& stmt, const row_sink& sink)
         auto more = stmt.step();
         if (!more) return more.error();
         if (!*more) return count;
-        sink({stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_text(3)});
+        const auto entry = stmt.column_optional_text(2);
+        if (!entry) return unrendered_row(stmt.column_text(0), stmt.column_text(1));
+        sink({stmt.column_text(0), stmt.column_text(1), *entry, stmt.column_text(3)});
     }
 }
 

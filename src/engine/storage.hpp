@@ -50,6 +50,14 @@ struct rendered_row {
 /// Receives the rows of a read in order, as the storage steps through them: nothing is copied on the way.
 using row_sink = std::function<void(const rendered_row&)>;
 
+/// The error of a read that met a row without its entry: written by an engine from before stored entries
+/// still running against the database (the next write or start of a newer one renders it).
+inline error unrendered_row(std::string_view name, std::string_view version)
+{
+    return make_error(errc::storage_error, "the row " + std::string(name) + " " + std::string(version) +
+                                               " has no stored entry yet (written by an older mcpreg)");
+}
+
 /// The `{server, _meta}` JSON of a row: the stored document, then the registry's block, then the unknown keys
 /// kept from the official block and other registries' namespaces (the registry's own win).
 std::string render_entry(const stored_version& row);

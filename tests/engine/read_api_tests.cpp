@@ -622,7 +622,7 @@ TEST_CASE("stored entries follow every change to their row, and a page's ETag fo
     CHECK(call(reg, "/v0.1/servers?limit=2").res.header("ETag") != deprecated_etag);
 }
 
-TEST_CASE("rows stored without their entry (older databases) get it when the database opens" *
+TEST_CASE("rows stored without their entry (older engines) are refused, then rendered by a write or at open" *
           doctest::test_suite("engine"))
 {
     const auto path = std::filesystem::temp_directory_path() / ("mcpreg-entries-" + std::to_string(::getpid()) + ".db");
@@ -630,6 +630,14 @@ TEST_CASE("rows stored without their entry (older databases) get it when the dat
     engine::registry_options options;
     options.database = path.string();
     options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
+    // As an engine from before stored entries would leave them: every row without one.
+    auto clear_entries = [&] {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        CHECK(sqlite3_exec(db, "UPDATE server_versions SET entry = NULL, entry_digest = NULL", nullptr, nullptr,
+                           nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    };
     std::string page, etag, detail;
     {
         auto reg = test::open_registry(options);
@@ -638,13 +646,16 @@ TEST_CASE("rows stored without their entry (older databases) get it when the dat
         page = answer.res.body;
         etag = answer.res.header("ETag");
         detail = call(reg, "/v0.1/servers/io.github.github%2Fgithub-mcp-server/versions/latest").res.body;
+
+        clear_entries();
+        const auto refused = call(reg, "/v0.1/servers?limit=100&cursor=io.github.a");  // not cached yet
+        CHECK(refused.res.status == 500);
+        CHECK(refused.body.at("detail") == "Failed to get registry list");
+        reg.import_json(json::array{entry("com.example/new", "1.0.0", "2025-01-01T00:00:00Z")}).value();
+        CHECK(call(reg, "/v0.1/servers?limit=100&cursor=io.github.a").res.status == 200);
+        CHECK(call(reg, "/v0.1/servers?limit=100&cursor=io.github").res.body == page);
     }
-    // As a database written before entries were stored: every row without one.
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    CHECK(sqlite3_exec(db, "UPDATE server_versions SET entry = NULL, entry_digest = NULL", nullptr, nullptr, nullptr) ==
-          SQLITE_OK);
-    sqlite3_close(db);
+    clear_entries();
     {
         options.seed_files.clear();
         auto reg = test::open_registry(options);
