@@ -76,16 +76,17 @@ public:
         return generation_;
     }
 
-    /// Stores `body`, unless the cache was cleared since `read_at` (the generation when its rows were read).
-    void insert(const std::string& key, std::shared_ptr<const cached_body> body, std::uint64_t read_at)
+    /// Stores `body`, unless the cache was cleared since `read_at` (the generation when its rows were read);
+    /// false when it did not.
+    bool insert(const std::string& key, std::shared_ptr<const cached_body> body, std::uint64_t read_at)
     {
-        if (capacity_ == 0) return;
+        if (capacity_ == 0) return false;
         std::lock_guard lock(mutex_);
-        if (read_at != generation_) return;
+        if (read_at != generation_) return false;
         if (auto it = index_.find(key); it != index_.end()) {
             it->second->body = std::move(body);
             it->second->stored = clock::now();
-            return;
+            return true;
         }
         order_.push_front({key, std::move(body), clock::now()});
         index_[key] = order_.begin();
@@ -93,6 +94,7 @@ public:
             index_.erase(order_.back().key);
             order_.pop_back();
         }
+        return true;
     }
 
     void clear()
@@ -181,7 +183,13 @@ struct built_answer {
 // digests and the metadata, which determine the body, so a page costs no hash of its own bytes.
 class page_builder {
 public:
-    page_builder() { page_.body = "{\"servers\":["; }
+    /// `expected_rows` sizes the body up front: growing a 100-entry page by doubling copies it about twice.
+    explicit page_builder(std::size_t expected_rows = 1)
+    {
+        page_.body.reserve(expected_rows * typical_entry_bytes + 128);
+        page_.body = "{\"servers\":[";
+        identity_.reserve(expected_rows * 33 + 64);  // a 32-digit digest and a comma per row, then metadata
+    }
 
     detail::row_sink sink()
     {
@@ -213,6 +221,9 @@ public:
     }
 
 private:
+    // The bundled snapshot's entries average 760 bytes; a page of larger ones grows once.
+    static constexpr std::size_t typical_entry_bytes = 1024;
+
     built_answer page_;
     std::string identity_;
     std::string last_name_, last_version_;
@@ -404,7 +415,9 @@ struct registry::impl {
 
     // `pattern` receives the route template (e.g. /v0/servers/{serverName}/versions) for the metrics.
     response route(const request& req, std::string& pattern);
-    response json_ok(const request& req, std::shared_ptr<const cached_body> body);
+    // `unshared_body`, when given, is `body->body` held by no one else (not cached): its bytes move into the
+    // answer instead of being copied.
+    response json_ok(const request& req, std::shared_ptr<const cached_body> body, std::string* unshared_body = nullptr);
     response cached_or_build(const request& req, const std::string& key, std::string_view failure,
                              const std::function<result<built_answer>()>& build);
     response list_servers(const request& req, const query_params& params, const std::string& cache_key);
@@ -747,7 +760,8 @@ response registry::impl::route(const request& req, std::string& pattern)
 }
 
 // A cached answer: for 200, caching headers, a 304 when the client's copy is current, gzip when accepted.
-response registry::impl::json_ok(const request& req, std::shared_ptr<const cached_body> body)
+response registry::impl::json_ok(const request& req, std::shared_ptr<const cached_body> body,
+                                 std::string* unshared_body)
 {
     response res;
     res.status = body->status;
@@ -771,7 +785,7 @@ response registry::impl::json_ok(const request& req, std::shared_ptr<const cache
         res.body = body->gzip_body;
     }
     else {
-        res.body = body->body;
+        res.body = unshared_body ? std::move(*unshared_body) : body->body;
     }
     return res;
 }
@@ -801,8 +815,8 @@ response registry::impl::cached_or_build(const request& req, const std::string& 
     auto body = std::make_shared<cached_body>();
     body->body = std::move(built->body);
     body->etag = std::move(built->etag);
-    if (cacheable) cache.insert(key, body, read_at);
-    return json_ok(req, std::move(body));
+    if (cacheable && cache.insert(key, body, read_at)) return json_ok(req, std::move(body));
+    return json_ok(req, body, &body->body);
 }
 
 response registry::impl::list_servers(const request& req, const query_params& params, const std::string& cache_key)
@@ -839,7 +853,7 @@ response registry::impl::list_servers(const request& req, const query_params& pa
     }
 
     return cached_or_build(req, cache_key, "Failed to get registry list", [&]() -> result<built_answer> {
-        page_builder page;
+        page_builder page(static_cast<std::size_t>(query.limit));
         if (auto done = store->list(query, page.sink()); !done) return done.error();
         return page.finish(static_cast<int>(page.count()) >= query.limit);
     });
@@ -890,7 +904,7 @@ response registry::impl::search(const request& req, const query_params& params, 
     if (!q || q->empty()) errors.push_back({"expected required property q to be present", "query.q", nullptr});
     if (!errors.empty()) return problem(422, "validation failed", errors);
     return cached_or_build(req, cache_key, "Failed to search the registry", [&]() -> result<built_answer> {
-        page_builder page;
+        page_builder page(static_cast<std::size_t>(limit));
         if (auto done = store->search(*q, include_deleted, !all_versions, limit, page.sink()); !done)
             return done.error();
         return page.finish(false);
