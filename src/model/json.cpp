@@ -3,12 +3,15 @@
 
 #include "json_pointer.hpp"
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
+#include <boost/json/value_stack.hpp>
 
 #include <algorithm>
+#include <bit>
 
 namespace mcpreg::model {
 namespace json = boost::json;
@@ -44,468 +47,6 @@ std::string_view kind_name(json::kind k)
     case json::kind::object: return "an object";
     }
     return "a value";
-}
-
-// Where a value sits, as a chain of links to its parents: the JSON pointer text is built only when an error
-// needs it, so reading a valid document allocates no paths.
-struct json_path {
-    const json_path* parent = nullptr;
-    std::string_view key;  // member name, unless is_index
-    std::size_t index = 0;
-    bool is_index = false;
-
-    json_path child(std::string_view member) const { return json_path{this, member, 0, false}; }
-    json_path item(std::size_t i) const { return json_path{this, {}, i, true}; }
-
-    std::string pointer() const
-    {
-        if (!parent) return {};
-        return parent->pointer() + "/" + (is_index ? std::to_string(index) : detail::escape_pointer_token(key));
-    }
-};
-
-// Reads the known fields of one JSON object, remembering which keys it consumed so the rest can be kept in
-// `extra`, and whether any field was found under its snake_case name.
-class object_reader {
-public:
-    object_reader(const json::object& object, const json_path& path, bool& saw_snake_case,
-                  std::optional<error>& failure)
-        : object_(object), path_(path), saw_snake_case_(saw_snake_case), failure_(failure)
-    {
-    }
-
-    const json_path& path() const { return path_; }
-    bool failed() const { return failure_.has_value(); }
-
-    // The value of a field under its camelCase name or, failing that, its snake_case name.
-    const json::value* find(std::string_view camel)
-    {
-        // Objects hold fewer keys than their type has fields: once every key is read, the rest are absent.
-        if (used_count_ == object_.size()) return nullptr;
-        if (auto it = locate(camel); it != object_.end()) return use(it);
-        if (!may_have_snake_case()) return nullptr;
-        auto snake = snake_case_of(camel);
-        if (snake == camel) return nullptr;
-        if (auto it = locate(snake); it != object_.end()) {
-            saw_snake_case_ = true;
-            return use(it);
-        }
-        return nullptr;
-    }
-
-    std::string field_path(std::string_view camel) const { return path_.child(camel).pointer(); }
-
-    bool fail_type(std::string_view camel, std::string_view expected, const json::value& found)
-    {
-        return fail_type_at(field_path(camel), expected, found);
-    }
-
-    bool fail_type_at(const std::string& pointer, std::string_view expected, const json::value& found)
-    {
-        if (!failure_)
-            failure_ = make_error(errc::invalid_document, "at " + pointer + ": expected " + std::string(expected) +
-                                                              ", found " + std::string(kind_name(found.kind())));
-        return false;
-    }
-
-    bool fail_missing(std::string_view camel)
-    {
-        if (!failure_)
-            failure_ = make_error(errc::invalid_document, "at " + field_path(camel) + ": required field \"" +
-                                                              std::string(camel) + "\" is missing");
-        return false;
-    }
-
-    bool read(std::string_view camel, std::optional<std::string>& out)
-    {
-        auto* v = find(camel);
-        if (!v) return true;
-        if (!v->is_string()) return fail_type(camel, "a string", *v);
-        out.emplace(v->get_string());
-        return true;
-    }
-
-    bool read_required(std::string_view camel, std::string& out)
-    {
-        std::optional<std::string> value;
-        if (!read(camel, value)) return false;
-        if (!value) return fail_missing(camel);
-        out = std::move(*value);
-        return true;
-    }
-
-    bool read(std::string_view camel, std::optional<bool>& out)
-    {
-        auto* v = find(camel);
-        if (!v) return true;
-        if (!v->is_bool()) return fail_type(camel, "a boolean", *v);
-        out = v->get_bool();
-        return true;
-    }
-
-    bool read(std::string_view camel, std::optional<std::vector<std::string>>& out)
-    {
-        auto* v = find(camel);
-        if (!v) return true;
-        if (!v->is_array()) return fail_type(camel, "an array of strings", *v);
-        out.emplace();
-        for (std::size_t i = 0; i < v->get_array().size(); ++i) {
-            const auto& item = v->get_array()[i];
-            if (!item.is_string()) return fail_type_at(path_.child(camel).item(i).pointer(), "a string", item);
-            out->emplace_back(item.get_string());
-        }
-        return true;
-    }
-
-    bool read(std::string_view camel, std::optional<json::object>& out)
-    {
-        auto* v = find(camel);
-        if (!v) return true;
-        if (!v->is_object()) return fail_type(camel, "an object", *v);
-        out.emplace(v->get_object(), json::storage_ptr{});  // a copy of its own: the source may live in an arena
-        return true;
-    }
-
-    bool read(std::string_view camel, std::optional<std::int64_t>& out)
-    {
-        auto* v = find(camel);
-        if (!v) return true;
-        if (v->is_int64()) out = v->get_int64();
-        else if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
-            out = static_cast<std::int64_t>(v->get_uint64());
-        else return fail_type(camel, "an integer", *v);
-        return true;
-    }
-
-    bool read(std::string_view camel, std::optional<timestamp>& out)
-    {
-        std::optional<std::string> text;
-        if (!read(camel, text)) return false;
-        if (!text) return true;
-        auto parsed = timestamp::parse(*text);
-        if (!parsed) {
-            if (!failure_)
-                failure_ =
-                    make_error(errc::invalid_document, "at " + field_path(camel) + ": " + parsed.error().diag.message);
-            return false;
-        }
-        out = std::move(*parsed);
-        return true;
-    }
-
-    // An object-valued field read by `read_one(object, path, out)`.
-    template <class T, class ReadOne>
-    bool read_object(std::string_view camel, std::optional<T>& out, ReadOne read_one)
-    {
-        auto* v = find(camel);
-        if (!v) return true;
-        if (!v->is_object()) return fail_type(camel, "an object", *v);
-        out.emplace();
-        const auto field = path_.child(camel);
-        return read_one(v->get_object(), field, *out);
-    }
-
-    // An array of objects, each read by `read_one(object, path, out)`.
-    template <class T, class ReadOne>
-    bool read_array(std::string_view camel, std::optional<std::vector<T>>& out, ReadOne read_one)
-    {
-        auto* v = find(camel);
-        if (!v) return true;
-        if (!v->is_array()) return fail_type(camel, "an array", *v);
-        out.emplace();
-        out->reserve(v->get_array().size());
-        for (std::size_t i = 0; i < v->get_array().size(); ++i) {
-            const auto& item = v->get_array()[i];
-            const auto field = path_.child(camel);
-            const auto item_path = field.item(i);
-            if (!item.is_object()) return fail_type_at(item_path.pointer(), "an object", item);
-            if (!read_one(item.get_object(), item_path, out->emplace_back())) return false;
-        }
-        return true;
-    }
-
-    // Every key not consumed by a read: unknown fields, kept for the round trip.
-    void keep_rest(json::object& extra) const
-    {
-        if (used_count_ == object_.size()) return;
-        for (std::size_t i = 0; i < object_.size(); ++i) {
-            if (is_used(i)) continue;
-            const auto& kv = object_.begin()[i];
-            extra.emplace(kv.key(), kv.value());
-        }
-    }
-
-    bool& saw_snake_case() { return saw_snake_case_; }
-    std::optional<error>& failure() { return failure_; }
-
-private:
-    // Which keys were read, by position: a bit each for the first 64 (every object of the schema), a vector
-    // only for bigger ones, so reading an ordinary object allocates nothing.
-    const json::value* use(json::object::const_iterator it)
-    {
-        const auto index = static_cast<std::size_t>(it - object_.begin());
-        if (!is_used(index)) {
-            ++used_count_;
-            if (index < 64) used_low_ |= std::uint64_t{1} << index;
-            else used_high_.push_back(index);
-        }
-        return &it->value();
-    }
-
-    // Writers emit fields in schema order, the order they are read in: a scan from just after the last key
-    // found usually matches at its first comparison. Big objects (unknown extras) use the object's index.
-    json::object::const_iterator locate(std::string_view key)
-    {
-        const std::size_t size = object_.size();
-        if (size > 32) return object_.find(key);
-        const auto* first = object_.begin();
-        for (std::size_t step = 0, i = next_; step < size; ++step, ++i) {
-            if (i >= size) i = 0;
-            const auto candidate = first[i].key();
-            // Length and first letter settle most comparisons without a call to memcmp.
-            if (candidate.size() == key.size() && !key.empty() && candidate[0] == key[0] && candidate == key) {
-                next_ = i + 1;
-                return first + i;
-            }
-        }
-        return object_.end();
-    }
-
-    // Snake_case names are looked up only in objects that could hold one: most documents are camelCase.
-    bool may_have_snake_case()
-    {
-        if (!may_have_snake_case_)
-            may_have_snake_case_ = std::any_of(object_.begin(), object_.end(), [](const json::key_value_pair& kv) {
-                return kv.key().find('_') != json::string_view::npos;
-            });
-        return *may_have_snake_case_;
-    }
-
-    bool is_used(std::size_t index) const
-    {
-        if (index < 64) return (used_low_ >> index) & 1U;
-        return std::find(used_high_.begin(), used_high_.end(), index) != used_high_.end();
-    }
-
-    const json::object& object_;
-    const json_path& path_;
-    std::uint64_t used_low_ = 0;
-    std::vector<std::size_t> used_high_;
-    std::size_t used_count_ = 0;
-    std::size_t next_ = 0;  // where locate() starts
-    std::optional<bool> may_have_snake_case_;
-    bool& saw_snake_case_;
-    std::optional<error>& failure_;
-};
-
-// Shared state of one read: the first error and the field style seen.
-struct read_state {
-    bool saw_snake_case = false;
-    std::optional<error> failure;
-
-    object_reader reader(const json::object& object, const json_path& path)
-    {
-        return object_reader(object, path, saw_snake_case, failure);
-    }
-};
-
-bool read_input_fields(object_reader& r, input& out)
-{
-    return r.read("description", out.description) && r.read("isRequired", out.is_required) &&
-           r.read("format", out.format) && r.read("value", out.value) && r.read("isSecret", out.is_secret) &&
-           r.read("default", out.default_value) && r.read("placeholder", out.placeholder) &&
-           r.read("choices", out.choices);
-}
-
-bool read_input(read_state& state, const json::object& object, const json_path& path, input& out)
-{
-    auto r = state.reader(object, path);
-    if (!read_input_fields(r, out)) return false;
-    r.keep_rest(out.extra);
-    return true;
-}
-
-bool read_input_map(read_state& state, object_reader& r, std::string_view camel, std::optional<input_map>& out)
-{
-    auto* v = r.find(camel);
-    if (!v) return true;
-    if (!v->is_object()) return r.fail_type(camel, "an object", *v);
-    out.emplace();
-    for (const auto& [key, item] : v->get_object()) {
-        const auto field = r.path().child(camel);
-        const auto item_path = field.child(key);
-        if (!item.is_object()) return r.fail_type_at(item_path.pointer(), "an object", item);
-        if (!read_input(state, item.get_object(), item_path, (*out)[std::string(key)])) return false;
-    }
-    return true;
-}
-
-bool read_input_with_variables(read_state& state, object_reader& r, input_with_variables& out)
-{
-    return read_input_fields(r, out) && read_input_map(state, r, "variables", out.variables);
-}
-
-bool read_key_value(read_state& state, const json::object& object, const json_path& path, key_value_input& out)
-{
-    auto r = state.reader(object, path);
-    if (!r.read_required("name", out.name) || !read_input_with_variables(state, r, out)) return false;
-    r.keep_rest(out.extra);
-    return true;
-}
-
-bool read_argument(read_state& state, const json::object& object, const json_path& path, argument& out)
-{
-    auto r = state.reader(object, path);
-    if (!r.read_required("type", out.type) || !r.read("name", out.name) || !r.read("valueHint", out.value_hint) ||
-        !r.read("isRepeated", out.is_repeated) || !read_input_with_variables(state, r, out))
-        return false;
-    r.keep_rest(out.extra);
-    return true;
-}
-
-bool read_transport(read_state& state, const json::object& object, const json_path& path, transport& out)
-{
-    auto r = state.reader(object, path);
-    auto read_header = [&state](const json::object& o, const json_path& p, key_value_input& kv) {
-        return read_key_value(state, o, p, kv);
-    };
-    if (!r.read_required("type", out.type) || !r.read("url", out.url) ||
-        !r.read_array("headers", out.headers, read_header) || !read_input_map(state, r, "variables", out.variables))
-        return false;
-    r.keep_rest(out.extra);
-    return true;
-}
-
-bool read_package(read_state& state, const json::object& object, const json_path& path, package& out)
-{
-    auto r = state.reader(object, path);
-    auto read_args = [&state](const json::object& o, const json_path& p, argument& a) {
-        return read_argument(state, o, p, a);
-    };
-    auto read_env = [&state](const json::object& o, const json_path& p, key_value_input& kv) {
-        return read_key_value(state, o, p, kv);
-    };
-    auto read_one_transport = [&state](const json::object& o, const json_path& p, transport& t) {
-        return read_transport(state, o, p, t);
-    };
-    if (!r.read_required("registryType", out.registry_type) || !r.read("registryBaseUrl", out.registry_base_url) ||
-        !r.read_required("identifier", out.identifier) || !r.read("version", out.version) ||
-        !r.read("fileSha256", out.file_sha256) || !r.read("runtimeHint", out.runtime_hint) ||
-        !r.read_object("transport", out.transport, read_one_transport) ||
-        !r.read_array("runtimeArguments", out.runtime_arguments, read_args) ||
-        !r.read_array("packageArguments", out.package_arguments, read_args) ||
-        !r.read_array("environmentVariables", out.environment_variables, read_env))
-        return false;
-    r.keep_rest(out.extra);
-    return true;
-}
-
-bool read_server(read_state& state, const json::object& object, const json_path& path, server& out)
-{
-    auto r = state.reader(object, path);
-    auto read_repository = [&state](const json::object& o, const json_path& p, repository& repo) {
-        auto rr = state.reader(o, p);
-        if (!rr.read("url", repo.url) || !rr.read("source", repo.source) || !rr.read("id", repo.id) ||
-            !rr.read("subfolder", repo.subfolder))
-            return false;
-        rr.keep_rest(repo.extra);
-        return true;
-    };
-    auto read_icon = [&state](const json::object& o, const json_path& p, icon& i) {
-        auto ir = state.reader(o, p);
-        if (!ir.read_required("src", i.src) || !ir.read("mimeType", i.mime_type) || !ir.read("sizes", i.sizes) ||
-            !ir.read("theme", i.theme))
-            return false;
-        ir.keep_rest(i.extra);
-        return true;
-    };
-    auto read_one_package = [&state](const json::object& o, const json_path& p, package& pkg) {
-        return read_package(state, o, p, pkg);
-    };
-    auto read_remote = [&state](const json::object& o, const json_path& p, transport& t) {
-        return read_transport(state, o, p, t);
-    };
-    if (!r.read("$schema", out.schema) || !r.read_required("name", out.name) ||
-        !r.read_required("description", out.description) || !r.read_required("version", out.version) ||
-        !r.read("title", out.title) || !r.read_object("repository", out.repository, read_repository) ||
-        !r.read("websiteUrl", out.website_url) || !r.read_array("icons", out.icons, read_icon) ||
-        !r.read_array("packages", out.packages, read_one_package) ||
-        !r.read_array("remotes", out.remotes, read_remote) || !r.read("_meta", out.meta))
-        return false;
-    r.keep_rest(out.extra);
-    return true;
-}
-
-bool read_official(read_state& state, const json::object& object, const json_path& path, official_meta& out)
-{
-    auto r = state.reader(object, path);
-    if (!r.read("status", out.status) || !r.read("statusMessage", out.status_message) ||
-        !r.read("publishedAt", out.published_at) || !r.read("updatedAt", out.updated_at) ||
-        !r.read("statusChangedAt", out.status_changed_at) || !r.read("isLatest", out.is_latest))
-        return false;
-    r.keep_rest(out.extra);
-    return true;
-}
-
-bool read_response_meta(read_state& state, const json::object& meta, const json_path& path, response_meta& out)
-{
-    for (const auto& [key, value] : meta) {
-        if (key != official_meta_key) {
-            out.other.emplace(key, value);
-            continue;
-        }
-        const auto official_path = path.child(official_meta_key);
-        if (!value.is_object()) {
-            state.failure =
-                make_error(errc::invalid_document, "at " + official_path.pointer() + ": expected an object, found " +
-                                                       std::string(kind_name(value.kind())));
-            return false;
-        }
-        if (!read_official(state, value.get_object(), official_path, out.official.emplace())) return false;
-    }
-    return true;
-}
-
-bool fail(read_state& state, std::string message)
-{
-    if (!state.failure) state.failure = make_error(errc::invalid_document, std::move(message));
-    return false;
-}
-
-// Reads in place: a server_response holds dozens of JSON objects, and moving one is not free.
-bool read_response(read_state& state, const json::object& object, const json_path& path, server_response& response)
-{
-    const auto* server_json = object.if_contains("server");
-    if (!server_json) {
-        // The 2025-07 and 2025-09-16 API shapes: a flat server with the registry's block in its own `_meta`.
-        if (!object.contains("name"))
-            return fail(state, "at " + path.pointer() + ": neither a {server, _meta} entry nor a server");
-        if (!read_server(state, object, path, response.server)) return false;
-        if (response.server.meta) {
-            if (auto* official = response.server.meta->if_contains(official_meta_key);
-                official && official->is_object())
-                return read_official(state, official->get_object(), path.child("_meta").child(official_meta_key),
-                                     response.meta.emplace().official.emplace());
-        }
-        return true;
-    }
-    if (!server_json->is_object())
-        return fail(state, "at " + path.pointer() + "/server: expected an object, found " +
-                               std::string(kind_name(server_json->kind())));
-    if (!read_server(state, server_json->get_object(), path.child("server"), response.server)) return false;
-    for (const auto& [key, value] : object) {
-        if (key == "server") continue;
-        if (key == "_meta") {
-            if (!value.is_object())
-                return fail(state, "at " + path.pointer() + "/_meta: expected an object, found " +
-                                       std::string(kind_name(value.kind())));
-            if (!read_response_meta(state, value.get_object(), path.child("_meta"), response.meta.emplace()))
-                return false;
-            continue;
-        }
-        response.extra.emplace(key, value);
-    }
-    return true;
 }
 
 // ---- writing ----
@@ -723,6 +264,671 @@ result<json::value> parse_json_into(std::string_view text, json::storage_ptr sto
     return value;
 }
 
+// ---- reading ----
+//
+// One reader for every input: it is driven by parse events, so text is read in a single pass (Boost.JSON's
+// basic_parser calls it token by token, and no DOM is built for known fields), and a DOM is read by replaying
+// it as the same events. Model types are described by tables of their fields; unknown members (and free-form
+// `_meta`) are built with a value_stack and kept in `extra`. The first error wins and the rest of the input is
+// only checked for syntax, so a syntax error anywhere is reported over a typed one, as when parsing first.
+
+// What a field holds, and so which tokens it accepts.
+enum class field_type {
+    text,     // std::string when the field is required, else std::optional<std::string>
+    flag,     // std::optional<bool>
+    integer,  // std::optional<std::int64_t>
+    time,     // std::optional<timestamp>, from an RFC 3339 string
+    texts,    // std::optional<std::vector<std::string>>
+    object,   // a model type (emplaced by `member`)
+    objects,  // std::optional<std::vector<T>> of a model type
+    inputs,   // std::optional<input_map>
+    raw,      // std::optional<json::object>, kept as it came
+};
+
+struct type_schema;
+
+struct field_def {
+    std::string_view camel;
+    field_type type;
+    bool required = false;
+    const type_schema* element = nullptr;  // object, objects, inputs: the model type read
+    // The member in a model object (void* for table brevity); `object` members are emplaced by it.
+    void* (*member)(void*) = nullptr;
+    std::string snake = {};  // the 2025-07-09 spelling, when different
+};
+
+struct type_schema {
+    std::vector<field_def> fields;
+    json::object& (*extra)(void*);                            // where unknown members go
+    void* (*emplace_back)(void*);                             // a new T at the end of a std::vector<T>
+    void* (*emplace_key)(void*, std::string_view) = nullptr;  // a fresh T under a key of a std::map
+    std::uint32_t required = 0;                               // a bit per required field
+
+    void index_fields()
+    {
+        required = 0;
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            if (fields[i].required) required |= std::uint32_t{1} << i;
+            if (auto snake = snake_case_of(fields[i].camel); snake != fields[i].camel)
+                fields[i].snake = std::move(snake);
+        }
+    }
+};
+
+template <class T>
+type_schema schema_for(std::vector<field_def> fields)
+{
+    type_schema schema{std::move(fields), [](void* t) -> json::object& { return static_cast<T*>(t)->extra; },
+                       [](void* v) -> void* { return &static_cast<std::vector<T>*>(v)->emplace_back(); }};
+    schema.index_fields();
+    return schema;
+}
+
+#define MCPREG_MEMBER(T, m) [](void* t) -> void* { return &static_cast<T*>(t)->m; }
+#define MCPREG_EMPLACED(T, m) [](void* t) -> void* { return &static_cast<T*>(t)->m.emplace(); }
+
+template <class T>
+void add_input_fields(std::vector<field_def>& f, const type_schema* input_schema)
+{
+    f.push_back({"description", field_type::text, false, nullptr, MCPREG_MEMBER(T, description)});
+    f.push_back({"isRequired", field_type::flag, false, nullptr, MCPREG_MEMBER(T, is_required)});
+    f.push_back({"format", field_type::text, false, nullptr, MCPREG_MEMBER(T, format)});
+    f.push_back({"value", field_type::text, false, nullptr, MCPREG_MEMBER(T, value)});
+    f.push_back({"isSecret", field_type::flag, false, nullptr, MCPREG_MEMBER(T, is_secret)});
+    f.push_back({"default", field_type::text, false, nullptr, MCPREG_MEMBER(T, default_value)});
+    f.push_back({"placeholder", field_type::text, false, nullptr, MCPREG_MEMBER(T, placeholder)});
+    f.push_back({"choices", field_type::texts, false, nullptr, MCPREG_MEMBER(T, choices)});
+    if constexpr (std::is_base_of_v<input_with_variables, T>)
+        f.push_back({"variables", field_type::inputs, false, input_schema, MCPREG_MEMBER(T, variables)});
+}
+
+// Every model type's table. Built once; the reader only looks them up.
+struct schemas {
+    type_schema input, key_value, argument, transport, package, repository, icon, server, official, response_meta,
+        response, list_metadata, list;
+
+    static const schemas& get()
+    {
+        static const schemas all;
+        return all;
+    }
+
+private:
+    schemas()
+    {
+        {
+            std::vector<field_def> f;
+            add_input_fields<model::input>(f, nullptr);
+            input = schema_for<model::input>(std::move(f));
+            input.emplace_key = [](void* m, std::string_view key) -> void* {
+                auto& slot = (*static_cast<input_map*>(m))[std::string(key)];
+                slot = {};  // a repeated key: the last one wins, as in a DOM
+                return &slot;
+            };
+        }
+        {
+            std::vector<field_def> f{{"name", field_type::text, true, nullptr, MCPREG_MEMBER(key_value_input, name)}};
+            add_input_fields<key_value_input>(f, &input);
+            key_value = schema_for<key_value_input>(std::move(f));
+        }
+        {
+            std::vector<field_def> f{
+                {"type", field_type::text, true, nullptr, MCPREG_MEMBER(model::argument, type)},
+                {"name", field_type::text, false, nullptr, MCPREG_MEMBER(model::argument, name)},
+                {"valueHint", field_type::text, false, nullptr, MCPREG_MEMBER(model::argument, value_hint)},
+                {"isRepeated", field_type::flag, false, nullptr, MCPREG_MEMBER(model::argument, is_repeated)},
+            };
+            add_input_fields<model::argument>(f, &input);
+            argument = schema_for<model::argument>(std::move(f));
+        }
+        transport = schema_for<model::transport>({
+            {"type", field_type::text, true, nullptr, MCPREG_MEMBER(model::transport, type)},
+            {"url", field_type::text, false, nullptr, MCPREG_MEMBER(model::transport, url)},
+            {"headers", field_type::objects, false, &key_value, MCPREG_EMPLACED(model::transport, headers)},
+            {"variables", field_type::inputs, false, &input, MCPREG_MEMBER(model::transport, variables)},
+        });
+        package = schema_for<model::package>({
+            {"registryType", field_type::text, true, nullptr, MCPREG_MEMBER(model::package, registry_type)},
+            {"registryBaseUrl", field_type::text, false, nullptr, MCPREG_MEMBER(model::package, registry_base_url)},
+            {"identifier", field_type::text, true, nullptr, MCPREG_MEMBER(model::package, identifier)},
+            {"version", field_type::text, false, nullptr, MCPREG_MEMBER(model::package, version)},
+            {"fileSha256", field_type::text, false, nullptr, MCPREG_MEMBER(model::package, file_sha256)},
+            {"runtimeHint", field_type::text, false, nullptr, MCPREG_MEMBER(model::package, runtime_hint)},
+            {"transport", field_type::object, false, &transport, MCPREG_EMPLACED(model::package, transport)},
+            {"runtimeArguments", field_type::objects, false, &argument,
+             MCPREG_EMPLACED(model::package, runtime_arguments)},
+            {"packageArguments", field_type::objects, false, &argument,
+             MCPREG_EMPLACED(model::package, package_arguments)},
+            {"environmentVariables", field_type::objects, false, &key_value,
+             MCPREG_EMPLACED(model::package, environment_variables)},
+        });
+        repository = schema_for<model::repository>({
+            {"url", field_type::text, false, nullptr, MCPREG_MEMBER(model::repository, url)},
+            {"source", field_type::text, false, nullptr, MCPREG_MEMBER(model::repository, source)},
+            {"id", field_type::text, false, nullptr, MCPREG_MEMBER(model::repository, id)},
+            {"subfolder", field_type::text, false, nullptr, MCPREG_MEMBER(model::repository, subfolder)},
+        });
+        icon = schema_for<model::icon>({
+            {"src", field_type::text, true, nullptr, MCPREG_MEMBER(model::icon, src)},
+            {"mimeType", field_type::text, false, nullptr, MCPREG_MEMBER(model::icon, mime_type)},
+            {"sizes", field_type::texts, false, nullptr, MCPREG_MEMBER(model::icon, sizes)},
+            {"theme", field_type::text, false, nullptr, MCPREG_MEMBER(model::icon, theme)},
+        });
+        server = schema_for<model::server>({
+            {"$schema", field_type::text, false, nullptr, MCPREG_MEMBER(model::server, schema)},
+            {"name", field_type::text, true, nullptr, MCPREG_MEMBER(model::server, name)},
+            {"description", field_type::text, true, nullptr, MCPREG_MEMBER(model::server, description)},
+            {"version", field_type::text, true, nullptr, MCPREG_MEMBER(model::server, version)},
+            {"title", field_type::text, false, nullptr, MCPREG_MEMBER(model::server, title)},
+            {"repository", field_type::object, false, &repository, MCPREG_EMPLACED(model::server, repository)},
+            {"websiteUrl", field_type::text, false, nullptr, MCPREG_MEMBER(model::server, website_url)},
+            {"icons", field_type::objects, false, &icon, MCPREG_EMPLACED(model::server, icons)},
+            {"packages", field_type::objects, false, &package, MCPREG_EMPLACED(model::server, packages)},
+            {"remotes", field_type::objects, false, &transport, MCPREG_EMPLACED(model::server, remotes)},
+            {"_meta", field_type::raw, false, nullptr, MCPREG_MEMBER(model::server, meta)},
+        });
+        official = schema_for<official_meta>({
+            {"status", field_type::text, false, nullptr, MCPREG_MEMBER(official_meta, status)},
+            {"statusMessage", field_type::text, false, nullptr, MCPREG_MEMBER(official_meta, status_message)},
+            {"publishedAt", field_type::time, false, nullptr, MCPREG_MEMBER(official_meta, published_at)},
+            {"updatedAt", field_type::time, false, nullptr, MCPREG_MEMBER(official_meta, updated_at)},
+            {"statusChangedAt", field_type::time, false, nullptr, MCPREG_MEMBER(official_meta, status_changed_at)},
+            {"isLatest", field_type::flag, false, nullptr, MCPREG_MEMBER(official_meta, is_latest)},
+        });
+        // The registry's block; every other key of `_meta` is kept in `other`.
+        response_meta = {{{std::string_view(official_meta_key), field_type::object, false, &official,
+                           MCPREG_EMPLACED(model::response_meta, official)}},
+                         [](void* t) -> json::object& { return static_cast<model::response_meta*>(t)->other; },
+                         nullptr};
+        response_meta.index_fields();
+        response = schema_for<server_response>({
+            {"server", field_type::object, false, &server,
+             [](void* t) -> void* {
+                 auto& r = *static_cast<server_response*>(t);
+                 r.server = {};  // a repeated member: the last one wins, as in a DOM
+                 return &r.server;
+             }},
+            {"_meta", field_type::object, false, &response_meta, MCPREG_EMPLACED(server_response, meta)},
+        });
+        // `metadata` fills the list itself.
+        list_metadata = {{{"nextCursor", field_type::text, false, nullptr, MCPREG_MEMBER(server_list, next_cursor)},
+                          {"count", field_type::integer, false, nullptr, MCPREG_MEMBER(server_list, count)}},
+                         [](void* t) -> json::object& { return static_cast<server_list*>(t)->metadata_extra; },
+                         nullptr};
+        list_metadata.index_fields();
+        list = schema_for<server_list>({
+            {"servers", field_type::objects, false, &response, MCPREG_MEMBER(server_list, servers)},
+            {"metadata", field_type::object, false, &list_metadata, [](void* t) { return t; }},
+        });
+    }
+};
+
+#undef MCPREG_MEMBER
+#undef MCPREG_EMPLACED
+
+constexpr std::string_view not_a_list = "a server list must be an object with a \"servers\" array";
+
+// The reader's state machine. Events come from basic_parser (token_handler) or replay().
+class typed_reader {
+public:
+    // `root_error` is the message when the input is not an object, followed by the kind found when
+    // `root_error_names_kind`.
+    typed_reader(const type_schema& root, void* target, std::string base_path, std::string root_error,
+                 bool root_error_names_kind = true)
+        : base_path_(std::move(base_path)),
+          root_error_(std::move(root_error)),
+          root_error_names_kind_(root_error_names_kind)
+    {
+        frames_.reserve(16);
+        frames_.push_back({frame_kind::root, &root, target});
+    }
+
+    std::optional<error>& failure() { return failure_; }
+    bool saw_snake_case() const { return saw_snake_case_; }
+    void refuse(std::string message) { fail(std::move(message)); }
+
+    void open(bool is_object)
+    {
+        if (failure_) return;
+        if (capture_depth_ > 0) {
+            ++capture_depth_;
+            return;
+        }
+        value_begins(is_object ? json::kind::object : json::kind::array, {});
+    }
+
+    void close(bool is_object, std::size_t n)
+    {
+        if (failure_) return;
+        if (capture_depth_ > 0) {
+            if (is_object) capture_.push_object(n);
+            else capture_.push_array(n);
+            if (--capture_depth_ == 0) deliver(capture_.release());
+            return;
+        }
+        auto& top = frames_.back();
+        if (top.kind == frame_kind::typed) finish_object(top);
+        frames_.pop_back();
+    }
+
+    void key(std::string_view k)
+    {
+        if (failure_) return;
+        if (capture_depth_ > 0) {
+            capture_.push_key(k);
+            return;
+        }
+        auto& top = frames_.back();
+        if (top.kind == frame_kind::inputs) {
+            pending_key_.assign(k);
+            return;
+        }
+        // Writers emit fields in schema order: the search starts after the last field found.
+        const auto& fields = top.type->fields;
+        const std::size_t count = fields.size();
+        for (std::size_t step = 0, i = top.next_field; step < count; ++step, ++i) {
+            if (i >= count) i = 0;
+            const auto& f = fields[i];
+            const bool camel = f.camel == k;
+            if (camel || (!f.snake.empty() && f.snake == k)) {
+                if (!camel) saw_snake_case_ = true;
+                top.field = static_cast<int>(i);
+                top.next_field = i + 1;
+                top.seen |= std::uint32_t{1} << i;
+                return;
+            }
+        }
+        top.field = unknown_field;
+        pending_key_.assign(k);
+    }
+
+    // A scalar token: `kind` and the one of the other arguments it uses.
+    void scalar(json::kind kind, std::string_view text, std::int64_t i = 0, std::uint64_t u = 0, double d = 0,
+                bool b = false)
+    {
+        if (failure_) return;
+        if (capture_depth_ > 0) {
+            push_scalar(capture_, kind, text, i, u, d, b);
+            return;
+        }
+        value_begins(kind, text, i, u, b);
+        if (capture_scalar_) {
+            capture_scalar_ = false;
+            deliver(scalar_value(kind, text, i, u, d, b));
+        }
+    }
+
+private:
+    static constexpr int no_field = -1, unknown_field = -2;
+
+    enum class frame_kind { root, typed, objects, inputs, texts };
+
+    struct frame {
+        frame_kind kind;
+        const type_schema* type;  // typed: its type; objects, inputs: the element type
+        void* target;             // typed: the model object; objects: the vector; inputs: the map; texts: the vector
+        // How the parent names this value, for error pointers: a field, a key, or an index.
+        std::string_view member = {};
+        std::string owned_member = {};
+        std::size_t index = 0;
+        bool is_index = false;
+        bool unnamed = false;  // adds nothing to the pointer (the root)
+        // typed: the fields seen, the one whose value comes next, where the next search starts.
+        std::uint32_t seen = 0;
+        int field = no_field;
+        std::size_t next_field = 0;
+        std::size_t items = 0;  // objects, texts: the next index
+    };
+
+    static void push_scalar(json::value_stack& stack, json::kind kind, std::string_view text, std::int64_t i,
+                            std::uint64_t u, double d, bool b)
+    {
+        switch (kind) {
+        case json::kind::string: stack.push_string(text); break;
+        case json::kind::int64: stack.push_int64(i); break;
+        case json::kind::uint64: stack.push_uint64(u); break;
+        case json::kind::double_: stack.push_double(d); break;
+        case json::kind::bool_: stack.push_bool(b); break;
+        default: stack.push_null(); break;
+        }
+    }
+
+    static json::value scalar_value(json::kind kind, std::string_view text, std::int64_t i, std::uint64_t u, double d,
+                                    bool b)
+    {
+        switch (kind) {
+        case json::kind::string: return json::string(text);
+        case json::kind::int64: return i;
+        case json::kind::uint64: return u;
+        case json::kind::double_: return d;
+        case json::kind::bool_: return b;
+        default: return nullptr;
+        }
+    }
+
+    std::string path_of(std::size_t depth) const
+    {
+        std::string path = base_path_;
+        for (std::size_t k = 1; k <= depth && k < frames_.size(); ++k) {
+            const auto& f = frames_[k];
+            if (f.unnamed) continue;
+            path += '/';
+            if (f.is_index) path += std::to_string(f.index);
+            else path += detail::escape_pointer_token(f.owned_member.empty() ? f.member : f.owned_member);
+        }
+        return path;
+    }
+
+    std::string child_path(std::string_view member) const
+    {
+        return path_of(frames_.size() - 1) + "/" + detail::escape_pointer_token(member);
+    }
+
+    void fail(std::string message)
+    {
+        if (!failure_) failure_ = make_error(errc::invalid_document, std::move(message));
+    }
+
+    void fail_type(const std::string& pointer, std::string_view expected, json::kind found)
+    {
+        fail("at " + pointer + ": expected " + std::string(expected) + ", found " + std::string(kind_name(found)));
+    }
+
+    // A value begins in the top frame: store it, open a frame for it, or start capturing it.
+    void value_begins(json::kind kind, std::string_view text, std::int64_t i = 0, std::uint64_t u = 0, bool b = false)
+    {
+        auto& top = frames_.back();
+        switch (top.kind) {
+        case frame_kind::root:
+            if (kind != json::kind::object)
+                return fail(root_error_ + (root_error_names_kind_ ? std::string(kind_name(kind)) : ""));
+            top.kind = frame_kind::typed;
+            top.unnamed = true;
+            return;
+        case frame_kind::objects: {
+            const std::size_t index = top.items++;
+            if (kind != json::kind::object)
+                return fail_type(path_of(frames_.size() - 1) + "/" + std::to_string(index), "an object", kind);
+            void* element = top.type->emplace_back(top.target);
+            frames_.push_back({frame_kind::typed, top.type, element, {}, {}, index, true});
+            return;
+        }
+        case frame_kind::texts: {
+            const std::size_t index = top.items++;
+            if (kind != json::kind::string)
+                return fail_type(path_of(frames_.size() - 1) + "/" + std::to_string(index), "a string", kind);
+            static_cast<std::vector<std::string>*>(top.target)->emplace_back(text);
+            return;
+        }
+        case frame_kind::inputs: {
+            if (kind != json::kind::object) return fail_type(child_path(pending_key_), "an object", kind);
+            void* element = top.type->emplace_key(top.target, pending_key_);
+            frames_.push_back({frame_kind::typed, top.type, element, {}, pending_key_});
+            return;
+        }
+        case frame_kind::typed: break;
+        }
+        const int index = top.field;
+        top.field = no_field;
+        if (index == unknown_field) return start_capture(kind, &top.type->extra(top.target), nullptr);
+        const auto& f = top.type->fields[static_cast<std::size_t>(index)];
+        void* target = top.target;
+        switch (f.type) {
+        case field_type::text:
+            if (kind != json::kind::string) return fail_type(child_path(f.camel), "a string", kind);
+            // One member pointer serves both: std::string and std::optional<std::string> are told by `required`.
+            if (f.required) static_cast<std::string*>(f.member(target))->assign(text);
+            else static_cast<std::optional<std::string>*>(f.member(target))->emplace(text);
+            return;
+        case field_type::flag:
+            if (kind != json::kind::bool_) return fail_type(child_path(f.camel), "a boolean", kind);
+            *static_cast<std::optional<bool>*>(f.member(target)) = b;
+            return;
+        case field_type::integer:
+            if (kind == json::kind::int64) *static_cast<std::optional<std::int64_t>*>(f.member(target)) = i;
+            else if (kind == json::kind::uint64 && u <= static_cast<std::uint64_t>(INT64_MAX))
+                *static_cast<std::optional<std::int64_t>*>(f.member(target)) = static_cast<std::int64_t>(u);
+            else fail_type(child_path(f.camel), "an integer", kind);
+            return;
+        case field_type::time: {
+            if (kind != json::kind::string) return fail_type(child_path(f.camel), "a string", kind);
+            auto parsed = timestamp::parse(text);
+            if (!parsed) return fail("at " + child_path(f.camel) + ": " + parsed.error().diag.message);
+            *static_cast<std::optional<timestamp>*>(f.member(target)) = std::move(*parsed);
+            return;
+        }
+        case field_type::texts:
+            if (kind != json::kind::array) return fail_type(child_path(f.camel), "an array of strings", kind);
+            frames_.push_back({frame_kind::texts, nullptr,
+                               &static_cast<std::optional<std::vector<std::string>>*>(f.member(target))->emplace(),
+                               f.camel});
+            return;
+        case field_type::object:
+            if (kind != json::kind::object) return fail_type(child_path(f.camel), "an object", kind);
+            frames_.push_back({frame_kind::typed, f.element, f.member(target), f.camel});
+            frames_.back().unnamed = f.camel.empty();
+            return;
+        case field_type::objects:
+            if (kind != json::kind::array) {
+                if (f.element == &schemas::get().response) return fail(std::string(not_a_list));
+                return fail_type(child_path(f.camel), "an array", kind);
+            }
+            frames_.push_back({frame_kind::objects, f.element, f.member(target), f.camel});
+            return;
+        case field_type::inputs:
+            if (kind != json::kind::object) return fail_type(child_path(f.camel), "an object", kind);
+            frames_.push_back({frame_kind::inputs, f.element,
+                               &static_cast<std::optional<input_map>*>(f.member(target))->emplace(), f.camel});
+            return;
+        case field_type::raw:
+            if (kind != json::kind::object) return fail_type(child_path(f.camel), "an object", kind);
+            return start_capture(kind, nullptr, static_cast<std::optional<json::object>*>(f.member(target)));
+        }
+    }
+
+    // Keeps the value beginning now: in `extra` under the pending key, or in `raw`.
+    void start_capture(json::kind kind, json::object* extra, std::optional<json::object>* raw)
+    {
+        capture_extra_ = extra;
+        capture_raw_ = raw;
+        if (extra) capture_key_.swap(pending_key_);
+        capture_.reset();
+        if (kind == json::kind::object || kind == json::kind::array) capture_depth_ = 1;
+        else capture_scalar_ = true;
+    }
+
+    void deliver(json::value value)
+    {
+        if (capture_raw_) *capture_raw_ = std::move(value.as_object());
+        else capture_extra_->insert_or_assign(capture_key_, std::move(value));  // a repeated key: the last wins
+        capture_extra_ = nullptr;
+        capture_raw_ = nullptr;
+    }
+
+    void finish_object(frame& f)
+    {
+        const auto& all = schemas::get();
+        if (const auto missing = f.type->required & ~f.seen) {
+            const auto& field = f.type->fields[static_cast<std::size_t>(std::countr_zero(missing))];
+            return fail("at " + child_path(field.camel) + ": required field \"" + std::string(field.camel) +
+                        "\" is missing");
+        }
+        if (f.type == &all.list && !(f.seen & 1U)) return fail(std::string(not_a_list));
+        if (f.type == &all.list) static_cast<server_list*>(f.target)->has_metadata = (f.seen & 2U) != 0;
+        if (f.type == &all.response && !(f.seen & 1U)) read_flat_response(*static_cast<server_response*>(f.target));
+    }
+
+    // The 2025-07 and 2025-09-16 API shapes: a flat server with the registry's block in its own `_meta`. Its
+    // members were kept as unknown ones; they are read again as a server.
+    void read_flat_response(server_response& response);
+
+    std::vector<frame> frames_;
+    std::string pending_key_;  // the key of an unknown member or of a map entry, until its value begins
+    std::string base_path_;
+    std::string root_error_;
+    bool root_error_names_kind_;
+    std::optional<error> failure_;
+    bool saw_snake_case_ = false;
+    // The value being kept as it came.
+    json::value_stack capture_;
+    std::size_t capture_depth_ = 0;
+    bool capture_scalar_ = false;
+    json::object* capture_extra_ = nullptr;
+    std::string capture_key_;
+    std::optional<json::object>* capture_raw_ = nullptr;
+};
+
+// Replays a DOM as parse events. A DOM built in code can nest deeper than parsed text may: beyond the same
+// limit it is refused rather than walked.
+void replay(const json::value& v, typed_reader& reader, std::size_t depth = 0)
+{
+    switch (v.kind()) {
+    case json::kind::object:
+    case json::kind::array:
+        if (depth == parse_limits{}.max_depth)
+            return reader.refuse("nested deeper than " + std::to_string(parse_limits{}.max_depth) + " levels");
+        if (v.is_object()) {
+            reader.open(true);
+            for (const auto& [k, child] : v.get_object()) {
+                reader.key(k);
+                replay(child, reader, depth + 1);
+            }
+            return reader.close(true, v.get_object().size());
+        }
+        reader.open(false);
+        for (const auto& child : v.get_array()) replay(child, reader, depth + 1);
+        return reader.close(false, v.get_array().size());
+    case json::kind::string: return reader.scalar(json::kind::string, v.get_string());
+    case json::kind::int64: return reader.scalar(json::kind::int64, {}, v.get_int64());
+    case json::kind::uint64: return reader.scalar(json::kind::uint64, {}, 0, v.get_uint64());
+    case json::kind::double_: return reader.scalar(json::kind::double_, {}, 0, 0, v.get_double());
+    case json::kind::bool_: return reader.scalar(json::kind::bool_, {}, 0, 0, 0, v.get_bool());
+    case json::kind::null: return reader.scalar(json::kind::null, {});
+    }
+}
+
+void typed_reader::read_flat_response(server_response& response)
+{
+    const std::string path = path_of(frames_.size() - 1);
+    if (!response.extra.contains("name")) return fail("at " + path + ": neither a {server, _meta} entry nor a server");
+    json::object flat = std::move(response.extra);
+    response.extra = {};
+    if (response.meta) {
+        // Read as the registry's envelope on the way in; a flat server keeps its `_meta` whole.
+        server_response meta_only;
+        meta_only.meta = std::move(response.meta);
+        flat.insert_or_assign("_meta", to_json(meta_only, {}).as_object().at("_meta"));
+        response.meta.reset();
+    }
+    const auto& all = schemas::get();
+    typed_reader server_reader(all.server, &response.server, path, "");
+    replay(flat, server_reader);
+    saw_snake_case_ = saw_snake_case_ || server_reader.saw_snake_case();
+    if (server_reader.failure()) return fail(std::move(server_reader.failure()->diag.message));
+    if (!response.server.meta) return;
+    const auto* block = response.server.meta->if_contains(official_meta_key);
+    if (!block || !block->is_object()) return;
+    typed_reader official_reader(all.official, &response.meta.emplace().official.emplace(),
+                                 path + "/_meta/" + detail::escape_pointer_token(official_meta_key), "");
+    replay(*block, official_reader);
+    if (official_reader.failure()) fail(std::move(official_reader.failure()->diag.message));
+}
+
+// basic_parser's handler: tokens to the reader. Strings and keys split into parts (escapes) are joined first.
+class token_handler {
+    using error_code = boost::system::error_code;
+
+public:
+    static constexpr std::size_t max_object_size = json::object::max_size();
+    static constexpr std::size_t max_array_size = json::array::max_size();
+    static constexpr std::size_t max_key_size = json::string::max_size();
+    static constexpr std::size_t max_string_size = json::string::max_size();
+
+    explicit token_handler(typed_reader& reader) : reader_(reader) {}
+
+    bool on_document_begin(error_code&) { return true; }
+    bool on_document_end(error_code&) { return true; }
+    bool on_object_begin(error_code&) { return reader_.open(true), true; }
+    bool on_object_end(std::size_t n, error_code&) { return reader_.close(true, n), true; }
+    bool on_array_begin(error_code&) { return reader_.open(false), true; }
+    bool on_array_end(std::size_t n, error_code&) { return reader_.close(false, n), true; }
+    bool on_key_part(json::string_view s, std::size_t, error_code&) { return parts_.append(s), true; }
+    bool on_key(json::string_view s, std::size_t, error_code&)
+    {
+        reader_.key(joined(s));
+        parts_.clear();
+        return true;
+    }
+    bool on_string_part(json::string_view s, std::size_t, error_code&) { return parts_.append(s), true; }
+    bool on_string(json::string_view s, std::size_t, error_code&)
+    {
+        reader_.scalar(json::kind::string, joined(s));
+        parts_.clear();
+        return true;
+    }
+    bool on_number_part(json::string_view, error_code&) { return true; }
+    bool on_int64(std::int64_t i, json::string_view, error_code&)
+    {
+        return reader_.scalar(json::kind::int64, {}, i), true;
+    }
+    bool on_uint64(std::uint64_t u, json::string_view, error_code&)
+    {
+        return reader_.scalar(json::kind::uint64, {}, 0, u), true;
+    }
+    bool on_double(double d, json::string_view, error_code&)
+    {
+        return reader_.scalar(json::kind::double_, {}, 0, 0, d), true;
+    }
+    bool on_bool(bool b, error_code&) { return reader_.scalar(json::kind::bool_, {}, 0, 0, 0, b), true; }
+    bool on_null(error_code&) { return reader_.scalar(json::kind::null, {}), true; }
+    bool on_comment_part(json::string_view, error_code&) { return true; }
+    bool on_comment(json::string_view, error_code&) { return true; }
+
+private:
+    std::string_view joined(json::string_view last)
+    {
+        if (parts_.empty()) return last;
+        parts_.append(last);
+        return parts_;
+    }
+
+    typed_reader& reader_;
+    std::string parts_;
+};
+
+// Reads a T from JSON text in one pass.
+template <class T>
+result<T> read_text(std::string_view text, const type_schema& schema, std::string root_error,
+                    bool root_error_names_kind)
+{
+    T out;
+    // A list page's entries are about a kilobyte of text each: reserving avoids moving them as the vector grows.
+    if constexpr (std::is_same_v<T, server_list>) out.servers.reserve(std::min<std::size_t>(text.size() / 700, 1000));
+    typed_reader reader(schema, &out, "", std::move(root_error), root_error_names_kind);
+    json::parse_options options;
+    options.max_depth = parse_limits{}.max_depth;
+    json::basic_parser<token_handler> parser(options, reader);
+    boost::system::error_code ec;
+    const auto used = parser.write_some(false, text.data(), text.size(), ec);
+    if (!ec && used < text.size()) ec = json::error::extra_data;
+    if (ec) return make_error(errc::json_syntax, "not valid JSON: " + ec.message());
+    if (reader.failure()) return std::move(*reader.failure());
+    return out;
+}
+
+// Reads a T from a DOM.
+template <class T>
+result<T> read_value(const json::value& value, const type_schema& schema, std::string root_error,
+                     bool root_error_names_kind, bool* saw_snake_case = nullptr)
+{
+    T out;
+    typed_reader reader(schema, &out, "", std::move(root_error), root_error_names_kind);
+    replay(value, reader);
+    if (reader.failure()) return std::move(*reader.failure());
+    if (saw_snake_case) *saw_snake_case = reader.saw_snake_case();
+    return out;
+}
+
 // Parses into a throw-away arena, then reads the typed value out of it.
 template <class Read>
 auto parse_then_read(std::string_view text, Read read) -> decltype(read(std::declval<const json::value&>()))
@@ -805,80 +1011,43 @@ schema_generation detect_generation(const json::value& server_json)
 
 result<server> server_from_json(const json::value& value, read_info* info)
 {
-    if (!value.is_object())
-        return make_error(errc::invalid_document,
-                          "a server.json document must be an object, found " + std::string(kind_name(value.kind())));
-    read_state state;
-    server out;
-    read_server(state, value.get_object(), json_path{}, out);
-    if (state.failure) return std::move(*state.failure);
-    if (info) {
-        info->declared = out.schema ? generation_of_schema_url(*out.schema) : schema_generation::unknown;
+    bool snake = false;
+    auto out = read_value<server>(value, schemas::get().server, "a server.json document must be an object, found ",
+                                  true, &snake);
+    if (out && info) {
+        info->declared = out->schema ? generation_of_schema_url(*out->schema) : schema_generation::unknown;
         info->detected = detect_generation(value);
-        info->style = state.saw_snake_case ? field_style::snake_case : field_style::camel_case;
+        info->style = snake ? field_style::snake_case : field_style::camel_case;
     }
     return out;
 }
 
 result<server> parse_server(std::string_view text, read_info* info)
 {
+    // Through a DOM: detecting the schema generation looks at the whole document.
     return parse_then_read(text, [info](const json::value& v) { return server_from_json(v, info); });
 }
 
 result<server_response> parse_server_response(std::string_view text)
 {
-    return parse_then_read(text, [](const json::value& v) { return server_response_from_json(v); });
+    return read_text<server_response>(text, schemas::get().response, "a server response must be an object, found ",
+                                      true);
 }
 
 result<server_list> parse_server_list(std::string_view text)
 {
-    return parse_then_read(text, [](const json::value& v) { return server_list_from_json(v); });
+    return read_text<server_list>(text, schemas::get().list, std::string(not_a_list), false);
 }
 
 result<server_response> server_response_from_json(const json::value& value)
 {
-    if (!value.is_object())
-        return make_error(errc::invalid_document,
-                          "a server response must be an object, found " + std::string(kind_name(value.kind())));
-    read_state state;
-    server_response response;
-    if (!read_response(state, value.get_object(), json_path{}, response)) return std::move(*state.failure);
-    return response;
+    return read_value<server_response>(value, schemas::get().response, "a server response must be an object, found ",
+                                       true);
 }
 
 result<server_list> server_list_from_json(const json::value& value)
 {
-    const json::array* servers = value.is_object() ? array_field(value.get_object(), "servers") : nullptr;
-    if (!servers) return make_error(errc::invalid_document, "a server list must be an object with a \"servers\" array");
-    server_list list;
-    list.servers.reserve(servers->size());
-    for (std::size_t i = 0; i < servers->size(); ++i) {
-        const auto& item = (*servers)[i];
-        const json_path root, servers_path = root.child("servers"), path = servers_path.item(i);
-        if (!item.is_object())
-            return make_error(errc::invalid_document, "at " + path.pointer() + ": expected an object, found " +
-                                                          std::string(kind_name(item.kind())));
-        read_state state;
-        if (!read_response(state, item.get_object(), path, list.servers.emplace_back()))
-            return std::move(*state.failure);
-    }
-    read_state state;
-    for (const auto& [key, item] : value.get_object()) {
-        if (key == "servers") continue;
-        if (key != "metadata") {
-            list.extra.emplace(key, item);
-            continue;
-        }
-        if (!item.is_object())
-            return make_error(errc::invalid_document,
-                              "at /metadata: expected an object, found " + std::string(kind_name(item.kind())));
-        const json_path root, metadata_path = root.child("metadata");
-        auto r = state.reader(item.get_object(), metadata_path);
-        if (!r.read("nextCursor", list.next_cursor) || !r.read("count", list.count)) return std::move(*state.failure);
-        r.keep_rest(list.metadata_extra);
-    }
-    list.has_metadata = value.get_object().contains("metadata");
-    return list;
+    return read_value<server_list>(value, schemas::get().list, std::string(not_a_list), false);
 }
 
 json::value to_json(const server& value, const write_options& options) { return write_server(value, options.style); }

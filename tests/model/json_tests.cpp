@@ -332,3 +332,107 @@ TEST_CASE("values read from text own their memory (the parse arena is gone)")
     CHECK_FALSE(parse_server_list("{"));
     CHECK(parse_server_response("[]").error().code == mcpreg::errc::invalid_document);
 }
+
+TEST_CASE("text and DOM read alike: the snapshot's pages, and the same error for each broken page")
+{
+    // parse_server_list reads text in one pass; server_list_from_json replays a DOM through the same reader.
+    const auto snapshot = parse(mcpreg::test::read_file(mcpreg::test::data_dir() / "registry-seed.json"));
+    const auto& entries = snapshot.as_array();
+    std::size_t pages = 0;
+    for (std::size_t first = 0; first < entries.size(); first += 100, ++pages) {
+        json::array servers(entries.begin() + static_cast<std::ptrdiff_t>(first),
+                            entries.begin() + static_cast<std::ptrdiff_t>(std::min(first + 100, entries.size())));
+        const json::value page{{"servers", std::move(servers)}, {"metadata", {{"nextCursor", "c"}, {"count", 100}}}};
+        const auto text = json::serialize(page);
+        auto from_text = parse_server_list(text);
+        auto from_dom = server_list_from_json(page);
+        REQUIRE(from_text);
+        REQUIRE(from_dom);
+        CHECK(*from_text == *from_dom);
+        CHECK(to_json(*from_text) == page);
+    }
+    CHECK(pages == 24);
+
+    for (std::string_view broken : {
+             R"({"servers":[{"server":{"name":"a/b","description":"d","version":1}}]})",
+             R"({"servers":[{"server":{"description":"d","version":"1"}}]})",
+             R"({"servers":[1]})",
+             R"({"servers":{}})",
+             R"([])",
+             R"({"metadata":{"count":1}})",
+             R"({"servers":[],"metadata":{"count":"3"}})",
+             R"({"servers":[],"metadata":[]})",
+             R"({"servers":[{"server":{"name":"a/b","description":"d","version":"1","remotes":[{"type":"sse",
+                 "variables":{"a/b":{"isSecret":"yes"}}}]}}]})",
+             R"({"servers":[{"server":{"name":"a/b","description":"d","version":"1"},
+                 "_meta":{"io.modelcontextprotocol.registry/official":{"publishedAt":"yesterday"}}}]})",
+             R"({"servers":[{"description":"d","_meta":{}}]})",
+             R"({"servers":[{"name":"a/b","description":"d","version":"1","icons":[{"sizes":[1]}]}]})",
+         }) {
+        auto from_text = parse_server_list(broken);
+        auto from_dom = server_list_from_json(parse(broken));
+        REQUIRE_FALSE(from_text);
+        REQUIRE_FALSE(from_dom);
+        CHECK(from_text.error().code == mcpreg::errc::invalid_document);
+        CHECK_MESSAGE(from_text.error().diag.message == from_dom.error().diag.message, broken);
+    }
+    CHECK(parse_server_list(R"({"servers":[{"server":{"name":"a/b","description":"d","version":1}}]})")
+              .error()
+              .diag.message == "at /servers/0/server/version: expected a string, found a number");
+    CHECK(parse_server_list(R"({"servers":[{"name":"a/b","description":"d","version":"1","icons":[{"sizes":[1]}]}]})")
+              .error()
+              .diag.message == "at /servers/0/icons/0/sizes/0: expected a string, found a number");
+}
+
+TEST_CASE("reading text in one pass: syntax errors win, escapes are joined, repeated keys keep the last value")
+{
+    // A typed error early and a syntax error later: the document is not JSON, as a parse-first reader said.
+    auto truncated = parse_server_list(R"({"servers":[{"server":{"name":1}}],"metadata":{)");
+    REQUIRE_FALSE(truncated);
+    CHECK(truncated.error().code == mcpreg::errc::json_syntax);
+
+    auto escaped = parse_server_list(
+        R"({"servers":[{"server":{"n\u0061me":"a.b/c","description":"line\nbreak \u00e9 \"q\"","version":"1",
+            "x\ty":"\ud83d\ude00"}}]})");
+    REQUIRE(escaped);
+    const auto& server = escaped->servers.at(0).server;
+    CHECK(server.name == "a.b/c");
+    CHECK(server.description == "line\nbreak \xc3\xa9 \"q\"");
+    CHECK(server.extra.at("x\ty") == "\xf0\x9f\x98\x80");
+
+    const auto repeated_text =
+        R"({"servers":[{"server":{"name":"a.b/first","description":"d","version":"1","x":1,"y":2,"x":3,
+            "name":"a.b/c"}}],"metadata":{"count":1},"metadata":{"count":2}})";
+    auto repeated = parse_server_list(repeated_text);
+    REQUIRE(repeated);
+    CHECK(repeated->servers.at(0).server.name == "a.b/c");
+    CHECK(json::serialize(repeated->servers.at(0).server.extra) == R"({"x":3,"y":2})");
+    CHECK(repeated->count == 2);
+    CHECK(*repeated == server_list_from_json(parse(repeated_text)).value());
+
+    // The legacy flat entry inside a page of text.
+    auto flat = parse_server_list(R"({"servers":[{"name":"a.b/c","description":"d","version":"1","extra":[1],
+        "_meta":{"io.modelcontextprotocol.registry/official":{"status":"active","isLatest":true}}}]})");
+    REQUIRE(flat);
+    const auto& entry = flat->servers.at(0);
+    CHECK(entry.server.name == "a.b/c");
+    CHECK(entry.server.extra.at("extra").at(0) == 1);
+    CHECK(entry.server.meta->contains(official_meta_key));
+    REQUIRE(entry.official());
+    CHECK(entry.official()->is_latest == true);
+    CHECK(entry.extra.empty());
+}
+
+TEST_CASE("a DOM built in code deeper than parsed text may be is refused, not walked")
+{
+    json::value deep = 1;
+    for (int i = 0; i < 100; ++i) deep = json::object{{"a", std::move(deep)}};
+    const json::object document{{"name", "a.b/c"}, {"description", "d"}, {"version", "1"}, {"_meta", deep}};
+    auto read = server_from_json(document);
+    REQUIRE_FALSE(read);
+    CHECK(read.error().diag.message.find("nested deeper than 64 levels") != std::string::npos);
+    json::value shallow = 1;
+    for (int i = 0; i < 60; ++i) shallow = json::object{{"a", std::move(shallow)}};
+    CHECK(
+        server_from_json(json::object{{"name", "a.b/c"}, {"description", "d"}, {"version", "1"}, {"_meta", shallow}}));
+}
