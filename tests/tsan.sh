@@ -10,7 +10,7 @@ cmake --preset tsan >/dev/null
 cmake --build --preset tsan
 
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4"
-export MCPREG_LOAD_SECONDS=${MCPREG_LOAD_SECONDS:-15}
+export MCPREG_LOAD_SECONDS=${MCPREG_LOAD_SECONDS:-8}
 # TSan needs the classic address-space layout; kernels with high mmap entropy break its shadow mapping.
 run() { setarch "$(uname -m)" -R "$@"; }
 run build/tsan/tests/mcpreg_client_tests -tc="a pager walks*,completion tokens*,cancellation*,keep-alive*,the blocking client*,operation_timeout*"
