@@ -485,7 +485,25 @@ public:
 
     std::optional<error>& failure() { return failure_; }
     bool saw_snake_case() const { return saw_snake_case_; }
-    void refuse(std::string message) { fail(std::move(message)); }
+
+    // From a DOM: a value the reader would keep as it came (an unknown member, a `_meta` object) is copied
+    // whole rather than replayed token by token. False when the value is to be read.
+    bool keep_whole(const json::value& v)
+    {
+        if (failure_ || capture_depth_ > 0 || frames_.back().kind != frame_kind::typed) return false;
+        auto& top = frames_.back();
+        if (top.field == unknown_field) {
+            top.field = no_field;
+            top.type->extra(top.target).insert_or_assign(pending_key_, v);
+            return true;
+        }
+        if (top.field < 0 || !v.is_object()) return false;
+        const auto& f = top.type->fields[static_cast<std::size_t>(top.field)];
+        if (f.type != field_type::raw) return false;
+        top.field = no_field;
+        static_cast<std::optional<json::object>*>(f.member(top.target))->emplace(v.get_object(), json::storage_ptr{});
+        return true;
+    }
 
     void open(bool is_object)
     {
@@ -606,10 +624,11 @@ private:
         }
     }
 
-    std::string path_of(std::size_t depth) const
+    // The JSON pointer of the value the top frame reads.
+    std::string current_path() const
     {
         std::string path = base_path_;
-        for (std::size_t k = 1; k <= depth && k < frames_.size(); ++k) {
+        for (std::size_t k = 1; k < frames_.size(); ++k) {
             const auto& f = frames_[k];
             if (f.unnamed) continue;
             path += '/';
@@ -621,7 +640,7 @@ private:
 
     std::string child_path(std::string_view member) const
     {
-        return path_of(frames_.size() - 1) + "/" + detail::escape_pointer_token(member);
+        return current_path() + "/" + detail::escape_pointer_token(member);
     }
 
     void fail(std::string message)
@@ -648,7 +667,7 @@ private:
         case frame_kind::objects: {
             const std::size_t index = top.items++;
             if (kind != json::kind::object)
-                return fail_type(path_of(frames_.size() - 1) + "/" + std::to_string(index), "an object", kind);
+                return fail_type(current_path() + "/" + std::to_string(index), "an object", kind);
             void* element = top.type->emplace_back(top.target);
             frames_.push_back({frame_kind::typed, top.type, element, {}, {}, index, true});
             return;
@@ -656,7 +675,7 @@ private:
         case frame_kind::texts: {
             const std::size_t index = top.items++;
             if (kind != json::kind::string)
-                return fail_type(path_of(frames_.size() - 1) + "/" + std::to_string(index), "a string", kind);
+                return fail_type(current_path() + "/" + std::to_string(index), "a string", kind);
             static_cast<std::vector<std::string>*>(top.target)->emplace_back(text);
             return;
         }
@@ -778,25 +797,21 @@ private:
     std::optional<json::object>* capture_raw_ = nullptr;
 };
 
-// Replays a DOM as parse events. A DOM built in code can nest deeper than parsed text may: beyond the same
-// limit it is refused rather than walked.
-void replay(const json::value& v, typed_reader& reader, std::size_t depth = 0)
+// Replays a DOM as parse events; a value the reader keeps as it came is copied whole instead.
+void replay(const json::value& v, typed_reader& reader)
 {
+    if (reader.keep_whole(v)) return;
     switch (v.kind()) {
     case json::kind::object:
-    case json::kind::array:
-        if (depth == parse_limits{}.max_depth)
-            return reader.refuse("nested deeper than " + std::to_string(parse_limits{}.max_depth) + " levels");
-        if (v.is_object()) {
-            reader.open(true);
-            for (const auto& [k, child] : v.get_object()) {
-                reader.key(k);
-                replay(child, reader, depth + 1);
-            }
-            return reader.close(true, v.get_object().size());
+        reader.open(true);
+        for (const auto& [k, child] : v.get_object()) {
+            reader.key(k);
+            replay(child, reader);
         }
+        return reader.close(true, v.get_object().size());
+    case json::kind::array:
         reader.open(false);
-        for (const auto& child : v.get_array()) replay(child, reader, depth + 1);
+        for (const auto& child : v.get_array()) replay(child, reader);
         return reader.close(false, v.get_array().size());
     case json::kind::string: return reader.scalar(json::kind::string, v.get_string());
     case json::kind::int64: return reader.scalar(json::kind::int64, {}, v.get_int64());
@@ -809,7 +824,7 @@ void replay(const json::value& v, typed_reader& reader, std::size_t depth = 0)
 
 void typed_reader::read_flat_response(server_response& response)
 {
-    const std::string path = path_of(frames_.size() - 1);
+    const std::string path = current_path();
     if (!response.extra.contains("name")) return fail("at " + path + ": neither a {server, _meta} entry nor a server");
     json::object flat = std::move(response.extra);
     response.extra = {};

@@ -668,3 +668,48 @@ TEST_CASE("rows stored without their entry (older engines) are refused, then ren
     std::filesystem::remove(path.string() + "-wal");
     std::filesystem::remove(path.string() + "-shm");
 }
+
+TEST_CASE("a file from before the page index (schema 3) is migrated at open and serves the same pages" *
+          doctest::test_suite("engine"))
+{
+    const auto path = std::filesystem::temp_directory_path() / ("mcpreg-schema3-" + std::to_string(::getpid()) + ".db");
+    std::filesystem::remove(path);
+    engine::registry_options options;
+    options.database = path.string();
+    options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
+    auto sql = [&](const char* statement) {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        std::string result;
+        CHECK(sqlite3_exec(
+                  db, statement,
+                  [](void* out, int, char** values, char**) {
+                      *static_cast<std::string*>(out) += values[0] ? values[0] : "NULL";
+                      return 0;
+                  },
+                  &result, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+        return result;
+    };
+    std::string page, deleted_page;
+    {
+        auto reg = test::open_registry(options);
+        page = call(reg, "/v0.1/servers?limit=100&cursor=io.github").res.body;
+        deleted_page = call(reg, "/v0.1/servers?limit=30&include_deleted=true").res.body;
+    }
+    CHECK(sql("PRAGMA page_size") == "8192");  // a new file
+    CHECK(sql("PRAGMA user_version") == "4");
+    // As schema 3 left it: no page index.
+    sql("DROP INDEX server_versions_page; PRAGMA user_version = 3");
+    {
+        options.seed_files.clear();
+        auto reg = test::open_registry(options);
+        CHECK(call(reg, "/v0.1/servers?limit=100&cursor=io.github").res.body == page);
+        CHECK(call(reg, "/v0.1/servers?limit=30&include_deleted=true").res.body == deleted_page);
+    }
+    CHECK(sql("PRAGMA user_version") == "4");
+    CHECK(sql("SELECT count(*) FROM sqlite_schema WHERE name = 'server_versions_page'") == "1");
+    std::filesystem::remove(path);
+    std::filesystem::remove(path.string() + "-wal");
+    std::filesystem::remove(path.string() + "-shm");
+}

@@ -422,17 +422,3 @@ TEST_CASE("reading text in one pass: syntax errors win, escapes are joined, repe
     CHECK(entry.official()->is_latest == true);
     CHECK(entry.extra.empty());
 }
-
-TEST_CASE("a DOM built in code deeper than parsed text may be is refused, not walked")
-{
-    json::value deep = 1;
-    for (int i = 0; i < 100; ++i) deep = json::object{{"a", std::move(deep)}};
-    const json::object document{{"name", "a.b/c"}, {"description", "d"}, {"version", "1"}, {"_meta", deep}};
-    auto read = server_from_json(document);
-    REQUIRE_FALSE(read);
-    CHECK(read.error().diag.message.find("nested deeper than 64 levels") != std::string::npos);
-    json::value shallow = 1;
-    for (int i = 0; i < 60; ++i) shallow = json::object{{"a", std::move(shallow)}};
-    CHECK(
-        server_from_json(json::object{{"name", "a.b/c"}, {"description", "d"}, {"version", "1"}, {"_meta", shallow}}));
-}
