@@ -221,7 +221,8 @@ public:
     }
 
 private:
-    // The bundled snapshot's entries average 760 bytes; a page of larger ones grows once.
+    // The bundled snapshot's first page averages 765 bytes an entry, all its entries 1,077; a page of larger
+    // ones grows once or twice.
     static constexpr std::size_t typical_entry_bytes = 1024;
 
     built_answer page_;

@@ -5,6 +5,10 @@ set -uo pipefail
 
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+# The interpreter itself rather than a version manager's shim in front of it (pyenv's adds ~0.3 s a call,
+# and these tests call Python often).
+mcpreg_python=$(command python3 -c 'import sys; print(sys.executable)')
+python3() { command "$mcpreg_python" "$@"; }
 expect_exit() {  # expected-code description command...
     local expected=$1 description=$2
     shift 2
