@@ -295,6 +295,9 @@ struct field_def {
     // The member in a model object (void* for table brevity); `object` members are emplaced by it.
     void* (*member)(void*) = nullptr;
     std::string snake = {};  // the 2025-07-09 spelling, when different
+    // The whole message when the value is missing (if required) or of the wrong type, instead of the pointer
+    // and the kinds: a list without its `servers` array is not a list at all.
+    std::string_view refusal = {};
 };
 
 struct type_schema {
@@ -342,10 +345,14 @@ void add_input_fields(std::vector<field_def>& f, const type_schema* input_schema
         f.push_back({"variables", field_type::inputs, false, input_schema, MCPREG_MEMBER(T, variables)});
 }
 
+constexpr std::string_view not_a_list = "a server list must be an object with a \"servers\" array";
+
 // Every model type's table. Built once; the reader only looks them up.
 struct schemas {
     type_schema input, key_value, argument, transport, package, repository, icon, server, official, response_meta,
         response, list_metadata, list;
+    // Fields the reader's special cases name, by their index in the tables below.
+    static constexpr std::size_t response_server = 0, list_metadata_field = 1;
 
     static const schemas& get()
     {
@@ -457,7 +464,7 @@ private:
                          nullptr};
         list_metadata.index_fields();
         list = schema_for<server_list>({
-            {"servers", field_type::objects, false, &response, MCPREG_MEMBER(server_list, servers)},
+            {"servers", field_type::objects, true, &response, MCPREG_MEMBER(server_list, servers), {}, not_a_list},
             {"metadata", field_type::object, false, &list_metadata, [](void* t) { return t; }},
         });
     }
@@ -465,8 +472,6 @@ private:
 
 #undef MCPREG_MEMBER
 #undef MCPREG_EMPLACED
-
-constexpr std::string_view not_a_list = "a server list must be an object with a \"servers\" array";
 
 // The reader's state machine. Events come from basic_parser (token_handler) or replay().
 class typed_reader {
@@ -590,7 +595,6 @@ private:
         std::string owned_member = {};
         std::size_t index = 0;
         bool is_index = false;
-        bool unnamed = false;  // adds nothing to the pointer (the root)
         // typed: the fields seen, the one whose value comes next, where the next search starts.
         std::uint32_t seen = 0;
         int field = no_field;
@@ -624,13 +628,12 @@ private:
         }
     }
 
-    // The JSON pointer of the value the top frame reads.
+    // The JSON pointer of the value the top frame reads (the root frame, frames_[0], names nothing).
     std::string current_path() const
     {
         std::string path = base_path_;
         for (std::size_t k = 1; k < frames_.size(); ++k) {
             const auto& f = frames_[k];
-            if (f.unnamed) continue;
             path += '/';
             if (f.is_index) path += std::to_string(f.index);
             else path += detail::escape_pointer_token(f.owned_member.empty() ? f.member : f.owned_member);
@@ -662,7 +665,6 @@ private:
             if (kind != json::kind::object)
                 return fail(root_error_ + (root_error_names_kind_ ? std::string(kind_name(kind)) : ""));
             top.kind = frame_kind::typed;
-            top.unnamed = true;
             return;
         case frame_kind::objects: {
             const std::size_t index = top.items++;
@@ -725,11 +727,10 @@ private:
         case field_type::object:
             if (kind != json::kind::object) return fail_type(child_path(f.camel), "an object", kind);
             frames_.push_back({frame_kind::typed, f.element, f.member(target), f.camel});
-            frames_.back().unnamed = f.camel.empty();
             return;
         case field_type::objects:
             if (kind != json::kind::array) {
-                if (f.element == &schemas::get().response) return fail(std::string(not_a_list));
+                if (!f.refusal.empty()) return fail(std::string(f.refusal));
                 return fail_type(child_path(f.camel), "an array", kind);
             }
             frames_.push_back({frame_kind::objects, f.element, f.member(target), f.camel});
@@ -766,15 +767,17 @@ private:
 
     void finish_object(frame& f)
     {
-        const auto& all = schemas::get();
         if (const auto missing = f.type->required & ~f.seen) {
             const auto& field = f.type->fields[static_cast<std::size_t>(std::countr_zero(missing))];
+            if (!field.refusal.empty()) return fail(std::string(field.refusal));
             return fail("at " + child_path(field.camel) + ": required field \"" + std::string(field.camel) +
                         "\" is missing");
         }
-        if (f.type == &all.list && !(f.seen & 1U)) return fail(std::string(not_a_list));
-        if (f.type == &all.list) static_cast<server_list*>(f.target)->has_metadata = (f.seen & 2U) != 0;
-        if (f.type == &all.response && !(f.seen & 1U)) read_flat_response(*static_cast<server_response*>(f.target));
+        const auto& all = schemas::get();
+        auto seen = [&f](std::size_t field) { return ((f.seen >> field) & 1U) != 0; };
+        if (f.type == &all.list) static_cast<server_list*>(f.target)->has_metadata = seen(schemas::list_metadata_field);
+        if (f.type == &all.response && !seen(schemas::response_server))
+            read_flat_response(*static_cast<server_response*>(f.target));
     }
 
     // The 2025-07 and 2025-09-16 API shapes: a flat server with the registry's block in its own `_meta`. Its

@@ -52,6 +52,25 @@ std::vector<std::string> names_versions(const json::value& page)
 
 bool detail_contains(const answer& a, std::string_view text) { return a.res.body.find(text) != std::string::npos; }
 
+// Runs `statement` on the database file at `path` through a connection of its own, as another process would;
+// returns the first column of the result rows, concatenated.
+std::string run_sql(const std::filesystem::path& path, const char* statement)
+{
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    std::string result;
+    const int code = sqlite3_exec(
+        db, statement,
+        [](void* out, int, char** values, char**) {
+            *static_cast<std::string*>(out) += values[0] ? values[0] : "NULL";
+            return 0;
+        },
+        &result, nullptr);
+    sqlite3_close(db);
+    REQUIRE(code == SQLITE_OK);
+    return result;
+}
+
 engine::registry seeded(std::initializer_list<json::value> entries)
 {
     auto reg = test::open_registry();
@@ -570,11 +589,7 @@ TEST_CASE("L12: a storage failure is a generic 500 that leaks nothing" * doctest
         auto reg = test::open_registry(options);
         reg.import_json(entry("com.example/server", "1.0.0", "2025-01-01T00:00:00Z")).value();
         // Another process breaks the database under the running registry.
-        sqlite3* other = nullptr;
-        REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
-        REQUIRE(sqlite3_exec(other, "ALTER TABLE server_versions RENAME TO gone", nullptr, nullptr, nullptr) ==
-                SQLITE_OK);
-        sqlite3_close(other);
+        run_sql(path, "ALTER TABLE server_versions RENAME TO gone");
         auto list = call(reg, "/v0.1/servers?limit=7");
         CHECK(list.res.status == 500);
         CHECK(list.body.at("detail") == "Failed to get registry list");
@@ -631,13 +646,7 @@ TEST_CASE("rows stored without their entry (older engines) are refused, then ren
     options.database = path.string();
     options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
     // As an engine from before stored entries would leave them: every row without one.
-    auto clear_entries = [&] {
-        sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-        CHECK(sqlite3_exec(db, "UPDATE server_versions SET entry = NULL, entry_digest = NULL", nullptr, nullptr,
-                           nullptr) == SQLITE_OK);
-        sqlite3_close(db);
-    };
+    auto clear_entries = [&] { run_sql(path, "UPDATE server_versions SET entry = NULL, entry_digest = NULL"); };
     std::string page, etag, detail;
     {
         auto reg = test::open_registry(options);
@@ -677,20 +686,7 @@ TEST_CASE("a file from before the page index (schema 3) is migrated at open and 
     engine::registry_options options;
     options.database = path.string();
     options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
-    auto sql = [&](const char* statement) {
-        sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-        std::string result;
-        CHECK(sqlite3_exec(
-                  db, statement,
-                  [](void* out, int, char** values, char**) {
-                      *static_cast<std::string*>(out) += values[0] ? values[0] : "NULL";
-                      return 0;
-                  },
-                  &result, nullptr) == SQLITE_OK);
-        sqlite3_close(db);
-        return result;
-    };
+    auto sql = [&](const char* statement) { return run_sql(path, statement); };
     std::string page, deleted_page;
     {
         auto reg = test::open_registry(options);

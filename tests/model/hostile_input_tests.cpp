@@ -64,9 +64,17 @@ TEST_CASE("every truncation of a real document is an error value")
     const auto text = json::serialize(rich_entry());
     std::size_t rejected = 0;
     for (std::size_t length = 0; length < text.size(); ++length) {
-        auto parsed = parse_json(std::string_view(text).substr(0, length));
+        const auto prefix = std::string_view(text).substr(0, length);
+        auto parsed = parse_json(prefix);
         if (!parsed) {
             CHECK(parsed.error().code == mcpreg::errc::json_syntax);
+            // The one-pass readers of text refuse it the same way, whatever they had read before the cut.
+            auto response = parse_server_response(prefix);
+            REQUIRE_FALSE(response);
+            CHECK(response.error().code == mcpreg::errc::json_syntax);
+            auto page = parse_server_list("{\"servers\":[" + std::string(prefix));
+            REQUIRE_FALSE(page);
+            CHECK(page.error().code == mcpreg::errc::json_syntax);
             ++rejected;
             continue;
         }

@@ -379,6 +379,9 @@ TEST_CASE("text and DOM read alike: the snapshot's pages, and the same error for
     CHECK(parse_server_list(R"({"servers":[{"server":{"name":"a/b","description":"d","version":1}}]})")
               .error()
               .diag.message == "at /servers/0/server/version: expected a string, found a number");
+    for (std::string_view not_a_list : {R"({"servers":{}})", R"([])", R"({"metadata":{"count":1}})"})
+        CHECK(parse_server_list(not_a_list).error().diag.message ==
+              "a server list must be an object with a \"servers\" array");
     CHECK(parse_server_list(R"({"servers":[{"name":"a/b","description":"d","version":"1","icons":[{"sizes":[1]}]}]})")
               .error()
               .diag.message == "at /servers/0/icons/0/sizes/0: expected a string, found a number");
