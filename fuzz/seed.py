@@ -72,6 +72,17 @@ def main():
     for name, text in requests.items():
         write(f"{out}/engine_http", name, text)
 
+    # Outgoing requests: method, target, then header names and values, then the body, split by 0xFF.
+    sep = b"\xff"
+    outgoing = {
+        "get": [b"GET", b"/v0.1/servers?limit=3", b"Accept", b"application/json", b""],
+        "post": [b"POST", b"/v0.1/auth/github-at", b"Content-Type", b"application/json", b"{\"github_token\":\"x\"}"],
+        "bearer": [b"GET", b"/user", b"Authorization", b"Bearer gh-token", b"X-GitHub-Api-Version", b"2022-11-28", b""],
+        "smuggle": [b"GET", b"/user", b"Authorization", b"Bearer x\r\n\r\nGET /other HTTP/1.1", b""],
+    }
+    for name, parts in outgoing.items():
+        write(f"{out}/http_request", name, sep.join(parts))
+
     manifest = {"manifest_version": "0.3", "name": "fuzz", "version": "1.0.0", "author": {"name": "a"},
                 "server": {"type": "node", "entry_point": "server/index.js",
                            "mcp_config": {"command": "node", "args": ["${__dirname}/server/index.js", "${user_config.dir}"],

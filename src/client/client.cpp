@@ -7,6 +7,7 @@
 #include <mcpreg/version.hpp>
 
 #include "../common/sha256.hpp"
+#include "request_encoding.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -243,6 +244,10 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
             limits.connect_timeout = std::min(options.connect_timeout, remaining());
             http_request to_send = request;
             to_send.target = target;
+            if (auto checked = detail::check_request(origin, to_send); !checked) {
+                diag.message = request.method + " " + diag.url + ": " + checked.error().diag.message;
+                co_return finish(checked.error().code, {}, std::move(diag), call);
+            }
             auto [ec, response] =
                 co_await async_exchange(*conn, origin, std::move(to_send), limits, asio::as_tuple(asio::use_awaitable));
             if (ec == asio::error::operation_aborted ||

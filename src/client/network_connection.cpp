@@ -3,6 +3,7 @@
 #include <mcpreg/client/connection.hpp>
 
 #include "../common/gzip.hpp"
+#include "request_encoding.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -16,7 +17,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <cstdlib>
@@ -145,6 +145,9 @@ private:
     asio::awaitable<outcome> exchange(http_origin origin, http_request request, exchange_limits limits)
     {
         auto self = shared_from_this();
+        // Checked before anything is dialed: a request that may not be sent costs no connection.
+        if (auto checked = detail::check_request(origin, request); !checked)
+            co_return outcome{checked.error().code, {}};
         const auto route = use_proxy_ && !public_only_ ? proxy_for(origin) : std::nullopt;
         // A reused keep-alive connection may have been closed by the server meanwhile: one fresh retry.
         for (int tries = 0; tries < 2; ++tries) {
@@ -237,24 +240,18 @@ private:
                                   const std::optional<proxy_route>& route, const http_request& request,
                                   const exchange_limits& limits, bool& wrote)
     {
-        http::request<http::string_body> out;
-        out.method_string(request.method);
         // Through a plain-HTTP proxy the request names the whole URL (absolute form).
-        const bool absolute = route && origin.scheme == "http";
-        out.target(absolute ? "http://" + origin.host + ":" + std::to_string(origin.port) + request.target
-                            : request.target);
-        out.version(11);
-        const bool default_port =
-            (origin.scheme == "https" && origin.port == 443) || (origin.scheme == "http" && origin.port == 80);
-        out.set(http::field::host, default_port ? origin.host : origin.host + ":" + std::to_string(origin.port));
-        for (const auto& h : request.headers) out.set(h.name, h.value);
-        out.body() = request.body;
-        out.prepare_payload();
+        auto bytes = detail::encode_request(origin, request, route && origin.scheme == "http");
+        if (!bytes) co_return outcome{bytes.error().code, {}};
 
         error_code ec;
         stream.tcp_layer().expires_after(limits.timeout);
-        if (stream.tls) co_await http::async_write(*stream.tls, out, asio::redirect_error(asio::use_awaitable, ec));
-        else co_await http::async_write(*stream.plain, out, asio::redirect_error(asio::use_awaitable, ec));
+        if (stream.tls)
+            co_await asio::async_write(*stream.tls, asio::buffer(*bytes),
+                                       asio::redirect_error(asio::use_awaitable, ec));
+        else
+            co_await asio::async_write(*stream.plain, asio::buffer(*bytes),
+                                       asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return outcome{map_error(ec), {}};
         wrote = true;
 
@@ -273,7 +270,9 @@ private:
         for (const auto& field : in)
             response.headers.push_back({std::string(field.name_string()), std::string(field.value())});
         response.body = std::move(in.body());
-        if (!in.keep_alive()) response.headers.push_back({"Connection", "close"});
+        // Reused only when exactly this one response was read: bytes after it (a second response a server
+        // was tricked into sending) would be taken for the answer to the next request.
+        if (!in.keep_alive() || buffer.size() > 0) response.headers.push_back({"Connection", "close"});
         co_return outcome{error_code{}, std::move(response)};
     }
 
@@ -287,9 +286,14 @@ private:
         std::lock_guard lock(mutex_);
         auto it = idle_.find(pool_key(origin, proxied));
         if (it == idle_.end() || it->second.empty()) return nullptr;
-        auto stream = std::move(it->second.back());
-        it->second.pop_back();
-        return stream;
+        while (!it->second.empty()) {
+            auto stream = std::move(it->second.back());
+            it->second.pop_back();
+            // Bytes that arrived while the connection sat idle answer no request of ours: never reuse it.
+            error_code ec;
+            if (stream->tcp_layer().socket().available(ec) == 0 && !ec) return stream;
+        }
+        return nullptr;
     }
 
     void put_idle(const http_origin& origin, bool proxied, std::unique_ptr<http_stream> stream)

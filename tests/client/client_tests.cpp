@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -943,4 +944,110 @@ TEST_CASE("operation_timeout bounds the whole operation: attempts, backoff waits
         CHECK(ec == errc::timeout);
         CHECK(std::chrono::steady_clock::now() - started < 2500ms);
     }
+}
+
+TEST_CASE("no header with CR, LF, NUL or other control characters leaves the client, and nothing is dialed" *
+          doctest::test_suite("client"))
+{
+    test::fault_server server([&](const http_request&, int) { return fault_action::respond(200, "{}"); });
+    asio::io_context io;
+    // A header value that would end the header and smuggle a second request over the same connection.
+    const std::string smuggling = "x\r\nContent-Length: 0\r\n\r\nGET /user/memberships/orgs HTTP/1.1\r\nHost: a";
+    for (const std::string& value : {smuggling, std::string("a\nb"), std::string("a\rb"), std::string("a\0b", 3),
+                                     std::string("a\x7f"), std::string("a\x1b[2J")}) {
+        auto options = fast_options(server.url());
+        options.headers = {{"X-Token", value}};
+        auto c = client::create(io.get_executor(), options).value();
+        diagnostics diag;
+        call_options call;
+        call.diag = &diag;
+        auto [ec, response] = run<http_response>(io, [&](auto h) { c.async_request({}, call, h); });
+        CHECK(ec == errc::invalid_argument);
+        CHECK(diag.message.find("X-Token") != std::string::npos);
+        CHECK(diag.message.find(value) == std::string::npos);  // the value (a credential?) is not echoed
+    }
+    for (const std::string& name : {std::string("X Token"), std::string("X-Token\r\nEvil"), std::string(""),
+                                    std::string("Host"), std::string("content-length")}) {
+        auto options = fast_options(server.url());
+        options.headers = {{name, "v"}};
+        auto c = client::create(io.get_executor(), options).value();
+        auto [ec, response] = run<http_response>(io, [&](auto h) { c.async_request({}, {}, h); });
+        CHECK_MESSAGE(ec == errc::invalid_argument, name);
+    }
+    http_request bad_target;
+    bad_target.target = "/v0.1/servers HTTP/1.1\r\nX: y";
+    auto c = make_client(io, server.url());
+    CHECK(run<http_response>(io, [&](auto h) { c.async_request(bad_target, {}, h); }).first == errc::invalid_argument);
+    http_request bad_method;
+    bad_method.method = "GET /x HTTP/1.1\r\n";
+    CHECK(run<http_response>(io, [&](auto h) { c.async_request(bad_method, {}, h); }).first == errc::invalid_argument);
+    CHECK(server.connections() == 0);
+    // A bearer token pasted with a trailing newline is refused too, not sent.
+    auto options = fast_options(server.url());
+    options.bearer_token = "abc\r\nX-Admin: 1";
+    auto with_token = client::create(io.get_executor(), options).value();
+    CHECK(run<model::server_list>(io, [&](auto h) { with_token.async_list_servers({}, {}, h); }).first ==
+          errc::invalid_argument);
+    CHECK(server.connections() == 0);
+}
+
+TEST_CASE("a kept-alive connection is reused only after exactly one response, with nothing left over" *
+          doctest::test_suite("client"))
+{
+    // The first request is answered with two responses in one write, as a server tricked by a smuggled request
+    // would: the second must never be taken for the answer to the next request.
+    const std::string first = page_json({{"com.example/first", "1.0.0"}}, std::nullopt);
+    const std::string smuggled = page_json({{"io.github.victim/stolen", "6.6.6"}}, std::nullopt);
+    const std::string honest = page_json({{"com.example/second", "1.0.0"}}, std::nullopt);
+    auto response_bytes = [](const std::string& body) {
+        return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+               "\r\n\r\n" + body;
+    };
+    test::fault_server server([&](const http_request&, int index) {
+        if (index == 0) return fault_action::raw_bytes(response_bytes(first) + response_bytes(smuggled));
+        return fault_action::respond(200, honest);
+    });
+    asio::io_context io;
+    auto c = make_client(io, server.url());
+    auto [ec1, page1] = run<model::server_list>(io, [&](auto h) { c.async_list_servers({}, {}, h); });
+    REQUIRE_FALSE(ec1);
+    CHECK(page1.servers.at(0).server.name == "com.example/first");
+    // Let the second response reach the socket even if it was not in the same read.
+    std::this_thread::sleep_for(50ms);
+    auto [ec2, page2] = run<model::server_list>(io, [&](auto h) { c.async_list_servers({}, {}, h); });
+    REQUIRE_FALSE(ec2);
+    CHECK(page2.servers.at(0).server.name == "com.example/second");
+    CHECK(server.connections() == 2);
+}
+
+TEST_CASE("a GitHub token holding CR or LF never reaches GitHub, and the next honest exchange is unharmed" *
+          doctest::test_suite("client"))
+{
+    std::vector<std::string> targets_seen;
+    test::fault_server github([&](const http_request& r, int) {
+        targets_seen.push_back(r.target);
+        if (r.header("Authorization") != "Bearer gh-token") return fault_action::respond(401, "{}");
+        if (r.target == "/user") return fault_action::respond(200, R"({"login":"alice"})");
+        return fault_action::respond(200, "[]");
+    });
+    auto api = blocking_client::create(fast_options(github.url())).value();
+    engine::registry_options options;
+    options.github_api = [&](const http_request& r) { return api.request(r); };
+    auto reg = test::open_registry(options);
+    auto exchange = [&](const std::string& token) {
+        engine::request req;
+        req.method = "POST";
+        req.target = "/v0.1/auth/github-at";
+        req.body = json::serialize(json::object{{"github_token", token}});
+        return reg.handle(req);
+    };
+    // The smuggled request would ask for another user's memberships over the pooled connection.
+    const std::string smuggling = "gh-token\r\nX-Ignore: x\r\n\r\nGET /user HTTP/1.1\r\nHost: api.github.com\r\n"
+                                  "Authorization: Bearer victim-token\r\nX-Pad: ";
+    CHECK(exchange(smuggling).status == 401);
+    CHECK(exchange("gh-token\n").status == 401);
+    CHECK(targets_seen.empty());
+    auto honest = exchange("gh-token");
+    REQUIRE(honest.status == 200);
+    CHECK(targets_seen.size() == 2);  // /user, then one page of memberships
 }

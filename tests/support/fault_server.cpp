@@ -55,6 +55,10 @@ void serve_connection(Stream& stream, fault_server& owner,
         (void)owner;
         switch (action.what) {
         case fault_action::kind::close_at_once: return;
+        case fault_action::kind::raw:
+            asio::write(stream, asio::buffer(action.raw), ec);
+            if (ec) return;
+            break;
         case fault_action::kind::stall:
             for (auto waited = std::chrono::milliseconds(0); waited < action.stall_for && !stopping;
                  waited += std::chrono::milliseconds(20))

@@ -24,10 +24,20 @@ struct fault_action {
         drop_mid_body,  ///< send the headers and half the body of `response`, then close
         close_at_once,  ///< close without answering
         stall,          ///< wait `stall_for`, then close without answering
+        raw,            ///< write `raw` as it is (any bytes, e.g. two responses to one request), keep the connection
     };
     kind what = kind::respond;
     http_response response;
+    std::string raw;
     std::chrono::milliseconds stall_for{0};
+
+    static fault_action raw_bytes(std::string bytes)
+    {
+        fault_action a;
+        a.what = kind::raw;
+        a.raw = std::move(bytes);
+        return a;
+    }
 
     static fault_action respond(int status, std::string body = {}, std::vector<http_header> headers = {})
     {
