@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
     cmake ninja-build g++ pkg-config python3 clang-format
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-    libssl-dev openssl libsqlite3-dev libpq-dev zlib1g-dev libarchive-dev
+    libssl-dev openssl libsqlite3-dev libpq-dev zlib1g-dev libarchive-dev libc-ares-dev
     postgresql-15
     doctest-dev libbenchmark-dev
 )

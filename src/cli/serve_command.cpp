@@ -2,6 +2,7 @@
 #include "cli.hpp"
 
 #include <mcpreg/client/blocking_client.hpp>
+#include <mcpreg/engine/dns.hpp>
 #include <mcpreg/engine/http_server.hpp>
 #include <mcpreg/engine/registry.hpp>
 #include <mcpreg/model/json.hpp>
@@ -17,10 +18,6 @@
 #include <iostream>
 #include <thread>
 #include <vector>
-
-#include <arpa/nameser.h>
-#include <netinet/in.h>
-#include <resolv.h>
 
 namespace mcpreg::cli {
 namespace {
@@ -47,6 +44,7 @@ constexpr std::string_view usage =
     "                   github (a GitHub access token: io.github.<user>/* and the orgs the user administers),\n"
     "                   github-oidc (a GitHub Actions ID token: io.github.<repository owner>/*),\n"
     "                   oidc (administrators' ID tokens from any OpenID Connect provider)\n"
+    "  --dns-server H:P name server for --auth dns (repeatable; default: the system's resolvers)\n"
     "  --github-api URL the GitHub REST API for --auth github (default https://api.github.com)\n"
     "  --github-oidc-audience AUD  the audience GitHub Actions ID tokens must carry (required by github-oidc)\n"
     "  --github-oidc-issuer URL    their issuer (default https://token.actions.githubusercontent.com); the keys\n"
@@ -65,33 +63,6 @@ constexpr std::string_view usage =
     "\n"
     "The first line on standard output is 'listening on http://HOST:PORT' with the bound port. The server\n"
     "runs until SIGINT or SIGTERM, then exits 0. Exit status 2: bad arguments, database or address unusable.\n";
-
-// TXT records of a name, through the system resolver (libresolv).
-result<std::vector<std::string>> dns_txt_records(const std::string& domain)
-{
-    unsigned char answer[8192];
-    const int length = ::res_query(domain.c_str(), ns_c_in, ns_t_txt, answer, sizeof answer);
-    if (length < 0) return make_error(errc::io_error, "no TXT records for " + domain);
-    ns_msg message;
-    if (::ns_initparse(answer, length, &message) != 0) return make_error(errc::bad_response, "unreadable DNS answer");
-    std::vector<std::string> records;
-    for (int i = 0; i < ns_msg_count(message, ns_s_an); ++i) {
-        ns_rr rr;
-        if (::ns_parserr(&message, ns_s_an, i, &rr) != 0 || ns_rr_type(rr) != ns_t_txt) continue;
-        // A TXT record is a run of <length><bytes> strings, joined.
-        const unsigned char* data = ns_rr_rdata(rr);
-        const unsigned char* end = data + ns_rr_rdlen(rr);
-        std::string text;
-        while (data < end) {
-            const std::size_t part = *data++;
-            if (data + part > end) break;
-            text.append(reinterpret_cast<const char*>(data), part);
-            data += part;
-        }
-        records.push_back(std::move(text));
-    }
-    return records;
-}
 
 // https://<domain>/.well-known/mcp-registry-auth, as upstream fetches it: no redirects, 10 s, 4 KiB at most.
 result<std::string> fetch_http_key(const std::string& domain)
@@ -192,6 +163,8 @@ int run_serve(const arguments& args)
     bool database_given = false;
     bool admin_auth = false;
     bool github_auth = false;
+    bool dns_auth = false;
+    engine::dns_options dns;
     std::string github_api_url = "https://api.github.com";
     bool github_oidc_auth = false, admin_oidc_auth = false;
     engine::oidc_issuer github_oidc{std::string(engine::github_actions_issuer), {}, {}};
@@ -212,6 +185,7 @@ int run_serve(const arguments& args)
             database_given = true;
         }
         else if (arg == "--seed" && (v = value())) options.seed_files.push_back(*v);
+        else if (arg == "--dns-server" && (v = value())) dns.servers.push_back(*v);
         else if (arg == "--listen" && (v = value())) listen = *v;
         else if (arg == "--jwt-key-file" && (v = value())) options.jwt_key_file = *v;
         else if (arg == "--admin-key" && (v = value())) options.admin_key = *v;
@@ -237,7 +211,7 @@ int run_serve(const arguments& args)
         else if (arg == "--auth" && (v = value())) {
             if (*v == "none") options.anonymous_auth = true;
             else if (*v == "admin-key") admin_auth = true;
-            else if (*v == "dns") options.dns_txt_lookup = dns_txt_records;
+            else if (*v == "dns") dns_auth = true;
             else if (*v == "http") options.http_key_fetch = fetch_http_key;
             else if (*v == "github") github_auth = true;
             else if (*v == "github-oidc") github_oidc_auth = true;
@@ -292,6 +266,7 @@ int run_serve(const arguments& args)
         return exit_unreadable;
     }
 
+    if (dns_auth) options.dns_txt_lookup = [dns](const std::string& domain) { return engine::lookup_txt(domain, dns); };
     if (github_oidc_auth) {
         if (github_oidc.audience.empty()) {
             std::cerr << "mcpreg serve: --auth github-oidc needs --github-oidc-audience\n";

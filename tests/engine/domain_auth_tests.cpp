@@ -3,6 +3,9 @@
 #include <mcpreg/engine/registry.hpp>
 #include <mcpreg/model/json.hpp>
 
+#include <mcpreg/engine/dns.hpp>
+
+#include "dns_server.hpp"
 #include "engine_fixture.hpp"
 #include "test_data.hpp"
 
@@ -263,4 +266,107 @@ TEST_CASE("K12-K14: HTTP proofs" * doctest::test_suite("auth"))
     off.method = "POST";
     off.target = "/v0.1/auth/dns";
     CHECK(plain.handle(off).status == 404);  // no resolver configured: no endpoint
+}
+
+namespace {
+
+// `text` as TXT character-strings of at most 255 bytes.
+std::vector<std::string> strings_of(const std::string& text)
+{
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < text.size(); i += 255) out.push_back(text.substr(i, 255));
+    return out;
+}
+
+engine::dns_options loopback_dns(const test::dns_server& server)
+{
+    engine::dns_options options;
+    options.servers = {server.address()};
+    options.timeout = std::chrono::milliseconds(2000);
+    return options;
+}
+
+}  // namespace
+
+TEST_CASE("DNS answers are read by one bounded parser: records joined, oversized and malformed answers refused" *
+          doctest::test_suite("engine"))
+{
+    const auto q = test::dns_server::query("example.com");
+    const auto two = test::dns_server::response(q, {{{"v=MCPv1; ", "k=ed25519"}, {"other"}}, {}, false});
+    auto records = engine::txt_records_from_answer(two);
+    REQUIRE(records);
+    CHECK(*records == std::vector<std::string>{"v=MCPv1; k=ed25519", "other"});
+    CHECK(engine::txt_records_from_answer(test::dns_server::response(q, {})).value().empty());
+
+    test::dns_answer many;
+    for (int i = 0; i < 65; ++i) many.records.push_back({"r" + std::to_string(i)});
+    CHECK(engine::txt_records_from_answer(test::dns_server::response(q, many)).error().code == errc::bad_response);
+    test::dns_answer large;  // 40 KiB of text in 40 records: within the default bounds, over a tighter one
+    for (int i = 0; i < 40; ++i) large.records.push_back(strings_of(std::string(1024, 'x')));
+    const auto large_message = test::dns_server::response(q, large);
+    CHECK(engine::txt_records_from_answer(large_message).value().size() == 40);
+    engine::dns_options tight;
+    tight.max_text_bytes = 8192;
+    CHECK(engine::txt_records_from_answer(large_message, tight).error().code == errc::bad_response);
+
+    // Malformed: truncated anywhere, a record length past the end, garbage, empty, over 64 KiB.
+    for (std::size_t cut = 0; cut < two.size(); ++cut)
+        CHECK_MESSAGE(!engine::txt_records_from_answer(two.substr(0, cut)), cut);
+    auto lying = two;
+    lying[lying.size() - 7] = static_cast<char>(0xFF);  // an RDLENGTH longer than the message
+    CHECK_FALSE(engine::txt_records_from_answer(lying));
+    CHECK_FALSE(engine::txt_records_from_answer(std::string(100, '\xff')));
+    CHECK_FALSE(engine::txt_records_from_answer(""));
+    CHECK_FALSE(engine::txt_records_from_answer(std::string(70'000, '\0')));
+}
+
+TEST_CASE("TXT lookups through a real resolver: large answers over TCP, silence times out, the engine survives any" *
+          doctest::test_suite("engine"))
+{
+    const auto key = make_ed25519();
+    // The proof among 20 KiB of other records: larger than UDP carries, so the resolver retries over TCP.
+    test::dns_answer crowded;
+    for (int i = 0; i < 20; ++i)
+        crowded.records.push_back(strings_of(std::string(1000, static_cast<char>('a' + i % 26))));
+    crowded.records.push_back({key.record});
+    std::string mode = "crowded";
+    test::dns_server server([&](const std::string& name) -> test::dns_answer {
+        if (mode == "silent") return {{}, std::nullopt, true};
+        if (mode == "garbage") return {{}, std::string(3000, '\x7f'), false};
+        if (mode == "huge") {
+            test::dns_answer huge;
+            for (int i = 0; i < 250; ++i) huge.records.push_back(strings_of(std::string(250, 'z')));
+            return huge;
+        }
+        if (name == "crowded.example") return crowded;
+        return {};
+    });
+    const auto dns = loopback_dns(server);
+    auto found = engine::lookup_txt("crowded.example", dns);
+    REQUIRE_MESSAGE(found, found.error().diag.message);
+    CHECK(found->size() == 21);
+    CHECK(found->back() == key.record);
+    CHECK(engine::lookup_txt("nothing.example", dns).error().code == errc::io_error);
+
+    engine::registry_options options;
+    options.dns_txt_lookup = [&](const std::string& domain) { return engine::lookup_txt(domain, dns); };
+    auto reg = test::open_registry(options);
+    auto exchange = [&](const std::string& domain) {
+        engine::request req;
+        req.method = "POST";
+        req.target = "/v0.1/auth/dns";
+        req.body = sign_domain_proof(domain, key.pem, now_text()).value();
+        return reg.handle(req);
+    };
+    CHECK(exchange("crowded.example").status == 200);
+    for (const auto* hostile : {"garbage", "huge"}) {
+        mode = hostile;
+        CHECK_MESSAGE(exchange("crowded.example").status == 401, hostile);
+    }
+    mode = "silent";
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(exchange("crowded.example").status == 401);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+    mode = "crowded";
+    CHECK(exchange("crowded.example").status == 200);  // and it still works
 }
