@@ -83,6 +83,17 @@ def main():
     for name, parts in outgoing.items():
         write(f"{out}/http_request", name, sep.join(parts))
 
+    # DNS answers: a TXT answer with a proof record and another with two strings in one record.
+    def dns_answer(records):
+        question = b"\x07example\x03com\x00\x00\x10\x00\x01"
+        out = b"\x12\x34\x81\x80\x00\x01" + len(records).to_bytes(2, "big") + b"\x00\x00\x00\x00" + question
+        for strings in records:
+            data = b"".join(len(s).to_bytes(1, "big") + s for s in strings)
+            out += b"\xc0\x0c\x00\x10\x00\x01\x00\x00\x00\x3c" + len(data).to_bytes(2, "big") + data
+        return out
+    write(f"{out}/dns_answer", "proof", dns_answer([[b"v=MCPv1; k=ed25519; p=AAAA"]]))
+    write(f"{out}/dns_answer", "split", dns_answer([[b"v=MCPv1; ", b"k=ed25519"], [b"other"]]))
+
     manifest = {"manifest_version": "0.3", "name": "fuzz", "version": "1.0.0", "author": {"name": "a"},
                 "server": {"type": "node", "entry_point": "server/index.js",
                            "mcp_config": {"command": "node", "args": ["${__dirname}/server/index.js", "${user_config.dir}"],
