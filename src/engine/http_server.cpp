@@ -12,6 +12,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -23,6 +24,7 @@
 #include <atomic>
 #include <list>
 #include <mutex>
+#include <optional>
 
 namespace mcpreg::engine {
 namespace asio = boost::asio;
@@ -165,6 +167,21 @@ wire_response answer(registry& reg, const request_parser::value_type& req, bool 
                      keep_alive && req.keep_alive());
 }
 
+// Reads are answered where they arrive; anything else may wait on the network or a write lock.
+bool is_read(http::verb method)
+{
+    return method == http::verb::get || method == http::verb::head || method == http::verb::options;
+}
+
+// A request handed to the exchange pool: the answer comes back on the connection's strand, where the
+// connection waits on `done` (cancelled when the answer is in, or expiring at the exchange deadline).
+struct offloaded {
+    asio::steady_timer done;
+    std::optional<response> answer;
+
+    explicit offloaded(const asio::any_io_executor& strand) : done(strand) {}
+};
+
 }  // namespace
 
 struct http_server::impl : std::enable_shared_from_this<impl> {
@@ -175,6 +192,9 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
     tcp::acceptor acceptor;
     std::atomic<bool> stopping{false};
     std::atomic<std::size_t> open_connections{0};
+    // Writes and token exchanges: never on the threads that serve reads.
+    asio::thread_pool exchanges;
+    std::atomic<std::size_t> pending_exchanges{0};
 
     // Open connections, so stop() can close the idle ones.
     std::mutex sessions_mutex;
@@ -186,7 +206,8 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
           options(o),
           watchdog_period(
               std::max(std::chrono::milliseconds(1), std::min({o.read_timeout, o.idle_timeout, o.write_timeout}))),
-          acceptor(asio::make_strand(executor))
+          acceptor(asio::make_strand(executor)),
+          exchanges(std::max<std::size_t>(1, o.exchange_threads))
     {
     }
 
@@ -194,6 +215,8 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
     asio::awaitable<void> serve(std::shared_ptr<connection> conn);
     asio::awaitable<void> refuse(std::shared_ptr<connection> conn);
     asio::awaitable<boost::system::error_code> write(connection& conn, const wire_response& res);
+    asio::awaitable<response> offload(connection& conn, request req);
+    asio::awaitable<wire_response> respond(connection& conn, const request_parser::value_type& req, bool keep_alive);
 };
 
 std::string detail::answer_raw(registry& reg, std::string_view bytes, const http_server_options& limits)
@@ -249,6 +272,48 @@ asio::awaitable<boost::system::error_code> http_server::impl::write(connection& 
     co_return ec;
 }
 
+asio::awaitable<response> http_server::impl::offload(connection& conn, request req)
+{
+    auto refused = [](std::string_view detail) {
+        response res;
+        res.status = 503;
+        res.headers.push_back({"Content-Type", "application/problem+json"});
+        res.headers.push_back({"Retry-After", "1"});
+        res.body = "{\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"" + std::string(detail) + "\"}";
+        return res;
+    };
+    if (++pending_exchanges > options.max_pending_exchanges) {
+        --pending_exchanges;
+        co_return refused("Too many writes and token exchanges in progress, try again shortly");
+    }
+    auto state = std::make_shared<offloaded>(conn.socket.get_executor());
+    state->done.expires_after(options.exchange_timeout);
+    // The job holds the registry (which outlives the server: the destructor joins the pool) and the shared
+    // state, never the server itself, so the pool is never joined from one of its own threads.
+    asio::post(exchanges, [&reg = reg, &pending = pending_exchanges, state, req = std::move(req)] {
+        auto res = reg.handle(req);
+        --pending;
+        asio::post(state->done.get_executor(), [state, res = std::move(res)]() mutable {
+            state->answer = std::move(res);
+            state->done.cancel();
+        });
+    });
+    // The connection may wait as long as the exchange may take, then write.
+    conn.expires_after(options.exchange_timeout + options.write_timeout);
+    boost::system::error_code ec;
+    co_await state->done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (state->answer) co_return std::move(*state->answer);
+    co_return refused("The request took too long, try again shortly");
+}
+
+asio::awaitable<wire_response> http_server::impl::respond(connection& conn, const request_parser::value_type& req,
+                                                          bool keep_alive)
+{
+    if (is_read(req.method())) co_return answer(reg, req, keep_alive);
+    auto res = co_await offload(conn, to_engine_request(req));
+    co_return serialize(std::move(res), false, req.version(), keep_alive && req.keep_alive());
+}
+
 asio::awaitable<void> http_server::impl::refuse(std::shared_ptr<connection> conn)
 {
     auto self = shared_from_this();
@@ -295,7 +360,7 @@ asio::awaitable<void> http_server::impl::serve(std::shared_ptr<connection> conn)
             co_await write(*conn, unreadable_request(ec));
             break;
         }
-        const auto res = answer(reg, parser.get(), !stopping);
+        const auto res = co_await respond(*conn, parser.get(), !stopping);
         if (co_await write(*conn, res) || !res.keep_alive) break;
         conn->expires_after(options.idle_timeout);
     }
@@ -310,7 +375,13 @@ http_server::http_server(asio::any_io_executor executor, registry& reg, http_ser
 {
 }
 
-http_server::~http_server() { stop(); }
+http_server::~http_server()
+{
+    stop();
+    // Requests still running on the pool use the registry, which may go once the server is gone.
+    impl_->exchanges.stop();
+    impl_->exchanges.join();
+}
 
 result<unsigned short> http_server::listen(const std::string& host, unsigned short port)
 {

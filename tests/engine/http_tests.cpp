@@ -15,6 +15,7 @@
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <set>
 #include <sys/resource.h>
 #include <thread>
@@ -369,4 +370,57 @@ TEST_CASE("stop() closes idle keep-alive connections and the port" * doctest::te
     socket.connect({boost::asio::ip::make_address("127.0.0.1"), port}, ec);
     CHECK(ec);
     CHECK_FALSE(server.listen("256.0.0.1", 0));
+}
+
+TEST_CASE("token exchanges that hang never hold up reads; their number and time are bounded" *
+          doctest::test_suite("http"))
+{
+    // A DNS lookup that hangs for a while, as a slow or hostile name server makes it.
+    std::atomic<int> lookups{0};
+    engine::registry_options options;
+    options.dns_txt_lookup = [&](const std::string&) -> result<std::vector<std::string>> {
+        ++lookups;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        return std::vector<std::string>{};
+    };
+    auto reg = test::open_registry(options);
+    engine::http_server_options limits;
+    limits.exchange_threads = 2;
+    limits.max_pending_exchanges = 3;
+    limits.exchange_timeout = std::chrono::milliseconds(800);
+    test::running_engine running(reg, limits);  // one thread serves the reads
+
+    engine::request exchange;
+    exchange.method = "POST";
+    exchange.target = "/v0.1/auth/dns";
+    exchange.body = R"({"domain":"slow.example","timestamp":"2025-01-01T00:00:00Z","signed_timestamp":"00"})";
+    std::vector<std::thread> callers;
+    std::vector<int> statuses(5, 0);
+    std::vector<std::chrono::milliseconds> took(5);
+    for (std::size_t i = 0; i < statuses.size(); ++i) {
+        callers.emplace_back([&, i] {
+            test::http_test_client c(running.port());
+            const auto started = std::chrono::steady_clock::now();
+            statuses[i] = c.send(exchange).status;
+            took[i] = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    // While they hang, reads keep their latency.
+    test::http_test_client reader(running.port());
+    for (int i = 0; i < 10; ++i) {
+        const auto started = std::chrono::steady_clock::now();
+        CHECK(reader.get("/v0.1/ping").status == 200);
+        CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(200));
+    }
+    for (auto& t : callers) t.join();
+    // Three were admitted (two running, one queued), two refused at once; the admitted ones outlived the
+    // exchange deadline and were answered 503 too, without waiting for the lookups.
+    CHECK(std::count(statuses.begin(), statuses.end(), 503) == 5);
+    CHECK(std::count_if(took.begin(), took.end(), [](auto t) { return t < std::chrono::milliseconds(300); }) == 2);
+    CHECK(std::count_if(took.begin(), took.end(), [](auto t) {
+              return t >= std::chrono::milliseconds(700) && t < std::chrono::milliseconds(1400);
+          }) == 3);
+    CHECK(lookups.load() <= 3);
+    CHECK(reader.get("/v0.1/ping").status == 200);
 }

@@ -24,6 +24,15 @@ struct http_server_options {
         60'000};  ///< a keep-alive connection may wait this long for its next request
     std::chrono::milliseconds write_timeout{30'000};
     std::size_t max_connections = 10'000;  ///< beyond this, new connections get 503 and are closed
+    /// Requests other than GET, HEAD and OPTIONS (writes and token exchanges, which may wait on DNS, HTTPS key
+    /// fetches, GitHub, a JWKS or a database lock) run on a pool of this many threads of the server's own, so
+    /// the threads that serve reads never wait on the network.
+    std::size_t exchange_threads = 4;
+    /// Such requests running or queued at once; beyond this, 503 with Retry-After.
+    std::size_t max_pending_exchanges = 64;
+    /// One such request may take this long; then it is answered 503 (its work finishes in the background,
+    /// bounded by the timeouts of its own outbound calls).
+    std::chrono::milliseconds exchange_timeout{30'000};
 };
 
 /// An HTTP listener for a registry.
@@ -33,6 +42,10 @@ struct http_server_options {
 ///
 /// \par Object lifetimes
 /// The registry must outlive the server. Destroying the server stops it.
+///
+/// \par Threads
+/// Reads are answered on the executor's threads. Everything else (writes, token exchanges) runs on a pool of
+/// `exchange_threads` threads the server owns; the destructor waits for the requests running there.
 ///
 /// \par Thread safety
 /// listen() once, before the executor runs or from it. stop() may be called from any thread.
