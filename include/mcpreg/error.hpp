@@ -38,6 +38,7 @@ enum class errc {
     non_public_address,   ///< the host resolved only to addresses client_options::public_addresses_only refuses
     not_cached,           ///< offline, and the cache holds no answer for the request
     storage_unavailable,  ///< the database server cannot be reached now (worth retrying)
+    redirect_refused,     ///< a write was redirected in a way that would change it or resend it elsewhere
 };
 
 /// Coarse classes of failure, for `if (ec == mcpreg::condition::transient)`.

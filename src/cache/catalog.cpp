@@ -3,6 +3,7 @@
 #include <mcpreg/model/json.hpp>
 #include <mcpreg/model/semver.hpp>
 
+#include "../common/search_query.hpp"
 #include "../common/sqlite.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -86,23 +87,6 @@ result<std::vector<catalog_entry>> read_entries(sql::statement& select)
         if (!entry) return entry.error();
         out.push_back(std::move(*entry));
     }
-    return out;
-}
-
-// A user's words as an FTS5 query: each word a quoted prefix term, all required.
-std::string fts_query(std::string_view text)
-{
-    std::string out, word;
-    auto flush = [&] {
-        if (word.empty()) return;
-        out += (out.empty() ? "" : " ") + ("\"" + word + "\"*");
-        word.clear();
-    };
-    for (char c : text) {
-        if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) word += c;
-        else flush();
-    }
-    flush();
     return out;
 }
 
@@ -436,8 +420,13 @@ result<std::vector<catalog_entry>> catalog::versions(const std::string& name, bo
 result<std::vector<catalog_entry>> catalog::search(const std::string& text, int limit, const std::string& source)
 {
     std::lock_guard lock(impl_->mutex);
-    const auto match = fts_query(text);
+    // The catalog's index splits words at every character but letters and digits: so do its queries.
+    const mcpreg::detail::search_limits bounds;
+    auto words = mcpreg::detail::search_words(text, "", bounds);
+    if (!words) return words.error();
+    const auto match = mcpreg::detail::fts5_match(*words, bounds);
     if (match.empty() || limit < 1) return std::vector<catalog_entry>{};
+    sql::deadline_guard deadline(impl_->db, std::chrono::steady_clock::now() + bounds.max_time);
     std::string sql_text = "SELECT e.document, e.is_latest, e.source FROM entries_search JOIN entries e "
                            "ON e.id = entries_search.rowid WHERE entries_search MATCH ?1 AND e.is_latest "
                            "AND e.status != 'deleted'";

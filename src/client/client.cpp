@@ -260,8 +260,14 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
                 const int status = response.status;
                 diag.http_status = status;
                 if (status >= 300 && status < 400 && status != 304 && !response.header("Location").empty()) {
+                    const http_origin from = origin;
                     auto next = follow_redirect(origin, target, response.header("Location"), redirects, diag);
+                    if (!next && !idempotent) next = check_write_redirect(status, from, origin, diag);
                     if (next) co_return finish(next, {}, std::move(diag), call);
+                    // Credentials are for the registry's origin: another host gets none of them.
+                    if (origin != from)
+                        std::erase_if(request.headers,
+                                      [](const http_header& h) { return !safe_across_origins(h.name); });
                     --attempt;  // a redirect is not a failed attempt
                     continue;
                 }
@@ -289,6 +295,26 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
             if (!wait) co_return finish(ec, {}, std::move(diag), call);
             if (!co_await sleep(*wait)) co_return finish(asio::error::operation_aborted, {}, std::move(diag), call);
         }
+    }
+
+    // A write follows only a 307 or 308 to the same origin: 301, 302 and 303 would turn it into a GET (as
+    // browsers do) and lose it, and another origin would receive its body (a token exchange's GitHub token).
+    static error_code check_write_redirect(int status, const http_origin& from, const http_origin& to,
+                                           diagnostics& diag)
+    {
+        if ((status == 307 || status == 308) && from == to) return {};
+        diag.message = "refused to follow HTTP " + std::to_string(status) + " for a write" +
+                       (from == to ? " (it would become a GET)" : " to another origin (" + to.host + ")");
+        return make_error_code(errc::redirect_refused);
+    }
+
+    // Headers a redirect to another origin keeps: nothing that may identify or authorise the caller (the
+    // Authorization header, cookies, and every header the caller configured, such as API keys).
+    static bool safe_across_origins(std::string_view name)
+    {
+        for (std::string_view safe : {"User-Agent", "Accept", "Accept-Encoding", "Content-Type"})
+            if (iequals(name, safe)) return true;
+        return false;
     }
 
     // Follows one redirect; an error when there are too many or one would leave https for http.

@@ -11,8 +11,22 @@ error make_sqlite_error(sqlite3* db, int code, std::string_view context)
     std::string message(context);
     message += ": ";
     message += db ? sqlite3_errmsg(db) : sqlite3_errstr(code);
-    return make_error(errc::storage_error, std::move(message));
+    // Interrupted by a deadline_guard: the statement ran out of time, the database is fine.
+    return make_error(code == SQLITE_INTERRUPT ? errc::timeout : errc::storage_error, std::move(message));
 }
+
+deadline_guard::deadline_guard(connection& db, std::chrono::steady_clock::time_point deadline) noexcept
+    : db_(db.handle()), deadline_(deadline)
+{
+    sqlite3_progress_handler(
+        db_, 1000,
+        [](void* self) {
+            return std::chrono::steady_clock::now() > static_cast<deadline_guard*>(self)->deadline_ ? 1 : 0;
+        },
+        this);
+}
+
+deadline_guard::~deadline_guard() { sqlite3_progress_handler(db_, 0, nullptr, nullptr); }
 
 statement::statement(statement&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)), stmt_(std::exchange(other.stmt_, nullptr))

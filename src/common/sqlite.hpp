@@ -4,6 +4,7 @@
 
 #include <mcpreg/error.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -72,6 +73,20 @@ private:
         void operator()(sqlite3* db) const noexcept;
     };
     std::unique_ptr<sqlite3, closer> db_;
+};
+
+/// While it lives, statements on the connection that run past `deadline` stop, failing with errc::timeout
+/// (SQLite's progress handler, checked every thousand virtual machine steps).
+class deadline_guard {
+public:
+    deadline_guard(connection& db, std::chrono::steady_clock::time_point deadline) noexcept;
+    ~deadline_guard();
+    deadline_guard(const deadline_guard&) = delete;
+    deadline_guard& operator=(const deadline_guard&) = delete;
+
+private:
+    sqlite3* db_;
+    std::chrono::steady_clock::time_point deadline_;
 };
 
 /// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() succeeded.

@@ -1,5 +1,6 @@
 #include <mcpreg/engine/auth.hpp>
 #include <mcpreg/model/json.hpp>
+#include <mcpreg/secret_file.hpp>
 
 #include "../common/base64.hpp"
 #include "jws.hpp"
@@ -9,11 +10,9 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <sys/stat.h>
 
 namespace mcpreg::engine {
 namespace json = boost::json;
@@ -32,6 +31,29 @@ bool permits(const std::vector<permission>& permissions, std::string_view action
     }
     return false;
 }
+
+namespace detail {
+
+bool grant_touches_namespace(const permission& grant, std::string_view blocked_namespace)
+{
+    auto lower = [](std::string_view text) {
+        std::string out(text);
+        for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return out;
+    };
+    const auto blocked = lower(blocked_namespace);
+    const permission folded{grant.action, lower(grant.resource)};
+    // A pattern wide enough to cover it (`com.*`, `com.evil*`)...
+    if (permits({folded}, folded.action, blocked + "/x") || permits({folded}, folded.action, blocked + ".x/y"))
+        return true;
+    // ...or one inside it: `com.evil/*`, `com.evil.sub/*`, an exact `com.evil/tool`.
+    std::string_view literal = folded.resource;
+    if (literal.ends_with('*')) literal.remove_suffix(1);
+    return literal == blocked || (literal.starts_with(blocked) && literal.size() > blocked.size() &&
+                                  (literal[blocked.size()] == '.' || literal[blocked.size()] == '/'));
+}
+
+}  // namespace detail
 
 namespace {
 
@@ -60,7 +82,13 @@ std::optional<std::int64_t> numeric_claim(const json::object& claims, std::strin
 {
     const auto* v = claims.if_contains(name);
     if (!v || !v->is_number()) return std::nullopt;
-    return v->is_int64() ? v->get_int64() : static_cast<std::int64_t>(v->to_number<double>());
+    if (v->is_int64()) return v->get_int64();
+    if (v->is_uint64()) return std::nullopt;  // past 2^63 seconds: no time a token can mean
+    // A double only when it is a whole number of seconds a time_point can hold (1e300 is not).
+    const double seconds = v->get_double();
+    constexpr double bound = 1e15;  // about 31 million years
+    if (!(seconds > -bound && seconds < bound)) return std::nullopt;
+    return static_cast<std::int64_t>(seconds);
 }
 
 std::string string_claim(const json::object& claims, std::string_view name)
@@ -121,28 +149,21 @@ result<jwt_signer> jwt_signer::from_pem(std::string_view pem)
 
 result<jwt_signer> jwt_signer::load_or_create(const std::string& path)
 {
+    // Created exclusively (never through a planted file or link); whoever created it first wins, and every
+    // process then signs with what is on disk.
     std::error_code ec;
-    if (std::filesystem::exists(path, ec)) {
-        std::ifstream in(path);
-        std::ostringstream text;
-        text << in.rdbuf();
-        if (!in) return make_error(errc::io_error, "cannot read the JWT key file " + path);
-        auto signer = from_pem(text.str());
-        if (!signer) return make_error(errc::invalid_argument, path + ": " + signer.error().diag.message);
-        return signer;
+    if (!std::filesystem::exists(std::filesystem::symlink_status(path, ec))) {
+        auto signer = generate();
+        if (!signer) return signer.error();
+        auto written = write_secret_file(path, signer->private_key_pem(), secret_write::create_only);
+        if (!written)
+            return make_error(errc::io_error, "cannot write the JWT key file: " + written.error().diag.message);
     }
-    auto signer = generate();
-    if (!signer) return signer.error();
-    const auto temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << signer->private_key_pem();
-        if (!out) return make_error(errc::io_error, "cannot write the JWT key file " + path);
-    }
-    ::chmod(temporary.c_str(), 0600);
-    std::filesystem::rename(temporary, path, ec);  // atomic: concurrent starters never see half a key
-    if (ec) return make_error(errc::io_error, "cannot write the JWT key file " + path + ": " + ec.message());
-    return load_or_create(path);  // whoever renamed last wins; everyone uses what is on disk
+    auto text = read_secret_file(path);
+    if (!text) return make_error(errc::io_error, "the JWT key file: " + text.error().diag.message);
+    auto signer = from_pem(*text);
+    if (!signer) return make_error(errc::invalid_argument, path + ": " + signer.error().diag.message);
+    return signer;
 }
 
 std::string jwt_signer::private_key_pem() const

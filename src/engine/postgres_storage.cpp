@@ -269,8 +269,8 @@ public:
     result<void> versions(const std::string& name, bool include_deleted, const row_sink& sink) override;
     result<bool> get(const std::string& name, const std::string& version, bool include_deleted,
                      const row_sink& sink) override;
-    result<void> search(const std::string& text, bool include_deleted, bool latest_only, int limit,
-                        const row_sink& sink) override;
+    result<void> search(const std::vector<std::string>& words, std::chrono::milliseconds max_time, bool include_deleted,
+                        bool latest_only, int limit, const row_sink& sink) override;
     result<import_report> import(std::vector<import_entry> entries) override;
     result<std::size_t> count() override;
     result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,
@@ -509,10 +509,12 @@ result<bool> postgres_storage::get(const std::string& name, const std::string& v
     });
 }
 
-result<void> postgres_storage::search(const std::string& text, bool include_deleted, bool latest_only, int limit,
-                                      const row_sink& sink)
+result<void> postgres_storage::search(const std::vector<std::string>& words, std::chrono::milliseconds max_time,
+                                      bool include_deleted, bool latest_only, int limit, const row_sink& sink)
 {
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos || !pg::storable(text)) return {};
+    std::string text;
+    for (const auto& word : words) text += (text.empty() ? "" : " ") + word;
+    if (text.empty() || !pg::storable(text)) return {};
     // plainto_tsquery reads any text as plain words (no operators, never a syntax error); each of its lexemes
     // then becomes a prefix term. Names holding the query text itself come first (a whole name part such as
     // `github-mcp-server` typed in full), then cover density ranks (terms near each other), weighing name (A)
@@ -528,10 +530,22 @@ result<void> postgres_storage::search(const std::string& text, bool include_dele
         " ORDER BY strpos(lower(name), lower(btrim($1))) > 0 DESC, ts_rank_cd(search_vector, q.query) DESC,"
         " is_latest DESC, name, version LIMIT $3";
     return with_session([&](pg::connection& c) -> result<void> {
+        // The time bound holds for this statement only: SET LOCAL ends with the transaction.
+        auto tx = pg::transaction::begin(c);
+        if (!tx) return tx.error();
+        if (auto set =
+                c.execute("SET LOCAL statement_timeout = " + std::to_string(std::max<long long>(1, max_time.count())));
+            !set)
+            return set.error();
         auto found = c.run(sql, {text, pg::boolean(include_deleted), pg::integer(limit), pg::boolean(latest_only)});
-        if (!found) return found.error();
+        if (!found) {
+            if (c.last_sqlstate() == "57014")  // query_canceled: the statement timeout passed
+                return make_error(errc::timeout,
+                                  "the search ran longer than " + std::to_string(max_time.count()) + " ms");
+            return found.error();
+        }
         if (auto done = stream(*found, sink); !done) return done.error();
-        return {};
+        return tx->commit();
     });
 }
 

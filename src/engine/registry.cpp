@@ -7,6 +7,7 @@
 #include <mcpreg/version.hpp>
 
 #include "../common/gzip.hpp"
+#include "../common/search_query.hpp"
 #include "domain_auth.hpp"
 #include "http_util.hpp"
 #include "jws.hpp"
@@ -166,6 +167,11 @@ response problem(int status, std::string_view detail, const std::vector<field_er
 // reached (the engine keeps running and recovers), else a generic 500 that never leaks internals.
 response storage_fault(const error& e, std::string_view failure)
 {
+    if (e.code == errc::timeout) {  // a bounded statement (a search) ran out of time: try a narrower one later
+        auto res = problem(503, std::string(failure) + ": the query took too long; use longer or fewer words");
+        res.headers.push_back({"Retry-After", "1"});
+        return res;
+    }
     if (e.code != errc::storage_unavailable) return problem(500, failure);
     auto res = problem(503, std::string(failure) + ": the database is unavailable, try again shortly");
     res.headers.push_back({"Retry-After", "1"});
@@ -298,13 +304,16 @@ constexpr std::string_view home_page = R"(<!doctype html>
 </ul></body></html>
 )";
 
-// Prometheus metrics: request counts and latency histograms per method, route pattern and status.
+// Prometheus metrics: request counts and latency histograms per method, route pattern and status. Every label
+// comes from a bounded set (a client chooses the method string, so unknown methods are one "other" series).
 class request_metrics {
 public:
     void record(std::string_view method, std::string_view route, int status, double seconds)
     {
+        static constexpr std::string_view known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+        const bool listed = std::find(std::begin(known), std::end(known), method) != std::end(known);
         std::lock_guard lock(mutex_);
-        auto& series = series_[key{std::string(method), std::string(route), status}];
+        auto& series = series_[key{std::string(listed ? method : "other"), std::string(route), status}];
         ++series.count;
         series.sum += seconds;
         for (std::size_t i = 0; i < std::size(bounds); ++i)
@@ -570,7 +579,12 @@ response registry::impl::route(const request& req, std::string& pattern)
     if (raw_path.size() > 1 && raw_path.back() == '/') {
         response res;
         res.status = 308;
-        auto location = detail::clean_path(raw_path);
+        // Browsers read `\` in a path as `/`, so `/\evil.example` would leave the origin: encode it.
+        std::string location;
+        for (char c : detail::clean_path(raw_path)) {
+            if (c == '\\') location += "%5C";
+            else location += c;
+        }
         if (!raw_query.empty()) location += "?" + std::string(raw_query);
         res.headers.push_back({"Location", location});
         return res;
@@ -903,10 +917,15 @@ response registry::impl::search(const request& req, const query_params& params, 
     }
     const auto* q = param(params, "q");
     if (!q || q->empty()) errors.push_back({"expected required property q to be present", "query.q", nullptr});
+    // Words as the index tokenizes names (`-`, `_` and `.` inside tokens), bounded in number and length.
+    const mcpreg::detail::search_limits bounds;
+    auto words = q ? mcpreg::detail::search_words(*q, "-_.", bounds) : std::vector<std::string>{};
+    if (!words) errors.push_back({words.error().diag.message, "query.q", json::string(*q)});
     if (!errors.empty()) return problem(422, "validation failed", errors);
     return cached_or_build(req, cache_key, "Failed to search the registry", [&]() -> result<built_answer> {
         page_builder page(static_cast<std::size_t>(limit));
-        if (auto done = store->search(*q, include_deleted, !all_versions, limit, page.sink()); !done)
+        if (auto done = store->search(*words, bounds.max_time, include_deleted, !all_versions, limit, page.sink());
+            !done)
             return done.error();
         return page.finish(false);
     });
@@ -1413,11 +1432,12 @@ response registry::impl::issue(std::string auth_method, std::string subject, std
 {
     const bool global =
         std::any_of(permissions.begin(), permissions.end(), [](const permission& p) { return p.resource == "*"; });
-    for (const auto& blocked : options.blocked_namespaces)
-        for (const auto& p : permissions)
-            if (!global && (permits({p}, p.action, blocked + "/test") || permits({p}, p.action, blocked + ".test/x")))
-                return problem(401, failure,
-                               std::vector<field_error>{{"namespace " + blocked + " is blocked", "", nullptr}});
+    if (!global)
+        for (const auto& blocked : options.blocked_namespaces)
+            for (const auto& p : permissions)
+                if (detail::grant_touches_namespace(p, blocked))
+                    return problem(401, failure,
+                                   std::vector<field_error>{{"namespace " + blocked + " is blocked", "", nullptr}});
     const auto claims = fresh_claims(std::move(auth_method), std::move(subject), std::move(permissions));
     const auto expires = std::chrono::duration_cast<std::chrono::seconds>(claims.expires_at.time_since_epoch()).count();
     return json_response(200, json::object{{"registry_token", signer.sign(claims)}, {"expires_at", expires}});
@@ -1461,7 +1481,9 @@ response registry::impl::auth_domain(const request& req, bool dns)
             if (auto* v = document.get_object().if_contains(key); v && !v->is_string())
                 checker.errors.push_back({"expected string", location("body", key), *v});
     if (!checker.errors.empty()) return problem(422, "validation failed", checker.errors);
-    const std::string domain(document.at("domain").as_string());
+    // Domain names are case-insensitive: one spelling, so `EVIL.COM` and `evil.com` are one namespace.
+    std::string domain(document.at("domain").as_string());
+    for (auto& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     auto refuse = [&](std::string cause) {
         return problem(401, failure, std::vector<field_error>{{std::move(cause), "", nullptr}});
     };

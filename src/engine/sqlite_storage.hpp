@@ -17,8 +17,8 @@ public:
     result<void> versions(const std::string& name, bool include_deleted, const row_sink& sink) override;
     result<bool> get(const std::string& name, const std::string& version, bool include_deleted,
                      const row_sink& sink) override;
-    result<void> search(const std::string& text, bool include_deleted, bool latest_only, int limit,
-                        const row_sink& sink) override;
+    result<void> search(const std::vector<std::string>& words, std::chrono::milliseconds max_time, bool include_deleted,
+                        bool latest_only, int limit, const row_sink& sink) override;
     result<import_report> import(std::vector<import_entry> entries) override;
     result<std::size_t> count() override;
     result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,

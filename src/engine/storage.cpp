@@ -1,6 +1,7 @@
 #include "postgres_storage.hpp"
 #include "sqlite_storage.hpp"
 
+#include "../common/search_query.hpp"
 #include "../common/sha256.hpp"
 #include "http_util.hpp"
 
@@ -356,24 +357,13 @@ result<bool> sqlite_storage::get(const std::string& name, const std::string& ver
     return *found > 0;
 }
 
-result<void> sqlite_storage::search(const std::string& text, bool include_deleted, bool latest_only, int limit,
-                                    const row_sink& sink)
+result<void> sqlite_storage::search(const std::vector<std::string>& words, std::chrono::milliseconds max_time,
+                                    bool include_deleted, bool latest_only, int limit, const row_sink& sink)
 {
     std::lock_guard lock(mutex_);
-    // Each word of the query is a prefix term; quoting keeps FTS5 syntax characters literal.
-    std::string match;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        auto start = text.find_first_not_of(" \t\r\n", pos);
-        if (start == std::string::npos) break;
-        auto end = text.find_first_of(" \t\r\n", start);
-        auto word = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        std::string quoted = "\"";
-        for (char c : word) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-        match += (match.empty() ? "" : " ") + quoted + "\"*";
-        pos = end == std::string::npos ? text.size() : end;
-    }
+    const std::string match = mcpreg::detail::fts5_match(words);
     if (match.empty()) return {};
+    sql::deadline_guard deadline(db_, std::chrono::steady_clock::now() + max_time);
     const std::string columns = "v.name, v.version, v.entry, v.entry_digest";
     // Name matches weigh most, then title, then description; ties go to the latest version.
     auto stmt = prepared("SELECT " + columns +

@@ -190,10 +190,11 @@ public:
     /// One version, or the latest one when `version` is "latest": whether it exists (then `sink` got it).
     virtual result<bool> get(const std::string& name, const std::string& version, bool include_deleted,
                              const row_sink& sink) = 0;
-    /// Ranked full-text search over name, title and description, best first; name matches weigh most. Each
-    /// word of `text` is a prefix term, taken literally. `latest_only` keeps each server's latest version.
-    virtual result<void> search(const std::string& text, bool include_deleted, bool latest_only, int limit,
-                                const row_sink& sink) = 0;
+    /// Ranked full-text search over name, title and description, best first; name matches weigh most. `words`
+    /// come from detail::search_words (bounded in number and length); each is a prefix term, taken literally.
+    /// `latest_only` keeps each server's latest version. Runs at most `max_time`, then errc::timeout.
+    virtual result<void> search(const std::vector<std::string>& words, std::chrono::milliseconds max_time,
+                                bool include_deleted, bool latest_only, int limit, const row_sink& sink) = 0;
     virtual result<import_report> import(std::vector<import_entry> entries) = 0;
     virtual result<std::size_t> count() = 0;
 

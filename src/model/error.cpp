@@ -37,6 +37,7 @@ public:
         case errc::non_public_address: return "refused to connect to a non-public address";
         case errc::not_cached: return "offline, and the response is not in the cache";
         case errc::storage_unavailable: return "the database server is unavailable";
+        case errc::redirect_refused: return "refused to follow the redirect of a write";
         }
         return "unknown mcpreg error";
     }

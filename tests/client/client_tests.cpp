@@ -1051,3 +1051,60 @@ TEST_CASE("a GitHub token holding CR or LF never reaches GitHub, and the next ho
     REQUIRE(honest.status == 200);
     CHECK(targets_seen.size() == 2);  // /user, then one page of memberships
 }
+
+TEST_CASE("a redirect to another origin carries no credentials, and writes are never redirected elsewhere" *
+          doctest::test_suite("client"))
+{
+    std::vector<http_request> at_third_host;
+    test::fault_server third_host([&](const http_request& r, int) {
+        at_third_host.push_back(r);
+        return fault_action::respond(200, page_json({{"com.example/a", "1.0.0"}}, std::nullopt));
+    });
+    std::vector<http_request> at_registry;
+    test::fault_server registry([&](const http_request& r, int) {
+        at_registry.push_back(r);
+        if (r.target.find("same-origin") != std::string::npos) {
+            if (r.target.find("moved") != std::string::npos)
+                return fault_action::respond(200, R"({"registry_token":"t","expires_at":1})");
+            return fault_action::respond(307, "", {{"Location", "/v0.1/auth/none?same-origin=moved"}});
+        }
+        const int status = r.method == "GET" ? 302 : std::stoi(r.target.substr(r.target.rfind('=') + 1));
+        return fault_action::respond(status, "", {{"Location", third_host.url() + "/elsewhere"}});
+    });
+    asio::io_context io;
+    auto options = fast_options(registry.url());
+    options.bearer_token = "registry-secret";
+    options.headers = {{"X-Api-Key", "api-secret"}};
+    auto c = client::create(io.get_executor(), options).value();
+    auto [ec, page] = run<model::server_list>(io, [&](auto h) { c.async_list_servers({}, {}, h); });
+    CHECK_FALSE(ec);
+    REQUIRE(at_third_host.size() == 1);
+    CHECK(at_third_host[0].header("Authorization").empty());
+    CHECK(at_third_host[0].header("X-Api-Key").empty());
+    CHECK_FALSE(at_third_host[0].header("User-Agent").empty());
+
+    // A token exchange's body holds a GitHub token: no redirect may carry it to another host, and a
+    // 301/302/303 would silently turn the write into a GET.
+    for (int status : {301, 302, 303, 307, 308}) {
+        at_third_host.clear();
+        diagnostics diag;
+        call_options call;
+        call.diag = &diag;
+        http_request exchange;
+        exchange.method = "POST";
+        exchange.target = "/v0.1/auth/github-at?status=" + std::to_string(status);
+        exchange.body = R"({"github_token":"gh-secret"})";
+        auto [wec, response] = run<http_response>(io, [&](auto h) { c.async_request(exchange, call, h); });
+        CHECK_MESSAGE(wec == errc::redirect_refused, status);
+        CHECK(at_third_host.empty());
+    }
+    // 307 within the registry's own origin is followed, with the body.
+    http_request same;
+    same.method = "POST";
+    same.target = "/v0.1/auth/none?same-origin=1";
+    same.body = "{}";
+    auto [sec, answer] = run<http_response>(io, [&](auto h) { c.async_request(same, {}, h); });
+    CHECK_FALSE(sec);
+    CHECK(answer.status == 200);
+    CHECK(at_registry.back().body == "{}");
+}

@@ -1,11 +1,18 @@
 // Registry tokens and permissions: CONFORMANCE.md K18 and K19, and forged tokens.
 #include <mcpreg/engine/auth.hpp>
+#include <mcpreg/secret_file.hpp>
 
+#include "../../src/engine/jws.hpp"
 #include "test_data.hpp"
 
 #include <doctest/doctest.h>
 
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 #include <unistd.h>
 
 using namespace mcpreg;
@@ -90,4 +97,92 @@ TEST_CASE("the signing key persists in a file and is shared by every process tha
     CHECK(second.verify(first.sign(claims_for({{"publish", "*"}}, now)), now));
     std::filesystem::remove(path);
     CHECK_FALSE(jwt_signer::from_pem("-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n"));
+}
+
+TEST_CASE("numeric claims beyond any time are no time at all, never undefined behaviour" * doctest::test_suite("auth"))
+{
+    using detail::numeric_claim;
+    auto claims = [](const char* text) { return boost::json::parse(text).as_object(); };
+    CHECK(numeric_claim(claims(R"({"exp": 1700000000})"), "exp") == 1700000000);
+    CHECK(numeric_claim(claims(R"({"exp": 1700000000.9})"), "exp") == 1700000000);
+    for (const char* hostile : {R"({"exp": 1e300})", R"({"exp": -1e300})", R"({"exp": 18446744073709551615})",
+                                R"({"exp": 1e19})", R"({"exp": "1700000000"})", R"({"exp": null})", "{}"})
+        CHECK_FALSE_MESSAGE(numeric_claim(claims(hostile), "exp"), hostile);
+}
+
+TEST_CASE("a grant touches a blocked namespace when it covers it or lies inside it, in any case" *
+          doctest::test_suite("auth"))
+{
+    using detail::grant_touches_namespace;
+    for (const char* inside :
+         {"com.evil/*", "com.evil.*", "com.evil.sub/*", "COM.EVIL/*", "com.evil/tool", "com.*", "com.evil*", "*"})
+        CHECK_MESSAGE(grant_touches_namespace({"publish", inside}, "com.evil"), inside);
+    for (const char* outside : {"com.evilcorp/*", "com.good/*", "org.evil/*", "io.github.evil/*"})
+        CHECK_FALSE_MESSAGE(grant_touches_namespace({"publish", outside}, "com.evil"), outside);
+    CHECK(grant_touches_namespace({"publish", "com.evil/*"}, "COM.Evil"));
+}
+
+TEST_CASE("a signing key is created exclusively, 0600, and a planted, foreign or readable key file is refused" *
+          doctest::test_suite("auth"))
+{
+    namespace fs = std::filesystem;
+    const auto dir = fs::temp_directory_path() / ("mcpreg-keys-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const auto key = (dir / "registry.jwt-key.pem").string();
+    // A symbolic link planted where the key will be: refused, and its target is never written.
+    const auto target = (dir / "attacker-reads-this").string();
+    fs::create_symlink(target, key);
+    CHECK_FALSE(jwt_signer::load_or_create(key));
+    CHECK_FALSE(fs::exists(target));
+    fs::remove(key);
+    // A key anyone can read (a copy left in a shared folder) is refused, not used.
+    auto made = jwt_signer::load_or_create(key);
+    REQUIRE(made);
+    CHECK((fs::status(key).permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+    fs::permissions(key, fs::perms::others_read, fs::perm_options::add);
+    auto readable = jwt_signer::load_or_create(key);
+    REQUIRE_FALSE(readable);
+    CHECK(readable.error().diag.message.find("chmod 600") != std::string::npos);
+    fs::permissions(key, fs::perms::others_read, fs::perm_options::remove);
+    CHECK(jwt_signer::load_or_create(key));
+    // The old predictable temporary name means nothing now: a file planted there is left alone.
+    fs::remove(key);
+    {
+        std::ofstream planted(key + ".tmp");
+    }
+    CHECK(jwt_signer::load_or_create(key));
+    CHECK(fs::file_size(key + ".tmp") == 0);
+    // Several processes starting at once agree on one key.
+    fs::remove(key);
+    std::vector<std::thread> starters;
+    std::vector<std::string> pems(8);
+    for (std::size_t i = 0; i < pems.size(); ++i)
+        starters.emplace_back([&, i] { pems[i] = jwt_signer::load_or_create(key).value().private_key_pem(); });
+    for (auto& t : starters) t.join();
+    CHECK(std::all_of(pems.begin(), pems.end(), [&](const std::string& p) { return p == pems[0]; }));
+    fs::remove_all(dir);
+}
+
+TEST_CASE("secret files: replaced atomically, never through a symbolic link" * doctest::test_suite("auth"))
+{
+    namespace fs = std::filesystem;
+    const auto dir = fs::temp_directory_path() / ("mcpreg-secrets-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const auto path = (dir / "tokens.json").string();
+    CHECK(write_secret_file(path, "one", secret_write::create_only).value());
+    CHECK_FALSE(write_secret_file(path, "two", secret_write::create_only).value());
+    CHECK(read_secret_file(path).value() == "one");
+    CHECK(write_secret_file(path, "three", secret_write::replace).value());
+    CHECK(read_secret_file(path).value() == "three");
+    const auto elsewhere = (dir / "elsewhere").string();
+    fs::remove(path);
+    fs::create_symlink(elsewhere, path);
+    CHECK_FALSE(read_secret_file(path));
+    CHECK(write_secret_file(path, "four", secret_write::replace).value());  // the link is replaced, not followed
+    CHECK_FALSE(fs::exists(elsewhere));
+    CHECK(read_secret_file(path).value() == "four");
+    CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}) == 1);  // no temporary left
+    fs::remove_all(dir);
 }

@@ -370,3 +370,41 @@ TEST_CASE("TXT lookups through a real resolver: large answers over TCP, silence 
     mode = "crowded";
     CHECK(exchange("crowded.example").status == 200);  // and it still works
 }
+
+TEST_CASE("a blocked namespace stays blocked in upper case and for its subdomains" * doctest::test_suite("auth"))
+{
+    const auto key = make_ed25519();
+    engine::registry_options options;
+    options.blocked_namespaces = {"com.evil"};
+    options.dns_txt_lookup = [&](const std::string&) -> result<std::vector<std::string>> {
+        return std::vector<std::string>{key.record};
+    };
+    options.http_key_fetch = [&](const std::string&) -> result<std::string> { return key.record; };
+    auto reg = test::open_registry(options);
+    auto exchange = [&](const std::string& method, const std::string& domain) {
+        engine::request req;
+        req.method = "POST";
+        req.target = "/v0.1/auth/" + method;
+        req.body = sign_domain_proof(domain, key.pem, now_text()).value();
+        return reg.handle(req).status;
+    };
+    for (const auto* method : {"dns", "http"}) {
+        for (const auto* domain : {"evil.com", "EVIL.COM", "Evil.Com", "sub.evil.com", "SUB.EVIL.COM", "a.b.evil.com"})
+            CHECK_MESSAGE(exchange(method, domain) == 401, method, " ", domain);
+        CHECK(exchange(method, "good.com") == 200);
+        CHECK(exchange(method, "notevil.com") == 200);
+    }
+}
+
+TEST_CASE("a domain proof grants the lower-case namespace whatever the case it was sent in" *
+          doctest::test_suite("auth"))
+{
+    domain_fixture f;
+    const auto key = make_ed25519();
+    f.txt["example.com"] = {key.record};
+    auto res = f.exchange("dns", sign_domain_proof("EXAMPLE.Com", key.pem).value());
+    REQUIRE(res.status == 200);
+    const auto granted = f.permissions(res);
+    REQUIRE_FALSE(granted.empty());
+    CHECK(granted.front().resource == "com.example/*");
+}

@@ -272,7 +272,10 @@ TEST_CASE("K20: tokens touching a blocked namespace are refused unless they hold
     CHECK(status({"com.evil/*"}) == 401);
     CHECK(status({"com.evil.*"}) == 401);  // subdomains of a blocked namespace
     CHECK(status({"com.good/*"}) == 200);
-    CHECK(status({"com.good/*", "com.evil/tool"}) == 200);  // an exact name does not cover com.evil/test
+    CHECK(status({"com.good/*", "com.evil/tool"}) == 401);  // a name inside the blocked namespace
+    CHECK(status({"COM.EVIL/*"}) == 401);                   // namespaces compare without case
+    CHECK(status({"com.evil.sub/*"}) == 401);               // a subdomain's namespace is inside it
+    CHECK(status({"com.evilcorp/*"}) == 200);               // another name that merely starts alike
     CHECK(status({"com.good/*", "com.evil/*"}) == 401);     // one blocked grant among many
     CHECK(status({"com.evil/*", "*"}) == 200);              // a global grant bypasses the denylist
     CHECK(status({"com.*"}) == 401);                        // a wider pattern covers it too

@@ -2,6 +2,8 @@
 #include <mcpreg/engine/registry.hpp>
 #include <mcpreg/model/json.hpp>
 
+#include "../../src/common/search_query.hpp"
+#include "../../src/common/sqlite.hpp"
 #include "engine_fixture.hpp"
 #include "http_test_client.hpp"
 #include "test_data.hpp"
@@ -241,6 +243,12 @@ TEST_CASE("A31, A32, B19-B21, L5-L10: the HTTP layer's guards, redirects, 404s a
     CHECK(redirect("/v0/servers/?limit=10") == "/v0/servers?limit=10");
     CHECK(redirect("//evil.com/") == "/evil.com");
     CHECK(redirect("///evil.com/foo/") == "/evil.com/foo");
+    // Browsers read a backslash as a slash: `/\evil.example` must not become an off-origin `//evil.example`.
+    for (auto target : {"/\\evil.example/", "/%5Cevil.example/", "/\\/evil.example/", "/\\\\evil.example/x/"}) {
+        const auto location = redirect(target);
+        CHECK_MESSAGE(location.find('\\') == std::string::npos, target);
+        CHECK_MESSAGE((location.size() < 2 || location[1] != '/'), target);
+    }
     auto home = call(reg, "/");
     CHECK(home.res.status == 200);
     CHECK(home.res.header("Content-Type").starts_with("text/html"));
@@ -708,4 +716,84 @@ TEST_CASE("a file from before the page index (schema 3) is migrated at open and 
     std::filesystem::remove(path);
     std::filesystem::remove(path.string() + "-wal");
     std::filesystem::remove(path.string() + "-shm");
+}
+
+TEST_CASE("a search costs bounded time: too many or too long words are refused, duplicates count once" *
+          doctest::test_suite("engine"))
+{
+    engine::registry_options options;
+    options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
+    auto reg = test::open_registry(options);
+    const std::string base = "/v0.1/x/io.github.mcpreg/search?q=";
+    std::string thousand;
+    for (int i = 0; i < 1000; ++i) thousand += "a" + std::to_string(i) + "%20";
+    const auto started = std::chrono::steady_clock::now();
+    auto many = call(reg, base + thousand);
+    CHECK(many.res.status == 422);
+    CHECK(many.res.body.find("query.q") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(500));
+    CHECK(call(reg, base + std::string(300, 'g')).res.status == 422);
+    // The same word a thousand times is one word; eight distinct words are fine.
+    std::string repeated;
+    for (int i = 0; i < 1000 && repeated.size() < 240; ++i) repeated += "git%20";
+    CHECK(call(reg, base + repeated).res.status == 200);
+    CHECK(call(reg, base + "a%20b%20c%20d%20e%20f%20g%20h").res.status == 200);
+    CHECK(call(reg, base + "a%20b%20c%20d%20e%20f%20g%20h%20i").res.status == 422);
+    // One-letter words are whole tokens, never a prefix scan of the whole index.
+    CHECK(call(reg, base + "g").body.at("metadata").at("count").as_int64() <
+          call(reg, base + "gi").body.at("metadata").at("count").as_int64());
+}
+
+TEST_CASE("a statement past its deadline stops with a timeout, and the connection stays usable" *
+          doctest::test_suite("engine"))
+{
+    namespace sql = mcpreg::detail::sqlite;
+    auto db = sql::connection::open(":memory:").value();
+    auto endless =
+        db.prepare("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n").value();
+    const auto started = std::chrono::steady_clock::now();
+    {
+        sql::deadline_guard deadline(db, started + std::chrono::milliseconds(50));
+        auto stepped = endless.step();
+        REQUIRE_FALSE(stepped);
+        CHECK(stepped.error().code == errc::timeout);
+    }
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+    auto after = db.prepare("SELECT 42").value();
+    REQUIRE(after.step().value());
+    CHECK(after.column_int(0) == 42);
+}
+
+TEST_CASE("search words: split as the index tokenizes, deduplicated, bounded, quoted for FTS5" *
+          doctest::test_suite("engine"))
+{
+    using mcpreg::detail::search_words;
+    CHECK(search_words("io.github.acme/weather-server", "-_.").value() ==
+          std::vector<std::string>{"io.github.acme", "weather-server"});
+    CHECK(search_words("io.github.acme/weather-server", "").value() ==
+          std::vector<std::string>{"io", "github", "acme", "weather", "server"});
+    CHECK(search_words("Git git GIT hub", "").value() == std::vector<std::string>{"Git", "hub"});
+    CHECK(search_words("\"*NEAR(  ^", "").value().size() == 1);  // NEAR: a word, never an operator
+    CHECK(mcpreg::detail::fts5_match({"NEAR", "a", "x\"y"}) == "\"NEAR\"* \"a\" \"x\"\"y\"*");
+    CHECK(search_words(std::string(257, 'a'), "").error().code == errc::invalid_argument);
+    CHECK(search_words("a b c d e f g h i", "").error().code == errc::invalid_argument);
+    CHECK(search_words("", "").value().empty());
+}
+
+TEST_CASE("metrics keep a bounded number of series whatever methods and paths clients send" *
+          doctest::test_suite("engine"))
+{
+    auto reg = test::open_registry();
+    const auto before = call(reg, "/metrics").res.body.size();
+    for (int i = 0; i < 500; ++i) {
+        call(reg, "/v0.1/servers", {}, "METHOD" + std::to_string(i));
+        call(reg, "/no/such/path/" + std::to_string(i));
+        call(reg, "/v0.1/x/ns" + std::to_string(i) + "/search?q=a");
+    }
+    const auto metrics = call(reg, "/metrics").res.body;
+    CHECK(metrics.find("METHOD1") == std::string::npos);
+    CHECK(metrics.find("method=\"other\"") != std::string::npos);
+    CHECK(metrics.find("/no/such/path") == std::string::npos);
+    CHECK(metrics.find("ns12") == std::string::npos);
+    CHECK(metrics.size() < before + 20'000);  // a handful of series, not 1,500
 }
