@@ -516,13 +516,13 @@ result<void> postgres_storage::search(const std::vector<std::string>& words, std
     for (const auto& word : words) text += (text.empty() ? "" : " ") + word;
     if (text.empty() || !pg::storable(text)) return {};
     // plainto_tsquery reads any text as plain words (no operators, never a syntax error); each of its lexemes
-    // then becomes a prefix term. Names holding the query text itself come first (a whole name part such as
-    // `github-mcp-server` typed in full), then cover density ranks (terms near each other), weighing name (A)
-    // over title (B) over description (C).
+    // of two or more characters then becomes a prefix term (one letter matches whole words only, as on SQLite). Names
+    // holding the query text itself come first (a whole name part such as `github-mcp-server` typed in full), then
+    // cover density ranks (terms near each other), weighing name (A) over title (B) over description (C).
     const std::string sql =
         "WITH q AS (SELECT regexp_replace(plainto_tsquery('simple', " MCPREG_SEARCH_TRANSLATE(
             "$1") ")::text,"
-                  " '''(\\s|$)', ''':*\\1', 'g')::tsquery AS query)"
+                  " '''([^'']{2,})''(\\s|$)', '''\\1'':*\\2', 'g')::tsquery AS query)"
                   " SELECT " +
         rendered_columns +
         " FROM server_versions, q WHERE search_vector @@ q.query AND ($2 OR status <> 'deleted')"
