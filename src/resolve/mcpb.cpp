@@ -3,6 +3,7 @@
 
 #include "../common/sha256.hpp"
 #include "inputs.hpp"
+#include "policy.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -30,6 +31,13 @@ std::string lower(std::string_view text)
 }
 
 error refused(std::string message) { return make_error(errc::invalid_argument, std::move(message)); }
+
+bool is_sha256_hex(std::string_view text)
+{
+    return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+           });
+}
 
 // libarchive's description of its last error; it has none for some failures (NULL, not an empty string).
 std::string archive_message(archive* reader)
@@ -154,21 +162,36 @@ std::string default_platform()
 
 }  // namespace
 
+result<std::string> bundle_directory(const std::string& cache_dir, std::string_view sha256)
+{
+    // fileSha256 comes from the registry: as a path it could name any directory (absolute, `..`), whose
+    // manifest.json would then be trusted as a verified bundle. Only a hash is a name here.
+    if (!is_sha256_hex(sha256)) return refused("fileSha256 is not a SHA-256 (64 hex digits); the bundle is refused");
+    if (cache_dir.empty()) return refused("no bundle cache directory");
+    std::error_code ec;
+    const auto base = fs::absolute(fs::path(cache_dir), ec);
+    if (ec) return make_error(errc::io_error, "cannot resolve " + cache_dir + ": " + ec.message());
+    return (base.lexically_normal() / lower(sha256)).string();
+}
+
 result<bundle> extract_bundle(std::string_view archive_bytes, std::string_view expected_sha256,
                               const std::string& cache_dir, const bundle_limits& limits)
 {
+    if (expected_sha256.empty()) return refused("no fileSha256 to verify the bundle against");
+    auto final_path = bundle_directory(cache_dir, expected_sha256);
+    if (!final_path) return final_path.error();
     if (archive_bytes.size() > limits.max_download_bytes)
         return refused("the bundle is larger than " + std::to_string(limits.max_download_bytes) + " bytes");
     const auto actual = mcpreg::detail::sha256_hex(archive_bytes);
-    if (expected_sha256.empty()) return refused("no fileSha256 to verify the bundle against");
     if (lower(expected_sha256) != actual)
         return refused("the bundle's SHA-256 is " + actual + ", not the fileSha256 " + std::string(expected_sha256));
-    const fs::path final_dir = fs::path(cache_dir) / actual;
+    const fs::path final_dir = *final_path;
     if (fs::exists(final_dir / "manifest.json")) return read_bundle(final_dir, actual);
+    const fs::path cache = final_dir.parent_path();
     std::error_code ec;
-    fs::create_directories(cache_dir, ec);
-    if (ec) return make_error(errc::io_error, "cannot create " + cache_dir + ": " + ec.message());
-    const fs::path partial = fs::path(cache_dir) / (".partial-" + actual + "-" + std::to_string(::getpid()));
+    fs::create_directories(cache, ec);
+    if (ec) return make_error(errc::io_error, "cannot create " + cache.string() + ": " + ec.message());
+    const fs::path partial = cache / (".partial-" + actual + "-" + std::to_string(::getpid()));
     fs::remove_all(partial, ec);
     auto unpacked = unpack(archive_bytes, partial, limits);
     if (unpacked) {
@@ -191,8 +214,9 @@ result<bundle> fetch_bundle(const model::package& package, const std::string& ca
     if (package.kind() != model::registry_kind::mcpb) return refused("not an MCPB package: " + package.registry_type);
     if (!package.file_sha256 || package.file_sha256->empty())
         return refused("the MCPB package has no fileSha256: its download cannot be verified");
-    const fs::path cached = fs::path(cache_dir) / lower(*package.file_sha256);
-    if (fs::exists(cached / "manifest.json")) return read_bundle(cached, lower(*package.file_sha256));
+    auto cached = bundle_directory(cache_dir, *package.file_sha256);
+    if (!cached) return cached.error();
+    if (fs::exists(fs::path(*cached) / "manifest.json")) return read_bundle(*cached, lower(*package.file_sha256));
     if (!package.identifier.starts_with("https://"))
         return refused("an MCPB bundle is downloaded over HTTPS only: " + package.identifier);
     auto bytes = fetch(package.identifier, limits.max_download_bytes);
@@ -203,14 +227,28 @@ result<bundle> fetch_bundle(const model::package& package, const std::string& ca
 result<resolution> resolve_bundle(const model::server& server, std::size_t package_index, const bundle& extracted,
                                   const input_values& inputs, const mcpb_options& options)
 {
+    using detail::piece;
     if (auto refusal = detail::refuse_malformed_inputs(inputs)) return std::move(*refusal);
     if (!server.packages || package_index >= server.packages->size())
         return refused(server.name + " has no package " + std::to_string(package_index));
     const auto& package = (*server.packages)[package_index];
     const std::string platform = options.platform.empty() ? default_platform() : options.platform;
+    const std::string separator = platform == "win32" ? "\\" : "/";
     std::string home = options.home;
     if (home.empty())
-        if (const char* h = std::getenv("HOME")) home = h;
+        if (const char* h = std::getenv(platform == "win32" ? "USERPROFILE" : "HOME")) home = h;
+    auto in_home = [&](const std::string& given, std::string_view folder) {
+        return !given.empty() ? given : home.empty() ? std::string() : home + separator + std::string(folder);
+    };
+    // The system folders, as the reference implementation's host provides them (systemDirs).
+    const std::map<std::string, std::string, std::less<>> system = {
+        {"__dirname", extracted.directory},
+        {"HOME", home},
+        {"DESKTOP", in_home(options.desktop, "Desktop")},
+        {"DOCUMENTS", in_home(options.documents, "Documents")},
+        {"DOWNLOADS", in_home(options.downloads, "Downloads")},
+        {"pathSeparator", separator},
+        {"/", separator}};
     const auto& m = extracted.manifest;
 
     resolution out;
@@ -235,9 +273,39 @@ result<resolution> resolve_bundle(const model::server& server, std::size_t packa
                 spec.notes.push_back("the bundle needs " + std::string(runtime) + " " + text_of(version));
     }
 
-    // user_config values: the user's, else the default; required ones missing are reported as inputs.
-    std::map<std::string, std::vector<std::string>, std::less<>> config;
-    std::set<std::string> sensitive;
+    std::vector<std::string> unknown_variables;
+    // ${...} of the system folders (and, unless `system_only`, of user_config) replaced in one pass: a value
+    // put in is never read again for variables.
+    std::map<std::string, std::vector<piece>, std::less<>> config;
+    auto substitute = [&](std::string_view text, bool system_only) {
+        piece result;
+        for (std::size_t i = 0; i < text.size();) {
+            const auto close = text.substr(i, 2) == "${" ? text.find('}', i) : std::string_view::npos;
+            if (close == std::string_view::npos) {
+                result.text += text[i++];
+                continue;
+            }
+            const auto name = text.substr(i + 2, close - i - 2);
+            if (auto it = system.find(name); it != system.end()) result.append(it->second);
+            else if (name.starts_with("user_config.") && !system_only && config.find(name.substr(12)) != config.end()) {
+                bool first = true;
+                for (const auto& v : config.find(name.substr(12))->second) {
+                    if (!first) result.append(",");
+                    result.append(v);
+                    first = false;
+                }
+            }
+            else {
+                unknown_variables.emplace_back(name);
+                result.append(text.substr(i, close - i + 1));
+            }
+            i = close + 1;
+        }
+        return result;
+    };
+
+    // user_config values: the user's, else the default (with the system folders substituted); required ones
+    // missing are reported as inputs; sensitive ones are secrets wherever they are substituted.
     if (const auto* user_config = m.if_contains("user_config"); user_config && user_config->is_object())
         for (const auto& [key, definition] : user_config->get_object()) {
             if (!definition.is_object()) continue;
@@ -248,13 +316,17 @@ result<resolution> resolve_bundle(const model::server& server, std::size_t packa
             };
             const std::string type =
                 d.contains("type") && d.at("type").is_string() ? std::string(d.at("type").get_string()) : "string";
-            std::vector<std::string> values;
-            if (auto it = inputs.find(key); it != inputs.end() && !it->second.empty())
-                values = flag("multiple") ? it->second : std::vector<std::string>{it->second.front()};
+            std::vector<piece> values;
+            if (auto it = inputs.find(key); it != inputs.end() && !it->second.empty()) {
+                for (const auto& v : it->second) {
+                    values.push_back(detail::plain(v));
+                    if (!flag("multiple")) break;
+                }
+            }
             else if (const auto* def = d.if_contains("default")) {
                 if (def->is_array())
-                    for (const auto& v : def->get_array()) values.push_back(text_of(v));
-                else values.push_back(text_of(*def));
+                    for (const auto& v : def->get_array()) values.push_back(substitute(text_of(v), true));
+                else values.push_back(substitute(text_of(*def), true));
             }
             if (values.empty() && flag("required")) {
                 missing_input mi;
@@ -270,86 +342,97 @@ result<resolution> resolve_bundle(const model::server& server, std::size_t packa
                 mi.problem = "required";
                 out.missing.push_back(std::move(mi));
             }
-            if (flag("sensitive")) sensitive.insert(std::string(key));
+            if (flag("sensitive"))
+                for (auto& v : values) v.all_secret(std::string(key));
             config[std::string(key)] = std::move(values);
         }
-
-    const std::string separator = platform == "win32" ? "\\" : "/";
-    // ${...} substitution; an argument that is exactly ${user_config.X} of a multiple value becomes several.
-    auto substitute = [&](std::string_view text) {
-        std::string result;
-        for (std::size_t i = 0; i < text.size();) {
-            const auto close = text.substr(i, 2) == "${" ? text.find('}', i) : std::string_view::npos;
-            if (close == std::string_view::npos) {
-                result += text[i++];
-                continue;
-            }
-            const auto name = text.substr(i + 2, close - i - 2);
-            if (name == "__dirname") result += extracted.directory;
-            else if (name == "HOME") result += home;
-            else if (name == "/") result += separator;
-            else if (name.starts_with("user_config.")) {
-                const auto it = config.find(name.substr(12));
-                if (it != config.end()) {
-                    std::string joined;
-                    for (const auto& v : it->second) joined += (joined.empty() ? "" : ",") + v;
-                    result += joined;
-                }
-            }
-            else {
-                spec.warnings.push_back("unknown variable ${" + std::string(name) + "} left as written");
-                result += text.substr(i, close - i + 1);
-            }
-            i = close + 1;
-        }
-        return result;
-    };
 
     const auto* server_section = m.if_contains("server");
     const auto* config_section = server_section && server_section->is_object()
                                      ? server_section->get_object().if_contains("mcp_config")
                                      : nullptr;
     if (!config_section || !config_section->is_object()) return refused("the manifest has no server.mcp_config");
+    // The platform's override replaces command, args and env whole, as the reference implementation does
+    // (`platformConfig.env ?? result.env`): an override's env is the whole environment, not an addition.
     json::object mcp_config = config_section->get_object();
     if (const auto* overrides = mcp_config.if_contains("platform_overrides"); overrides && overrides->is_object())
-        if (const auto* mine = overrides->get_object().if_contains(platform); mine && mine->is_object()) {
-            json::object merged = mcp_config;
-            for (const auto& [key, value] : mine->get_object()) {
-                if (key == "env" && value.is_object() && merged.contains("env") && merged.at("env").is_object())
-                    for (const auto& [name, v] : value.get_object()) merged["env"].get_object()[name] = v;
-                else merged[key] = value;
-            }
-            mcp_config = std::move(merged);
-        }
+        if (const auto* mine = overrides->get_object().if_contains(platform); mine && mine->is_object())
+            for (auto key : {"command", "args", "env"})
+                if (const auto* v = mine->get_object().if_contains(key); v && !v->is_null()) mcp_config[key] = *v;
     const auto* command = mcp_config.if_contains("command");
     if (!command || !command->is_string() || command->get_string().empty())
         return refused("the manifest's mcp_config has no command");
-    spec.command = substitute(command->get_string());
-    if (const auto* args = mcp_config.if_contains("args"); args && args->is_array())
-        for (const auto& a : args->get_array()) {
+    auto command_piece = substitute(command->get_string(), false);
+    if (!command_piece.spans.empty()) return refused("the manifest's command holds a sensitive user_config value");
+    spec.command = std::move(command_piece.text);
+    // A command relative with a path separator names a file in the bundle ("server/my-server"): host configs
+    // (mcpServers) ignore cwd, so it is made absolute. A bare name ("node") is looked up as usual.
+    if (spec.command.find_first_of(platform == "win32" ? "/\\" : "/") != std::string::npos &&
+        !fs::path(spec.command).is_absolute() &&
+        !(platform == "win32" && spec.command.size() > 1 && spec.command[1] == ':')) {
+        const auto inside = fs::path(spec.command).lexically_normal();
+        if (inside.empty() || *inside.begin() == "..")
+            return refused("the manifest's command '" + spec.command + "' leaves the bundle directory");
+        spec.command = extracted.directory + separator + inside.string();
+    }
+    // Binaries get .exe on Windows, as MANIFEST.md says hosts do.
+    const auto* server_type = server_section->get_object().if_contains("type");
+    if (platform == "win32" && server_type && server_type->is_string() && server_type->get_string() == "binary" &&
+        !spec.command.ends_with(".exe"))
+        spec.command += ".exe";
+
+    std::vector<piece> args;
+    if (const auto* list = mcp_config.if_contains("args"); list && list->is_array())
+        for (const auto& a : list->get_array()) {
             if (!a.is_string()) continue;
             const std::string_view text = a.get_string();
             if (text.starts_with("${user_config.") && text.ends_with("}") && text.find('}') == text.size() - 1) {
                 const auto it = config.find(text.substr(14, text.size() - 15));
                 if (it != config.end()) {
-                    for (const auto& v : it->second) spec.args.push_back(v);  // one argument per value
+                    for (const auto& v : it->second) args.push_back(v);  // one argument per value
                     continue;
                 }
             }
-            spec.args.push_back(substitute(text));
+            args.push_back(substitute(text, false));
         }
-    if (const auto* env = mcp_config.if_contains("env"); env && env->is_object())
-        for (const auto& [name, value] : env->get_object()) {
-            if (!value.is_string()) continue;
-            spec.env[std::string(name)] = substitute(value.get_string());
-            // A value drawn from a sensitive user_config entry is a secret.
-            for (const auto& key : sensitive)
-                if (value.get_string().find("${user_config." + key + "}") != std::string_view::npos)
-                    spec.secret_env.insert(std::string(name));
+    for (auto& a : args) {
+        if (!a.spans.empty()) spec.secrets.args[spec.args.size()] = a.spans;
+        spec.args.push_back(std::move(a.text));
+    }
+    std::map<std::string, piece> env;
+    if (const auto* vars = mcp_config.if_contains("env"); vars && vars->is_object())
+        for (const auto& [name, value] : vars->get_object())
+            if (value.is_string()) env[std::string(name)] = substitute(value.get_string(), false);
+    for (const auto& name : unknown_variables)
+        spec.warnings.push_back("unknown variable ${" + name + "} left as written");
+    for (const auto& [name, value] : env)
+        if (!detail::valid_env_name(name))
+            return refused("the manifest's environment variable name '" + name + "' is not a name");
+    // The registry entry's own environment variables come on top; they are registry text, checked as any
+    // entry's are (names, and variables that steer node or python).
+    detail::input_resolver r{inputs, out.missing, {}, {}};
+    detail::collect_secret_names(package.environment_variables, r.secret_names);
+    std::map<std::string, piece> entry_env;
+    r.key_values(package.environment_variables, spec.source, "environmentVariables", entry_env);
+    launch_report scratch;
+    if (auto e = detail::check_environment("", entry_env, options.allowed_runner_options, scratch, spec.warnings))
+        return *e;
+    for (auto& [name, value] : entry_env) env[name] = std::move(value);
+    for (auto& [name, value] : env) {
+        if (!value.spans.empty()) {
+            spec.secrets.env[name] = value.spans;
+            spec.secret_env.insert(name);
         }
-    // The registry entry's own environment variables come on top.
-    detail::input_resolver r{inputs, out.missing, {}};
-    r.key_values(package.environment_variables, spec.source, "environmentVariables", spec.env, spec.secret_env);
+        spec.env[name] = std::move(value.text);
+        spec.report.env.push_back(name);
+    }
+    spec.report.runner = spec.command;
+    spec.report.package = extracted.directory;
+    spec.report.overrides = std::move(scratch.overrides);
+    for (const auto& [name, value] : spec.env)
+        if (value.find('\0') != std::string::npos) return refused("the environment variable " + name + " holds a NUL");
+    for (const auto& a : spec.args)
+        if (a.find('\0') != std::string::npos) return refused("an argument holds a NUL");
     return out;
 }
 

@@ -1,6 +1,7 @@
 #include <mcpreg/resolve/resolve.hpp>
 
 #include "inputs.hpp"
+#include "policy.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -9,12 +10,15 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 
 namespace mcpreg::resolve {
 namespace json = boost::json;
 
 using detail::at;
 using detail::input_resolver;
+using detail::piece;
+using detail::plain;
 
 namespace {
 
@@ -101,6 +105,10 @@ std::optional<std::string> refuse_identity(const model::package& p)
     if (p.version && !p.version->empty() && !name_chars(*p.version, "-._+!~"))
         return "the version '" + *p.version + "' of " + p.identifier +
                " is not a version; it is refused rather than passed to the runner";
+    // It becomes the runner's --registry / --index-url / --source value, or the image's host.
+    if (p.registry_base_url && !p.registry_base_url->empty() && !detail::valid_url(*p.registry_base_url))
+        return "the registryBaseUrl '" + *p.registry_base_url +
+               "' is not an http(s) URL; it is refused rather than passed to the runner";
     return std::nullopt;
 }
 
@@ -155,6 +163,81 @@ std::string with_version(const model::package& p, std::string_view separator)
     return p.identifier + std::string(separator) + *p.version;
 }
 
+// Where `cargo install` puts a crate's binary: the crate runs from there, never as a bare name looked up on
+// PATH, where anything of that name (`sh`) would do.
+result<std::string> cargo_binary(const model::package& p, const options& opts)
+{
+    auto env = [](const char* name) -> std::string {
+        const char* v = std::getenv(name);
+        return v ? v : "";
+    };
+    std::filesystem::path dir;
+    if (opts.cargo_bin_dir) dir = *opts.cargo_bin_dir;
+    else if (auto root = env("CARGO_INSTALL_ROOT"); !root.empty()) dir = std::filesystem::path(root) / "bin";
+    else if (auto home = env("CARGO_HOME"); !home.empty()) dir = std::filesystem::path(home) / "bin";
+#if defined(_WIN32)
+    else if (auto user = env("USERPROFILE"); !user.empty()) dir = std::filesystem::path(user) / ".cargo" / "bin";
+#else
+    else if (auto user = env("HOME"); !user.empty()) dir = std::filesystem::path(user) / ".cargo" / "bin";
+#endif
+    if (dir.empty() || !dir.is_absolute())
+        return make_error(errc::invalid_argument, "cannot tell where cargo install puts " + p.identifier +
+                                                      " (an absolute options::cargo_bin_dir is needed)");
+#if defined(_WIN32)
+    return (dir / (p.identifier + ".exe")).string();
+#else
+    return (dir / p.identifier).string();
+#endif
+}
+
+// Moves the pieces of an argv, an environment or headers into the launch spec, with their secrets' places.
+void place_args(const std::vector<piece>& argv, launch_spec& spec)
+{
+    spec.command = argv.front().text;
+    for (std::size_t i = 1; i < argv.size(); ++i) {
+        if (!argv[i].spans.empty()) spec.secrets.args[spec.args.size()] = argv[i].spans;
+        spec.args.push_back(argv[i].text);
+    }
+}
+
+void place_values(std::map<std::string, piece>& values, std::map<std::string, std::string>& into,
+                  std::map<std::string, std::vector<secret_span>>& secrets, std::set<std::string>& secret_names)
+{
+    for (auto& [name, value] : values) {
+        if (!value.spans.empty()) {
+            secrets[name] = value.spans;
+            secret_names.insert(name);
+        }
+        into[name] = std::move(value.text);
+    }
+}
+
+// What no launch spec may hold, whatever the entry or the inputs say: a NUL (execve would cut the value
+// short), a URL a client should not connect to, a header that is not a header.
+std::optional<error> refuse_malformed_spec(const launch_spec& spec)
+{
+    auto bad = [](std::string_view what) {
+        return make_error(errc::invalid_argument, std::string(what) + " holds a NUL character; it is refused");
+    };
+    if (spec.command.find('\0') != std::string::npos) return bad("the command");
+    for (const auto& a : spec.args)
+        if (a.find('\0') != std::string::npos) return bad("an argument");
+    for (const auto& [name, value] : spec.env)
+        if (value.find('\0') != std::string::npos) return bad("the environment variable " + name);
+    if (spec.url && !detail::valid_url(*spec.url))
+        return make_error(errc::invalid_argument,
+                          "the URL of " + spec.source +
+                              " is not an http(s) URL without spaces or control characters; it is refused");
+    for (const auto& [name, value] : spec.headers) {
+        if (!detail::valid_header_name(name))
+            return make_error(errc::invalid_argument, "the header name '" + name + "' is not an HTTP token; refused");
+        if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
+            return make_error(errc::invalid_argument,
+                              "the value of the header " + name + " holds a line break or NUL; it is refused");
+    }
+    return std::nullopt;
+}
+
 result<resolution> resolve_package(const model::server& server, std::size_t index, const input_values& inputs,
                                    const options& opts)
 {
@@ -164,8 +247,6 @@ result<resolution> resolve_package(const model::server& server, std::size_t inde
     spec.source = "packages[" + std::to_string(index) + "]";
     const std::string base = spec.source;
     spec.transport = p.transport ? p.transport->type : "stdio";
-    input_resolver r{inputs, out.missing, {}};
-
     const auto kind = p.kind();
     if (kind == model::registry_kind::mcpb)
         return make_error(errc::invalid_argument, "an MCPB package runs from its downloaded bundle: fetch " +
@@ -175,23 +256,47 @@ result<resolution> resolve_package(const model::server& server, std::size_t inde
                           "registry type '" + p.registry_type + "' is not one mcpreg knows how to launch");
     if (auto refusal = refuse_identity(p)) return make_error(errc::invalid_argument, std::move(*refusal));
 
+    input_resolver r{inputs, out.missing, {}, {}};
+    detail::collect_secret_names(p.environment_variables, r.secret_names);
+    detail::collect_secret_names(p.runtime_arguments, r.secret_names);
+    detail::collect_secret_names(p.package_arguments, r.secret_names);
+    if (p.transport) {
+        detail::collect_secret_names(p.transport->headers, r.secret_names);
+        detail::collect_secret_names(p.transport->variables, r.secret_names);
+    }
+
     // Values first (env before arguments so `{NAME}` in argument values can use them), then the argv.
-    r.key_values(p.environment_variables, base, "environmentVariables", spec.env, spec.secret_env);
-    std::vector<std::string> runtime_args, package_args;
+    std::map<std::string, piece> env;
+    r.key_values(p.environment_variables, base, "environmentVariables", env);
+    std::vector<piece> runtime_args, package_args;
     r.arguments(p.runtime_arguments, base, "runtimeArguments", opts.joined_named_arguments, runtime_args);
     r.arguments(p.package_arguments, base, "packageArguments", opts.joined_named_arguments, package_args);
 
     const std::string runner_name = runner_for(p, opts, &spec.warnings);
+    if (runner_name.empty()) return make_error(errc::invalid_argument, "an empty runner for " + p.registry_type);
+    const std::string home = opts.home ? *opts.home : [] {
+        const char* h = std::getenv("HOME");
+        return std::string(h ? h : "");
+    }();
+    auto& report = spec.report;
+    std::vector<piece> argv;
     if (kind == model::registry_kind::cargo) {
-        // No one-shot runner for crates: the binary must be installed first; it is named after the crate.
-        std::string install = "cargo install " + p.identifier;
-        if (p.version && !p.version->empty()) install += " --version " + *p.version;
-        if (p.registry_base_url && *p.registry_base_url != "https://crates.io")
-            install += " --index " + *p.registry_base_url;
-        spec.notes.push_back("install the binary first: " + install);
-        spec.command = p.identifier;
-        spec.args = runtime_args;
-        spec.args.insert(spec.args.end(), package_args.begin(), package_args.end());
+        // No one-shot runner for crates: the binary must be installed first, and runs from where cargo puts it.
+        auto binary = cargo_binary(p, opts);
+        if (!binary) return binary.error();
+        std::vector<std::string> install = {"cargo", "install", p.identifier};
+        if (p.version && !p.version->empty()) install.insert(install.end(), {"--version", *p.version});
+        if (p.registry_base_url && !p.registry_base_url->empty() && *p.registry_base_url != "https://crates.io")
+            install.insert(install.end(), {"--index", *p.registry_base_url});
+        spec.notes.push_back("install the binary first: " + posix_command_line(install));
+        if (auto e = detail::check_environment("cargo", env, opts.allowed_runner_options, report, spec.warnings))
+            return *e;
+        report.runner = *binary;
+        report.package = with_version(p, "@");
+        // Runtime arguments go to the binary itself: there is no runner to steer.
+        argv.push_back(plain(*binary));
+        argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
+        argv.insert(argv.end(), package_args.begin(), package_args.end());
     }
     else {
         auto run = runner_named(runner_name);
@@ -199,67 +304,95 @@ result<resolution> resolve_package(const model::server& server, std::size_t inde
             spec.warnings.push_back("unknown runner '" + runner_name + "'; launched without fixed flags");
             run = runner{{runner_name}, ""};
         }
-        std::vector<std::string> argv = run->command;
+        for (const auto& fixed : run->command) argv.push_back(plain(fixed));
         const bool custom_registry = p.registry_base_url && !p.registry_base_url->empty();
         auto registry_flag = [&](std::string_view public_default) {
             if (!custom_registry || *p.registry_base_url == public_default) return;
             if (run->registry_flag.empty())
                 spec.warnings.push_back(runner_name + " cannot take registryBaseUrl " + *p.registry_base_url);
             else {
-                argv.push_back(run->registry_flag);
-                argv.push_back(*p.registry_base_url);
+                argv.push_back(plain(run->registry_flag));
+                argv.push_back(plain(*p.registry_base_url));
+                report.package_registry = *p.registry_base_url;
             }
         };
+        // The package reference; what the runtime arguments must not replace.
+        std::string reference;
+        if (kind == model::registry_kind::npm || kind == model::registry_kind::nuget) reference = with_version(p, "@");
+        else if (kind == model::registry_kind::pypi)
+            reference =
+                runner_name == "pipx" ? with_version(p, "==") : with_version(p, opts.pypi_from_form ? "==" : "@");
+        else if (kind == model::registry_kind::oci) {
+            reference = oci_reference(p, spec.warnings);
+            // The host prefix comes from registryBaseUrl: the whole reference must still be an image name.
+            if (!name_chars(reference, "-._/:@"))
+                return make_error(errc::invalid_argument, "the image reference '" + reference +
+                                                              "' is not an image name; it is refused rather than "
+                                                              "passed to the runner");
+            if (custom_registry) report.package_registry = *p.registry_base_url;
+        }
+        report.runner = runner_name;
+        report.package = reference;
+        if (auto e = detail::check_environment(runner_name, env, opts.allowed_runner_options, report, spec.warnings))
+            return *e;
+        detail::runtime_check check{runner_name, reference,   opts.allowed_runner_options,
+                                    home,        spec.report, spec.warnings};
+        if (auto e = check.run(runtime_args)) return *e;
+
         if (kind == model::registry_kind::npm) {
             registry_flag("https://registry.npmjs.org");
             argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
-            argv.push_back(with_version(p, "@"));
+            argv.push_back(plain(reference));
             argv.insert(argv.end(), package_args.begin(), package_args.end());
         }
         else if (kind == model::registry_kind::pypi) {
             registry_flag("https://pypi.org");
             argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
-            if (runner_name == "pipx") argv.push_back(with_version(p, "=="));
-            else if (opts.pypi_from_form) {
-                argv.push_back("--from");
-                argv.push_back(with_version(p, "=="));
-                argv.push_back(p.identifier);
+            if (runner_name != "pipx" && opts.pypi_from_form) {
+                argv.push_back(plain("--from"));
+                argv.push_back(plain(reference));
+                argv.push_back(plain(p.identifier));
             }
-            else argv.push_back(with_version(p, "@"));
+            else argv.push_back(plain(reference));
             argv.insert(argv.end(), package_args.begin(), package_args.end());
         }
         else if (kind == model::registry_kind::oci) {
             argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
             // Values travel in the environment; argv names them only.
-            for (const auto& [name, value] : spec.env) {
-                argv.push_back("-e");
-                argv.push_back(name);
+            for (const auto& [name, value] : env) {
+                argv.push_back(plain("-e"));
+                argv.push_back(plain(name));
             }
-            argv.push_back(oci_reference(p, spec.warnings));
+            argv.push_back(plain(reference));
             argv.insert(argv.end(), package_args.begin(), package_args.end());
         }
         else if (kind == model::registry_kind::nuget) {
             argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
-            argv.push_back(with_version(p, "@"));
-            argv.push_back("--yes");
+            argv.push_back(plain(reference));
+            argv.push_back(plain("--yes"));
             registry_flag("https://api.nuget.org/v3/index.json");
             if (!package_args.empty()) {
-                argv.push_back("--");
+                argv.push_back(plain("--"));
                 argv.insert(argv.end(), package_args.begin(), package_args.end());
             }
         }
-        spec.command = argv.front();
-        spec.args.assign(argv.begin() + 1, argv.end());
     }
+    place_args(argv, spec);
+    place_values(env, spec.env, spec.secrets.env, spec.secret_env);
 
     if (p.transport && p.transport->type != "stdio") {
         if (p.transport->url) {
-            if (auto url = r.substitute(*p.transport->url, p.transport->variables, base + ".transport.url"))
-                spec.url = std::move(*url);
+            if (auto url = r.substitute(*p.transport->url, p.transport->variables, base + ".transport.url")) {
+                spec.url = std::move(url->text);
+                spec.secrets.url = std::move(url->spans);
+            }
         }
         else spec.warnings.push_back("the " + p.transport->type + " transport has no url");
-        r.key_values(p.transport->headers, base + ".transport", "headers", spec.headers, spec.secret_headers);
+        std::map<std::string, piece> headers;
+        r.key_values(p.transport->headers, base + ".transport", "headers", headers);
+        place_values(headers, spec.headers, spec.secrets.headers, spec.secret_headers);
     }
+    if (auto e = refuse_malformed_spec(spec)) return *e;
     return out;
 }
 
@@ -270,10 +403,19 @@ result<resolution> resolve_remote(const model::server& server, std::size_t index
     auto& spec = out.spec;
     spec.source = "remotes[" + std::to_string(index) + "]";
     spec.transport = remote.type;
-    input_resolver r{inputs, out.missing, {}};
+    input_resolver r{inputs, out.missing, {}, {}};
+    detail::collect_secret_names(remote.headers, r.secret_names);
+    detail::collect_secret_names(remote.variables, r.secret_names);
     if (!remote.url) return make_error(errc::invalid_argument, spec.source + " has no url");
-    if (auto url = r.substitute(*remote.url, remote.variables, spec.source + ".url")) spec.url = std::move(*url);
-    r.key_values(remote.headers, spec.source, "headers", spec.headers, spec.secret_headers);
+    if (auto url = r.substitute(*remote.url, remote.variables, spec.source + ".url")) {
+        spec.url = std::move(url->text);
+        spec.secrets.url = std::move(url->spans);
+        spec.report.package = mask_secrets(*spec.url, spec.secrets.url);
+    }
+    std::map<std::string, piece> headers;
+    r.key_values(remote.headers, spec.source, "headers", headers);
+    place_values(headers, spec.headers, spec.secrets.headers, spec.secret_headers);
+    if (auto e = refuse_malformed_spec(spec)) return *e;
     return out;
 }
 
@@ -285,6 +427,40 @@ std::vector<std::string> launch_spec::argv() const
     if (command.empty()) return out;
     out.push_back(command);
     out.insert(out.end(), args.begin(), args.end());
+    return out;
+}
+
+std::vector<std::string> launch_spec::masked_argv() const
+{
+    std::vector<std::string> out;
+    if (command.empty()) return out;
+    out.push_back(command);
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto spans = secrets.args.find(i);
+        out.push_back(spans == secrets.args.end() ? args[i] : mask_secrets(args[i], spans->second));
+    }
+    return out;
+}
+
+std::string mask_secrets(std::string_view value, const std::vector<secret_span>& spans)
+{
+    if (spans.empty()) return std::string(value);
+    auto sorted = spans;
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.offset < b.offset; });
+    std::string out;
+    std::size_t at = 0;
+    for (const auto& span : sorted) {
+        const auto start = std::min(span.offset, value.size());
+        const auto end = std::min(span.offset + span.length, value.size());
+        if (start < at) {  // overlapping: already masked up to `at`
+            at = std::max(at, end);
+            continue;
+        }
+        out += value.substr(at, start - at);
+        out += "********";
+        at = end;
+    }
+    out += value.substr(std::min(at, value.size()));
     return out;
 }
 

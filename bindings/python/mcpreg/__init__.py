@@ -315,7 +315,9 @@ class Resolution:
                 for i in range(count)]
 
     def config(self, format: str = "vscode") -> str:
-        """A client configuration as JSON text: vscode, claude, cursor or generic. Secrets never included."""
+        """A client configuration as JSON text: vscode, claude, cursor or generic. Secrets never included:
+        prompts (vscode), ${env:NAME} (cursor), <NAME> placeholders to replace by hand (claude), masks (generic).
+        Raises Error when the entry holds text the client would expand (${...}) or an invalid name."""
         out, err = ctypes.c_void_p(), ctypes.c_void_p()
         _check(_lib.mcpreg_resolution_config(ctypes.byref(out), self._handle, self._server_name.encode("utf-8"),
                                              _CONFIG_FORMATS[format], ctypes.byref(err)), err)

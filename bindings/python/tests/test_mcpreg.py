@@ -125,7 +125,9 @@ class ModelAndResolve(unittest.TestCase):
         self.assertEqual(resolution.env, {"API_KEY": "k-1"})
         self.assertEqual(resolution.secret_env, {"API_KEY"})
         config = json.loads(resolution.config("claude"))
-        self.assertEqual(config["mcpServers"]["weather"]["env"]["API_KEY"], "${env:API_KEY}")
+        # Claude Desktop expands nothing: a visible placeholder the user replaces, never the value.
+        self.assertEqual(config["mcpServers"]["weather"]["env"]["API_KEY"], "<API_KEY>")
+        self.assertNotIn("k-1", resolution.config("claude"))
         self.assertNotIn("k-1", resolution.config("vscode"))
 
     def test_version(self):
