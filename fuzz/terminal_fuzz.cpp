@@ -9,6 +9,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/string.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -68,6 +70,19 @@ void require_inert(std::string_view text, bool newline_ok)
         if (acts_on_terminal(code) && !(newline_ok && code == '\n')) std::abort();
 }
 
+// Whether every number in `v` is finite. Boost.JSON reads 1e400 as infinity and writes that as `Infinity`,
+// which is not JSON: a serialization matter, not the terminal's, so such documents skip the round trip.
+bool finite(const boost::json::value& v)
+{
+    if (v.is_double()) return std::isfinite(v.get_double());
+    if (v.is_array())
+        return std::all_of(v.get_array().begin(), v.get_array().end(), [](const auto& e) { return finite(e); });
+    if (v.is_object())
+        return std::all_of(v.get_object().begin(), v.get_object().end(),
+                           [](const auto& member) { return finite(member.value()); });
+    return true;
+}
+
 void require_same_json(std::string_view text, const boost::json::value& expected)
 {
     boost::system::error_code ec;
@@ -108,7 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // The bytes as a JSON document: compact and pretty-printed, the same value back.
     const auto document = boost::json::parse(bytes, ec);
-    if (!ec) {
+    if (!ec && finite(document)) {
         const auto compact = terminal_json(document);
         require_inert(compact, false);
         require_same_json(compact, document);

@@ -1,5 +1,6 @@
 // mcpreg fmt [--upgrade] PATH
 #include "cli.hpp"
+#include "terminal.hpp"
 
 #include <mcpreg/model/json.hpp>
 
@@ -102,7 +103,7 @@ int run_fmt(const arguments& args)
         }
         if (arg == "--upgrade") upgrade = true;
         else if (arg.starts_with("-") && arg != "-") {
-            std::cerr << "mcpreg fmt: unknown option '" << arg << "'\n" << usage;
+            std::cerr << "mcpreg fmt: unknown option '" << terminal_text(arg) << "'\n" << usage;
             return exit_unreadable;
         }
         else if (path.empty()) path = arg;
@@ -117,15 +118,17 @@ int run_fmt(const arguments& args)
     }
     auto document = model::read_json_file(path);
     if (!document) {
-        std::cerr << "mcpreg fmt: " << document.error().diag.message << '\n';
+        std::cerr << "mcpreg fmt: " << terminal_text(document.error().diag.message) << '\n';
         return exit_unreadable;
     }
     auto formatted = format_document(*document, upgrade);
     if (!formatted) {
-        std::cerr << "mcpreg fmt: " << path << ": " << formatted.error().diag.message << '\n';
+        std::cerr << "mcpreg fmt: " << terminal_text(path) << ": " << terminal_text(formatted.error().diag.message)
+                  << '\n';
         return exit_unreadable;
     }
-    std::cout << model::pretty_print(*formatted);
+    // The same JSON value, with the controls a terminal would act on written as \u escapes.
+    std::cout << terminal_json_text(model::pretty_print(*formatted));
     return exit_ok;
 }
 

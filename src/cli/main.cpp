@@ -1,6 +1,7 @@
 // The mcpreg command-line tool.
 #include "cli.hpp"
 #include "settings.hpp"
+#include "terminal.hpp"
 
 #include <mcpreg/cache/http_cache.hpp>
 #include <mcpreg/version.hpp>
@@ -66,7 +67,7 @@ int main(int argc, char** argv)
         }
         auto config = read_settings();
         if (!config) {
-            std::cerr << "mcpreg: " << config.error() << '\n';
+            std::cerr << "mcpreg: " << terminal_text(config.error().what()) << '\n';
             return exit_unreadable;
         }
         tool_options tool;
@@ -105,11 +106,12 @@ int main(int argc, char** argv)
         if (cache_path) {
             auto cache = mcpreg::cache::http_cache::open({*cache_path});
             if (!cache) {
-                std::cerr << "mcpreg: --cache: " << cache.error() << '\n';
+                std::cerr << "mcpreg: --cache: " << terminal_text(cache.error().what()) << '\n';
                 return exit_unreadable;
             }
             if ((*cache)->moved_aside())
-                std::cerr << "mcpreg: the cache was damaged; moved it to " << *(*cache)->moved_aside() << '\n';
+                std::cerr << "mcpreg: the cache was damaged; moved it to " << terminal_text(*(*cache)->moved_aside())
+                          << '\n';
             options.cache = std::move(*cache);
         }
         const std::string_view command = all.front();
@@ -135,12 +137,19 @@ int main(int argc, char** argv)
             std::cout << "mcpreg " << mcpreg::version_string << '\n';
             return exit_ok;
         }
-        std::cerr << "mcpreg: unknown command '" << command << "'\n" << usage;
+        std::cerr << "mcpreg: unknown command '" << terminal_text(command) << "'\n" << usage;
         return exit_unreadable;
     }
     catch (const std::exception& e) {
-        // Only resource exhaustion gets here: every expected failure is an error value.
-        std::cerr << "mcpreg: " << e.what() << '\n';
+        // Only resource exhaustion gets here: every expected failure is an error value. Its text may still
+        // carry a registry's words (an error_exception's message includes the server's), hence terminal_text,
+        // which allocates: when even that fails, a fixed line.
+        try {
+            std::cerr << "mcpreg: " << terminal_text(e.what()) << '\n';
+        }
+        catch (const std::exception&) {
+            std::cerr << "mcpreg: out of memory\n";
+        }
         return exit_unreadable;
     }
 }

@@ -1,12 +1,11 @@
 // mcpreg list | show | versions: reading a registry; mirror | search: its offline catalog.
 #include "cli.hpp"
 #include "progress.hpp"
+#include "terminal.hpp"
 
 #include <mcpreg/cache/catalog.hpp>
 #include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/model/json.hpp>
-
-#include <boost/json/serialize.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -64,38 +63,62 @@ constexpr std::string_view search_usage =
     "objects, best match first. --db defaults to $MCPREG_CATALOG, then the configuration file's 'catalog'.\n"
     "Exit status: 0 found, 1 nothing matched, 2 bad arguments or an unusable database.\n";
 
-// One table cell: control characters (newlines in descriptions) become spaces, then it is cut to width.
-std::string fit(std::string_view raw, std::size_t width)
+// Columns of text already made safe by terminal_text: one per code point. (CJK and emoji take two on most
+// terminals, so their rows may run long; counting bytes would cut a character in two.)
+std::size_t columns(std::string_view text)
 {
-    std::string cleaned(raw);
-    for (auto& c : cleaned)
-        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    std::string_view text = cleaned;
-    if (width == 0 || text.size() <= width) return std::string(text);
-    if (width <= 3) return std::string(text.substr(0, width));
-    return std::string(text.substr(0, width - 3)) + "...";
+    std::size_t count = 0;
+    for (const char c : text)
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
+    return count;
+}
+
+// The first `width` columns of such text, never half a character.
+std::string_view first_columns(std::string_view text, std::size_t width)
+{
+    std::size_t end = 0;
+    for (std::size_t seen = 0; end < text.size(); ++end) {
+        if ((static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) continue;
+        if (seen++ == width) break;
+    }
+    return text.substr(0, end);
+}
+
+// One table cell: registry text on one line (line breaks and tabs as spaces, any other control escaped), cut to
+// `width` columns (0: not cut).
+std::string cell(std::string_view raw, std::size_t width)
+{
+    std::string flat(raw);
+    for (auto& c : flat)
+        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    std::string text = terminal_text(flat);
+    if (width == 0 || columns(text) <= width) return text;
+    if (width <= 3) return std::string(first_columns(text, width));
+    return std::string(first_columns(text, width - 3)) + "...";
 }
 
 void print_table(const std::vector<model::server_response>& entries)
 {
     std::size_t name_width = 4, version_width = 7;
     for (const auto& e : entries) {
-        name_width = std::max(name_width, e.server.name.size());
-        version_width = std::max(version_width, e.server.version.size());
+        name_width = std::max(name_width, columns(cell(e.server.name, 0)));
+        version_width = std::max(version_width, columns(cell(e.server.version, 0)));
     }
     const std::size_t total = terminal_width();
     name_width = std::min<std::size_t>(name_width, 60);
     version_width = std::min<std::size_t>(version_width, 24);
-    const std::size_t fixed = name_width + version_width + 12 + 3;
+    constexpr std::size_t status_width = 11;  // "deprecated*"
+    const std::size_t fixed = name_width + version_width + status_width + 4;
     const std::size_t description_width = total == 0 ? 0 : (total > fixed + 10 ? total - fixed : 10);
     auto row = [&](std::string_view name, std::string_view version, std::string_view status, std::string_view text) {
-        std::string line = fit(name, name_width);
-        line.resize(name_width + 1, ' ');
-        line += fit(version, version_width);
-        line.resize(name_width + version_width + 2, ' ');
-        line += status;
-        line.resize(name_width + version_width + 14, ' ');
-        line += fit(text, description_width);
+        std::string line;
+        for (const auto& [raw, width] :
+             {std::pair{name, name_width}, std::pair{version, version_width}, std::pair{status, status_width}}) {
+            const auto shown = cell(raw, width);
+            line += shown;
+            line.append(width + 1 - columns(shown), ' ');
+        }
+        line += cell(text, description_width);
         while (!line.empty() && line.back() == ' ') line.pop_back();
         std::cout << line << '\n';
     };
@@ -117,9 +140,10 @@ json::array to_json_array(const std::vector<model::server_response>& entries)
 }
 
 // A failed operation is exit 1; a client that cannot even be made (a bad --registry URL) is a usage error.
+// The message may quote the registry's own problem text, hence terminal_text.
 int report_failure(std::string_view command, const error& e)
 {
-    std::cerr << "mcpreg " << command << ": " << e.what() << '\n';
+    std::cerr << "mcpreg " << command << ": " << terminal_text(e.what()) << '\n';
     return e.code == errc::invalid_argument ? exit_unreadable : exit_invalid;
 }
 
@@ -128,7 +152,7 @@ int report_failure(std::string_view command, const error& e)
 void report_exchange(const tool_options& tool, const diagnostics& diag)
 {
     if (!tool.verbose || diag.url.empty()) return;
-    std::cerr << "mcpreg: " << diag.method << ' ' << diag.url << ": ";
+    std::cerr << "mcpreg: " << diag.method << ' ' << terminal_text(diag.url) << ": ";
     if (diag.http_status) std::cerr << "HTTP " << diag.http_status;
     else std::cerr << "no request";
     if (diag.attempts > 1) std::cerr << " after " << diag.attempts << " attempts";
@@ -158,7 +182,7 @@ bool common_flag(std::string_view arg, common_flags& flags)
 
 int unexpected(std::string_view command, std::string_view arg, std::string_view usage)
 {
-    std::cerr << "mcpreg " << command << ": unexpected argument '" << arg << "'\n" << usage;
+    std::cerr << "mcpreg " << command << ": unexpected argument '" << terminal_text(arg) << "'\n" << usage;
     return exit_unreadable;
 }
 
@@ -206,11 +230,12 @@ int run_list(const tool_options& tool, const arguments& args)
         auto page = c->list_servers(query, recording(diag));
         report_exchange(tool, diag);
         if (!page) return report_failure("list", page.error());
-        if (flags.json) std::cout << json::serialize(model::to_json(*page)) << '\n';
+        if (flags.json) std::cout << terminal_json(model::to_json(*page)) << '\n';
         else {
             print_table(page->servers);
             if (page->next_cursor)
-                std::cerr << "(more: --all, or the next page from cursor " << *page->next_cursor << ")\n";
+                std::cerr << "(more: --all, or the next page from cursor " << terminal_text(*page->next_cursor)
+                          << ")\n";
         }
         return exit_ok;
     }
@@ -228,7 +253,7 @@ int run_list(const tool_options& tool, const arguments& args)
             if (entries.size() % page_size == 0) progress.update(entries.size(), entries.size() / page_size);
         }
     }
-    if (flags.json) std::cout << json::serialize(to_json_array(entries)) << '\n';
+    if (flags.json) std::cout << terminal_json(to_json_array(entries)) << '\n';
     else print_table(entries);
     return exit_ok;
 }
@@ -262,26 +287,33 @@ int run_show(const tool_options& tool, const arguments& args)
     report_exchange(tool, diag);
     if (!entry) return report_failure("show", entry.error());
     if (flags.json) {
-        std::cout << json::serialize(model::to_json(*entry)) << '\n';
+        std::cout << terminal_json(model::to_json(*entry)) << '\n';
         return exit_ok;
     }
+    // Every value below is the publisher's or the registry's: each is one line of inert text (a description
+    // with line breaks included, so it cannot pass for the lines that follow it).
     const auto& s = entry->server;
-    std::cout << s.name << ' ' << s.version << (s.title ? "  (" + *s.title + ")" : "") << '\n' << s.description << '\n';
+    std::cout << terminal_text(s.name) << ' ' << terminal_text(s.version)
+              << (s.title ? "  (" + terminal_text(*s.title) + ")" : "") << '\n'
+              << terminal_text(s.description) << '\n';
     if (const auto* official = entry->official()) {
-        std::cout << "status: " << official->status.value_or("active")
+        std::cout << "status: " << terminal_text(official->status.value_or("active"))
                   << (official->is_latest == true ? ", latest" : "");
         if (official->published_at) std::cout << ", published " << official->published_at->to_string();
         std::cout << '\n';
-        if (official->status_message) std::cout << "status message: " << *official->status_message << '\n';
+        if (official->status_message)
+            std::cout << "status message: " << terminal_text(*official->status_message) << '\n';
     }
-    if (s.repository && s.repository->url) std::cout << "repository: " << *s.repository->url << '\n';
-    if (s.website_url) std::cout << "website: " << *s.website_url << '\n';
+    if (s.repository && s.repository->url) std::cout << "repository: " << terminal_text(*s.repository->url) << '\n';
+    if (s.website_url) std::cout << "website: " << terminal_text(*s.website_url) << '\n';
     if (s.packages)
         for (const auto& p : *s.packages)
-            std::cout << "package: " << p.registry_type << ' ' << p.identifier << (p.version ? " " + *p.version : "")
-                      << " (" << (p.transport ? p.transport->type : "no transport") << ")\n";
+            std::cout << "package: " << terminal_text(p.registry_type) << ' ' << terminal_text(p.identifier)
+                      << (p.version ? " " + terminal_text(*p.version) : "") << " ("
+                      << terminal_text(p.transport ? p.transport->type : "no transport") << ")\n";
     if (s.remotes)
-        for (const auto& r : *s.remotes) std::cout << "remote: " << r.type << ' ' << r.url.value_or("") << '\n';
+        for (const auto& r : *s.remotes)
+            std::cout << "remote: " << terminal_text(r.type) << ' ' << terminal_text(r.url.value_or("")) << '\n';
     return exit_ok;
 }
 
@@ -308,7 +340,7 @@ int run_versions(const tool_options& tool, const arguments& args)
     auto list = c->list_versions(*name, flags.include_deleted, recording(diag));
     report_exchange(tool, diag);
     if (!list) return report_failure("versions", list.error());
-    if (flags.json) std::cout << json::serialize(to_json_array(list->servers)) << '\n';
+    if (flags.json) std::cout << terminal_json(to_json_array(list->servers)) << '\n';
     else print_table(list->servers);
     return exit_ok;
 }
@@ -342,7 +374,7 @@ int run_mirror(const tool_options& tool, const arguments& args)
     }
     auto catalog = cache::catalog::open({*db});
     if (!catalog) {
-        std::cerr << "mcpreg mirror: " << catalog.error() << '\n';
+        std::cerr << "mcpreg mirror: " << terminal_text(catalog.error().what()) << '\n';
         return exit_unreadable;
     }
     auto client = blocking_client::create(tool.client);
@@ -358,11 +390,11 @@ int run_mirror(const tool_options& tool, const arguments& args)
             {"pages", report->pages},           {"fetched", report->fetched}, {"added", report->added},
             {"updated", report->updated},       {"deleted", report->deleted}, {"unchanged", report->unchanged}};
         if (report->high_water) out["high_water"] = report->high_water->to_string();
-        std::cout << json::serialize(out) << '\n';
+        std::cout << terminal_json(out) << '\n';
         return exit_ok;
     }
-    std::cout << "mirrored " << tool.client.base_url << ": " << report->fetched << " fetched, " << report->added
-              << " added, " << report->updated << " updated, " << report->deleted << " deleted ("
+    std::cout << "mirrored " << terminal_text(tool.client.base_url) << ": " << report->fetched << " fetched, "
+              << report->added << " added, " << report->updated << " updated, " << report->deleted << " deleted ("
               << (report->full ? "full" : "incremental") << (report->resumed ? ", resumed" : "") << ")\n";
     return exit_ok;
 }
@@ -398,22 +430,23 @@ int run_search(const tool_options& tool, const arguments& args)
         return exit_unreadable;
     }
     if (!std::filesystem::exists(*db)) {
-        std::cerr << "mcpreg search: no catalog at " << *db << " (make one with 'mcpreg mirror --db " << *db << "')\n";
+        std::cerr << "mcpreg search: no catalog at " << terminal_text(*db) << " (make one with 'mcpreg mirror --db "
+                  << terminal_text(*db) << "')\n";
         return exit_unreadable;
     }
     auto catalog = cache::catalog::open({*db});
     if (!catalog) {
-        std::cerr << "mcpreg search: " << catalog.error() << '\n';
+        std::cerr << "mcpreg search: " << terminal_text(catalog.error().what()) << '\n';
         return exit_unreadable;
     }
     auto found = catalog->search(*query, limit, source);
     if (!found) {
-        std::cerr << "mcpreg search: " << found.error() << '\n';
+        std::cerr << "mcpreg search: " << terminal_text(found.error().what()) << '\n';
         return exit_unreadable;
     }
     std::vector<model::server_response> entries;
     for (auto& e : *found) entries.push_back(std::move(e.entry));
-    if (as_json) std::cout << json::serialize(to_json_array(entries)) << '\n';
+    if (as_json) std::cout << terminal_json(to_json_array(entries)) << '\n';
     else if (!entries.empty()) print_table(entries);
     return entries.empty() ? exit_invalid : exit_ok;
 }

@@ -1,5 +1,6 @@
 // mcpreg resolve: a registry entry as an argv vector, a JSON launch spec or a client configuration.
 #include "cli.hpp"
+#include "terminal.hpp"
 
 #include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/model/json.hpp>
@@ -21,6 +22,7 @@ constexpr std::string_view usage =
     "usage: mcpreg [--registry URL] resolve NAME[@VERSION] | --file PATH\n"
     "                                       [--package TYPE|INDEX|remote[:N]] [--input KEY=VALUE]...\n"
     "                                       [--runner FROM=TO]... [--joined] [--no-remotes] [--bundle-cache DIR]\n"
+    "                                       [--allow-runner-option OPT]... [--reveal-secrets]\n"
     "                                       [--format argv|json|vscode|claude|cursor|posix|powershell]\n"
     "\n"
     "Turns a registry entry into what a host runs or connects to. Nothing is launched. Problems that make\n"
@@ -36,13 +38,18 @@ constexpr std::string_view usage =
     "  --bundle-cache D  where MCPB bundles are kept, by SHA-256 (default $XDG_CACHE_HOME/mcpreg/bundles,\n"
     "                  else ~/.cache/mcpreg/bundles); a bundle is downloaded over HTTPS, verified against\n"
     "                  fileSha256 and extracted safely before its manifest is read\n"
+    "  --allow-runner-option OPT  accept what the runner policy refuses, as the refusal names it: a runtime\n"
+    "                  option (--privileged, --network, -v, --call...), 'operands', 'env:NAME', or 'all'\n"
+    "  --reveal-secrets  print secret values instead of masks and placeholders\n"
     "  --format F      argv (default): NAME=VALUE environment lines (secrets masked), then one argument\n"
-    "                  per line; for a remote, the URL, then 'Header: value' lines.\n"
-    "                  json: "
-    "{\"transport\",\"command\",\"args\",\"env\",\"cwd\",\"url\",\"headers\",\"notes\",\"warnings\"}.\n"
-    "                  vscode | claude | cursor: that client's configuration (secrets become prompts or\n"
-    "                  ${env:NAME}). posix | powershell: the command line, quoted for display only.\n"
-    "Exit status: 0 resolved, 1 not found or not launchable, 2 bad arguments, 3 inputs missing (listed).\n";
+    "                  per line; for a remote, the URL, then 'Header: value' lines. A value holding a line\n"
+    "                  break or another control character is refused (exit 1): use json.\n"
+    "                  json: {\"transport\",\"command\",\"args\",\"env\",\"cwd\",\"url\",\"headers\",\"notes\",\n"
+    "                  \"warnings\",\"report\"} (secrets masked; report: what the launch will do).\n"
+    "                  vscode | claude | cursor: that client's configuration; secrets become VS Code password\n"
+    "                  prompts, Cursor ${env:NAME}, Claude Desktop <NAME> placeholders; what to fill in is\n"
+    "                  listed on standard error. posix | powershell: the command line, quoted for display only.\n"
+    "Exit status: 0 resolved, 1 not found, not launchable or refused, 2 bad arguments, 3 inputs missing (listed).\n";
 
 constexpr int exit_missing_inputs = 3;
 
@@ -65,6 +72,14 @@ json::object missing_json(const resolve::missing_input& m)
     return o;
 }
 
+// Error messages quote registry text (names, options, values): printed as visible text only.
+std::string shown(const error& e) { return terminal_text(e.what()); }
+
+// A value --format argv can print on one line as it is: a line break would start a line of its own (a value
+// could add an `LD_PRELOAD=` line), and other controls (C0, DEL, C1, bidi) would be shown escaped, not as they
+// are. terminal_text changes exactly those.
+bool one_line(std::string_view text) { return terminal_text(text) == text; }
+
 }  // namespace
 
 int run_resolve(const client_options& options, const arguments& args)
@@ -75,6 +90,7 @@ int run_resolve(const client_options& options, const arguments& args)
     resolve::options opts;
     std::string format = "argv";
     std::string bundle_cache = default_bundle_cache();
+    resolve::render_options rendering;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const bool has_value = i + 1 < args.size();
         const auto arg = args[i];
@@ -85,7 +101,7 @@ int run_resolve(const client_options& options, const arguments& args)
         if (arg == "--package" && has_value) {
             auto parsed = resolve::selection::parse(args[++i]);
             if (!parsed) {
-                std::cerr << "mcpreg resolve: --package: " << parsed.error() << '\n';
+                std::cerr << "mcpreg resolve: --package: " << shown(parsed.error()) << '\n';
                 return exit_unreadable;
             }
             which = *parsed;
@@ -103,11 +119,14 @@ int run_resolve(const client_options& options, const arguments& args)
         else if (arg == "--format" && has_value) format = std::string(args[++i]);
         else if (arg == "--file" && has_value) file = std::string(args[++i]);
         else if (arg == "--bundle-cache" && has_value) bundle_cache = std::string(args[++i]);
+        else if (arg == "--allow-runner-option" && has_value) opts.allowed_runner_options.emplace(args[++i]);
+        else if (arg.starts_with("--allow-runner-option=")) opts.allowed_runner_options.emplace(arg.substr(22));
+        else if (arg == "--reveal-secrets") rendering.reveal_secrets = true;
         else if (arg == "--joined") opts.joined_named_arguments = true;
         else if (arg == "--no-remotes") opts.allow_remotes = false;
         else if (!arg.starts_with("--") && !reference) reference = std::string(arg);
         else {
-            std::cerr << "mcpreg resolve: unexpected argument '" << arg << "'\n" << usage;
+            std::cerr << "mcpreg resolve: unexpected argument '" << terminal_text(arg) << "'\n" << usage;
             return exit_unreadable;
         }
     }
@@ -125,12 +144,12 @@ int run_resolve(const client_options& options, const arguments& args)
     if (file) {
         auto document = model::read_json_file(*file);
         if (!document) {
-            std::cerr << "mcpreg resolve: " << document.error() << '\n';
+            std::cerr << "mcpreg resolve: " << shown(document.error()) << '\n';
             return exit_unreadable;
         }
         auto parsed = model::server_from_json(*document);
         if (!parsed) {
-            std::cerr << "mcpreg resolve: " << *file << ": " << parsed.error() << '\n';
+            std::cerr << "mcpreg resolve: " << terminal_text(*file) << ": " << shown(parsed.error()) << '\n';
             return exit_unreadable;
         }
         server = std::move(*parsed);
@@ -141,22 +160,23 @@ int run_resolve(const client_options& options, const arguments& args)
         const std::string version = at == std::string::npos ? "latest" : reference->substr(at + 1);
         auto c = blocking_client::create(options);
         if (!c) {
-            std::cerr << "mcpreg resolve: " << c.error() << '\n';
+            std::cerr << "mcpreg resolve: " << shown(c.error()) << '\n';
             return exit_unreadable;
         }
         auto entry = c->get_server(name, version);
         if (!entry) {
-            std::cerr << "mcpreg resolve: " << entry.error() << '\n';
+            std::cerr << "mcpreg resolve: " << shown(entry.error()) << '\n';
             return exit_invalid;
         }
         server = std::move(entry->server);
     }
 
     for (const auto& issue : resolve::lint(server))
-        std::cerr << "lint: " << issue.path << ": " << issue.rule << ": " << issue.message << '\n';
+        std::cerr << "lint: " << terminal_text(issue.path) << ": " << terminal_text(issue.rule) << ": "
+                  << terminal_text(issue.message) << '\n';
     auto chosen = resolve::choose(server, which, opts);
     if (!chosen) {
-        std::cerr << "mcpreg resolve: " << chosen.error() << '\n';
+        std::cerr << "mcpreg resolve: " << shown(chosen.error()) << '\n';
         return exit_invalid;
     }
     result<resolve::resolution> resolved = resolve::resolution{};
@@ -174,70 +194,108 @@ int run_resolve(const client_options& options, const arguments& args)
         };
         auto extracted = resolve::fetch_bundle((*server.packages)[index], bundle_cache, fetch);
         if (!extracted) {
-            std::cerr << "mcpreg resolve: " << extracted.error() << '\n';
+            std::cerr << "mcpreg resolve: " << shown(extracted.error()) << '\n';
             return exit_invalid;
         }
-        resolved = resolve::resolve_bundle(server, index, *extracted, inputs);
+        resolve::mcpb_options bundle_options;
+        bundle_options.allowed_runner_options = opts.allowed_runner_options;
+        resolved = resolve::resolve_bundle(server, index, *extracted, inputs, bundle_options);
     }
     else {
         resolved = resolve::resolve(server, which, inputs, opts);
     }
     if (!resolved) {
-        std::cerr << "mcpreg resolve: " << resolved.error() << '\n';
+        std::cerr << "mcpreg resolve: " << shown(resolved.error()) << '\n';
         return exit_invalid;
     }
     if (!resolved->complete()) {
         if (format == "json") {
             json::array list;
             for (const auto& m : resolved->missing) list.push_back(missing_json(m));
-            std::cout << json::serialize(json::object{{"missing", list}}) << '\n';
+            std::cout << terminal_json(json::object{{"missing", list}}) << '\n';
         }
         else {
-            std::cerr << "mcpreg resolve: " << server.name << " needs inputs (supply each with --input NAME=VALUE):\n";
+            std::cerr << "mcpreg resolve: " << terminal_text(server.name)
+                      << " needs inputs (supply each with --input NAME=VALUE):\n";
             for (const auto& m : resolved->missing) {
-                std::cout << m.name << "\t" << m.used_in << "\t" << m.problem;
+                std::cout << terminal_text(m.name) << "\t" << terminal_text(m.used_in) << "\t"
+                          << terminal_text(m.problem);
                 if (m.is_secret) std::cout << "\tsecret";
-                if (m.default_value) std::cout << "\tdefault " << *m.default_value;
+                if (m.default_value) std::cout << "\tdefault " << terminal_text(*m.default_value);
                 if (m.choices) {
                     std::string list;
                     for (const auto& c : *m.choices) list += (list.empty() ? "" : "|") + c;
-                    std::cout << "\tchoices " << list;
+                    std::cout << "\tchoices " << terminal_text(list);
                 }
-                if (m.description) std::cout << "\t" << *m.description;
+                if (m.description) std::cout << "\t" << terminal_text(*m.description);
                 std::cout << '\n';
             }
         }
         return exit_missing_inputs;
     }
     const auto& spec = resolved->spec;
-    for (const auto& n : spec.notes) std::cerr << "note: " << n << '\n';
-    for (const auto& w : spec.warnings) std::cerr << "warning: " << w << '\n';
-    if (format == "json")
-        std::cout << resolve::client_config(spec, server.name, resolve::config_format::generic) << '\n';
-    else if (format == "vscode")
-        std::cout << resolve::client_config(spec, server.name, resolve::config_format::vscode) << '\n';
-    else if (format == "claude")
-        std::cout << resolve::client_config(spec, server.name, resolve::config_format::claude_desktop) << '\n';
-    else if (format == "cursor")
-        std::cout << resolve::client_config(spec, server.name, resolve::config_format::cursor) << '\n';
-    else if ((format == "posix" || format == "powershell") && spec.command.empty())
-        std::cout << spec.url.value_or("") << '\n';  // a remote has no command line
-    else if (format == "posix") std::cout << resolve::posix_command_line(spec.argv()) << '\n';
-    else if (format == "powershell") std::cout << resolve::powershell_command_line(spec.argv()) << '\n';
+    for (const auto& n : spec.notes) std::cerr << "note: " << terminal_text(n) << '\n';
+    for (const auto& w : spec.warnings) std::cerr << "warning: " << terminal_text(w) << '\n';
+    const bool reveal = rendering.reveal_secrets;
+    auto display = [&](const std::string& value, const std::vector<resolve::secret_span>& spans) {
+        return reveal ? value : resolve::mask_secrets(value, spans);
+    };
+    auto spans_of = [](const auto& map, const auto& key) {
+        static const std::vector<resolve::secret_span> none;
+        auto it = map.find(key);
+        return it == map.end() ? none : it->second;
+    };
+    static const std::map<std::string, resolve::config_format> configs = {
+        {"json", resolve::config_format::generic},
+        {"vscode", resolve::config_format::vscode},
+        {"claude", resolve::config_format::claude_desktop},
+        {"cursor", resolve::config_format::cursor}};
+    if (auto config = configs.find(format); config != configs.end()) {
+        auto rendered = resolve::render_config(spec, server.name, config->second, rendering);
+        if (!rendered) {
+            std::cerr << "mcpreg resolve: " << shown(rendered.error()) << '\n';
+            return exit_invalid;
+        }
+        std::cout << terminal_json_text(rendered->text) << '\n';
+        for (const auto& step : rendered->fill_in) std::cerr << "fill in: " << terminal_text(step.instruction) << '\n';
+        return exit_ok;
+    }
+    const auto argv = reveal ? spec.argv() : spec.masked_argv();
+    const auto url = spec.url ? display(*spec.url, spec.secrets.url) : std::string();
+    if ((format == "posix" || format == "powershell") && spec.command.empty())
+        std::cout << terminal_text(url) << '\n';  // a remote has no command line
+    else if (format == "posix") std::cout << terminal_text(resolve::posix_command_line(argv)) << '\n';
+    else if (format == "powershell") std::cout << terminal_text(resolve::powershell_command_line(argv)) << '\n';
     else {
-        auto masked = [](const std::map<std::string, std::string>& values, const std::set<std::string>& secrets,
-                         std::string_view separator) {
-            for (const auto& [name, value] : values)
-                std::cout << name << separator << (secrets.contains(name) ? "********" : value) << '\n';
+        // One value per line: every line is checked before anything is printed.
+        std::vector<std::string> lines;
+        auto add = [&](std::string_view what, std::string line) {
+            if (!one_line(line)) {
+                std::cerr << "mcpreg resolve: " << terminal_text(what)
+                          << " holds a line break or another control character, which --format argv cannot show "
+                             "one per line as it is; use --format json\n";
+                return false;
+            }
+            lines.push_back(std::move(line));
+            return true;
         };
-        if (spec.command.empty()) {
-            std::cout << spec.url.value_or("") << '\n';
-            masked(spec.headers, spec.secret_headers, ": ");
-        }
+        auto values = [&](const std::map<std::string, std::string>& map, const auto& secrets, std::string_view sep,
+                          std::string_view kind) {
+            for (const auto& [name, value] : map)
+                if (!add(std::string(kind) + " " + name,
+                         name + std::string(sep) + display(value, spans_of(secrets, name))))
+                    return false;
+            return true;
+        };
+        bool ok = true;
+        if (spec.command.empty())
+            ok = add("the URL", url) && values(spec.headers, spec.secrets.headers, ": ", "the header");
         else {
-            masked(spec.env, spec.secret_env, "=");
-            for (const auto& a : spec.argv()) std::cout << a << '\n';
+            ok = values(spec.env, spec.secrets.env, "=", "the environment variable");
+            for (std::size_t i = 0; ok && i < argv.size(); ++i) ok = add("argument " + std::to_string(i), argv[i]);
         }
+        if (!ok) return exit_invalid;
+        for (const auto& line : lines) std::cout << terminal_text(line) << '\n';
     }
     return exit_ok;
 }

@@ -1,10 +1,9 @@
 // mcpreg validate [--json] [--official] [--quiet] [--schema GEN] PATH...
 #include "cli.hpp"
+#include "terminal.hpp"
 
 #include <mcpreg/model/json.hpp>
 #include <mcpreg/model/validate.hpp>
-
-#include <boost/json/serialize.hpp>
 
 #include <chrono>
 #include <iostream>
@@ -53,13 +52,13 @@ int run_validate(const arguments& args)
         else if (arg == "--schema" && i + 1 < args.size()) {
             auto generation = model::parse_generation(args[++i]);
             if (!generation || *generation == model::schema_generation::unknown) {
-                std::cerr << "mcpreg validate: unknown schema generation '" << args[i] << "'\n";
+                std::cerr << "mcpreg validate: unknown schema generation '" << terminal_text(args[i]) << "'\n";
                 return exit_unreadable;
             }
             options.generation = *generation;
         }
         else if (arg.starts_with("-") && arg != "-") {
-            std::cerr << "mcpreg validate: unknown option '" << arg << "'\n" << usage;
+            std::cerr << "mcpreg validate: unknown option '" << terminal_text(arg) << "'\n" << usage;
             return exit_unreadable;
         }
         else paths.emplace_back(arg);
@@ -80,7 +79,7 @@ int run_validate(const arguments& args)
         auto document = model::read_json_file(path);
         if (!document) {
             unreadable = true;
-            std::cerr << "mcpreg validate: " << document.error().diag.message << '\n';
+            std::cerr << "mcpreg validate: " << terminal_text(document.error().diag.message) << '\n';
             if (as_json) file_reports.push_back({{"path", path}, {"error", document.error().diag.message}});
             continue;
         }
@@ -106,9 +105,10 @@ int run_validate(const arguments& args)
                                              {"severity", to_string(issue.severity)},
                                              {"path", located.pointer + issue.path},
                                              {"message", issue.message}});
-                else if (!quiet)
-                    std::cout << path << '#' << located.pointer << issue.path << ": " << issue.rule << ": "
-                              << (issue.severity == model::severity::warning ? "warning: " : "") << issue.message
+                else if (!quiet)  // the pointer and the message may quote the file's own keys and values
+                    std::cout << terminal_text(path + '#' + located.pointer + issue.path + ": " + issue.rule + ": " +
+                                               (issue.severity == model::severity::warning ? "warning: " : "") +
+                                               issue.message)
                               << '\n';
             }
             if (as_json) {
@@ -145,7 +145,7 @@ int run_validate(const arguments& args)
                               {"warnings", total.warnings},
                               {"by_declared_schema", std::move(declared)},
                               {"by_rule", std::move(rules)}}}};
-        std::cout << json::serialize(report) << '\n';
+        std::cout << terminal_json(report) << '\n';
     }
     else {
         std::cout << "validated " << total.documents << " server.json document" << (total.documents == 1 ? "" : "s")

@@ -1,6 +1,7 @@
 // mcpreg login | publish | status: writing to a registry with a stored registry token.
 #include "cli.hpp"
 #include "settings.hpp"
+#include "terminal.hpp"
 
 #include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/model/json.hpp>
@@ -88,9 +89,10 @@ std::optional<std::string> stored_token(const std::string& registry)
     return std::string(token->get_string());
 }
 
+// The message may quote the registry's own problem text, hence terminal_text.
 int failed(std::string_view command, const error& e)
 {
-    std::cerr << "mcpreg " << command << ": " << e.what() << '\n';
+    std::cerr << "mcpreg " << command << ": " << terminal_text(e.what()) << '\n';
     return e.code == errc::invalid_argument ? exit_unreadable : exit_invalid;
 }
 
@@ -99,7 +101,8 @@ std::optional<std::string> token_for(std::string_view command, const client_opti
 {
     if (given) return given;
     if (auto stored = stored_token(options.base_url)) return stored;
-    std::cerr << "mcpreg " << command << ": no token for " << options.base_url << "; run 'mcpreg login' first\n";
+    std::cerr << "mcpreg " << command << ": no token for " << terminal_text(options.base_url)
+              << "; run 'mcpreg login' first\n";
     return std::nullopt;
 }
 
@@ -154,7 +157,7 @@ int run_login(const client_options& options, const arguments& args)
         else if (args[i] == "--token" && has_value) github_token = std::string(args[++i]);
         else if (args[i] == "--audience" && has_value) audience = std::string(args[++i]);
         else {
-            std::cerr << "mcpreg login: unexpected argument '" << args[i] << "'\n" << login_usage;
+            std::cerr << "mcpreg login: unexpected argument '" << terminal_text(args[i]) << "'\n" << login_usage;
             return exit_unreadable;
         }
     }
@@ -200,7 +203,7 @@ int run_login(const client_options& options, const arguments& args)
         body = json::serialize(json::object{{"oidc_token", *github_token}});
     }
     else if (method != "none") {
-        std::cerr << "mcpreg login: unknown method '" << method << "'\n" << login_usage;
+        std::cerr << "mcpreg login: unknown method '" << terminal_text(method) << "'\n" << login_usage;
         return exit_unreadable;
     }
     auto c = blocking_client::create(options);
@@ -208,10 +211,11 @@ int run_login(const client_options& options, const arguments& args)
     auto token = c->exchange_token(exchange_method, body);
     if (!token) return failed("login", token.error());
     if (!store_token(options.base_url, *token)) {
-        std::cerr << "mcpreg login: cannot write " << token_store().string() << '\n';
+        std::cerr << "mcpreg login: cannot write " << terminal_text(token_store().string()) << '\n';
         return exit_invalid;
     }
-    std::cout << "logged in to " << options.base_url << " (token stored in " << token_store().string() << ")\n";
+    std::cout << "logged in to " << terminal_text(options.base_url) << " (token stored in "
+              << terminal_text(token_store().string()) << ")\n";
     return exit_ok;
 }
 
@@ -226,7 +230,7 @@ int run_publish(const client_options& options, const arguments& args)
         if (args[i] == "--token" && i + 1 < args.size()) token = std::string(args[++i]);
         else if (!path && !args[i].starts_with("-")) path = std::string(args[i]);
         else {
-            std::cerr << "mcpreg publish: unexpected argument '" << args[i] << "'\n" << publish_usage;
+            std::cerr << "mcpreg publish: unexpected argument '" << terminal_text(args[i]) << "'\n" << publish_usage;
             return exit_unreadable;
         }
     }
@@ -236,12 +240,13 @@ int run_publish(const client_options& options, const arguments& args)
     }
     auto document = model::read_json_file(*path);
     if (!document) {
-        std::cerr << "mcpreg publish: " << document.error().diag.message << '\n';
+        std::cerr << "mcpreg publish: " << terminal_text(document.error().diag.message) << '\n';
         return exit_unreadable;
     }
     auto server = model::server_from_json(*document);
     if (!server) {
-        std::cerr << "mcpreg publish: " << *path << ": " << server.error().diag.message << '\n';
+        std::cerr << "mcpreg publish: " << terminal_text(*path) << ": " << terminal_text(server.error().diag.message)
+                  << '\n';
         return exit_unreadable;
     }
     auto bearer = token_for("publish", options, token);
@@ -250,7 +255,8 @@ int run_publish(const client_options& options, const arguments& args)
     if (!c) return failed("publish", c.error());
     auto published = c->publish(*server, *bearer);
     if (!published) return failed("publish", published.error());
-    std::cout << "published " << published->server.name << ' ' << published->server.version
+    std::cout << "published " << terminal_text(published->server.name) << ' '
+              << terminal_text(published->server.version)
               << (published->official() && published->official()->is_latest == true ? " (latest)" : "") << '\n';
     return exit_ok;
 }
@@ -269,7 +275,7 @@ int run_status(const client_options& options, const arguments& args)
         else if (args[i] == "--token" && has_value) token = std::string(args[++i]);
         else if (!target && !args[i].starts_with("-")) target = std::string(args[i]);
         else {
-            std::cerr << "mcpreg status: unexpected argument '" << args[i] << "'\n" << status_usage;
+            std::cerr << "mcpreg status: unexpected argument '" << terminal_text(args[i]) << "'\n" << status_usage;
             return exit_unreadable;
         }
     }
@@ -291,12 +297,12 @@ int run_status(const client_options& options, const arguments& args)
     if (version) {
         auto updated = c->set_status(name, *version, *status, message, *bearer);
         if (!updated) return failed("status", updated.error());
-        std::cout << name << ' ' << *version << ": " << *to << '\n';
+        std::cout << terminal_text(name) << ' ' << terminal_text(*version) << ": " << *to << '\n';
         return exit_ok;
     }
     auto updated = c->set_status_all(name, *status, message, *bearer);
     if (!updated) return failed("status", updated.error());
-    std::cout << name << ": " << *to << " (" << updated->updated_count << " versions)\n";
+    std::cout << terminal_text(name) << ": " << *to << " (" << updated->updated_count << " versions)\n";
     return exit_ok;
 }
 

@@ -65,6 +65,22 @@ expect_exit 2 "$MCPREG" serve --db :memory: --listen 127.0.0.1:99999
 expect_exit 2 "$MCPREG" serve --db :memory: --seed "$work/missing.json" --listen 127.0.0.1:0
 expect_exit 2 "$MCPREG" serve --db /proc/forbidden/registry.db --listen 127.0.0.1:0
 expect_exit 2 "$MCPREG" serve --frobnicate
+
+# --admin-key still works but warns: a command line is visible to every user of the machine. The environment
+# variable does not. (--listen nonsense stops each run once its options are read.)
+expect_exit 2 "$MCPREG" serve --auth admin-key --admin-key sesame --listen nonsense
+grep -q 'warning: --admin-key .*\$MCPREG_ADMIN_KEY' "$work/stderr" || fail "--admin-key warns: $(cat "$work/stderr")"
+MCPREG_ADMIN_KEY=sesame expect_exit 2 "$MCPREG" serve --auth admin-key --listen nonsense
+grep -q 'warning' "$work/stderr" && fail "\$MCPREG_ADMIN_KEY needs no warning: $(cat "$work/stderr")"
+
+# A PostgreSQL location's passwords never reach standard error, even when libpq quotes the malformed part of the
+# URI that holds one (nothing listens on port 1; the URI is refused before any connection).
+for uri in 'postgresql://mcpreg:pw%zzSECRET1@127.0.0.1:1/r?sslpassword=SECRET2&password=SECRET3' \
+    'postgresql://127.0.0.1:1/r?sslpassword=ssl%zzSECRET4&password=SECRET5' \
+    'postgresql://mcpreg:SECRET6@127.0.0.1:1/r?connect_timeout=2'; do
+    expect_exit 2 timeout 60 "$MCPREG" serve --db "$uri" --jwt-key-file "$work/jwt-key.pem" --listen 127.0.0.1:0
+    grep -q 'SECRET' "$work/stderr" && fail "serve --db printed a password: $(cat "$work/stderr")"
+done
 expect_exit 0 "$MCPREG" serve --help
 
 finish serve
