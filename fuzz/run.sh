@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(server_json list_page engine_http cursor resolve mcpb http_request dns_answer)
+[[ ${#targets[@]} -gt 0 ]] || targets=(server_json list_page engine_http cursor resolve mcpb http_request dns_answer terminal)
 
 bash cmake/install-deps.sh --fuzz
 cmake --preset fuzz >/dev/null

@@ -83,6 +83,11 @@ def main():
     for name, parts in outgoing.items():
         write(f"{out}/http_request", name, sep.join(parts))
 
+    # Registry text for a terminal: plain, accented, and hostile (ESC, OSC 52, C1 CSI, DEL, bidi override).
+    for i, entry in enumerate(chosen[:20]):
+        write(f"{out}/terminal", f"description-{i}", entry["server"].get("description", ""))
+    write(f"{out}/terminal", "hostile", "a\x1b[2Jb\x1b]52;c;Zm9v\x07c\u009b31md\x7fe\u202eevil")
+
     # DNS answers: a TXT answer with a proof record and another with two strings in one record.
     def dns_answer(records):
         question = b"\x07example\x03com\x00\x00\x10\x00\x01"

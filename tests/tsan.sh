@@ -14,7 +14,7 @@ export MCPREG_LOAD_SECONDS=${MCPREG_LOAD_SECONDS:-8}
 # TSan needs the classic address-space layout; kernels with high mmap entropy break its shadow mapping.
 run() { setarch "$(uname -m)" -R "$@"; }
 run build/tsan/tests/mcpreg_client_tests -tc="a pager walks*,completion tokens*,cancellation*,keep-alive*,the blocking client*,operation_timeout*"
-run build/tsan/tests/mcpreg_engine_tests -tc="1?000 concurrent*,beyond max_connections*,stop() closes*,8 threads publishing*,64 readers*,the wire*"
+run build/tsan/tests/mcpreg_engine_tests -tc="1?000 concurrent*,beyond max_connections*,stop() closes*,8 threads publishing*,64 readers*,the wire*,reads on their own connections*,token exchanges that hang*"
 # The same engine load on PostgreSQL: the connection pool and the change listener's thread.
 postgres_state=$(mktemp /tmp/mcpreg-tsan-pg.XXXXXX)
 trap 'bash tests/postgres/server.sh stop "$postgres_state"' EXIT

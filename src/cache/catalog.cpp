@@ -293,22 +293,25 @@ result<sync_report> catalog::sync(blocking_client& client, const sync_options& o
             if (auto done = begin->run(); !done) return done.error();
         }
     }
+    list_options first;
+    first.limit = options.page_size;
+    first.cursor = cursor;
+    if (since) first.updated_since = since;  // deleted rows come along: the registry forces include_deleted
+    else first.include_deleted = true;
+    page_walker walker(std::move(first));  // a repeated cursor stops the sync; an oversized page is asked smaller
     while (true) {
-        list_options query;
-        query.limit = options.page_size;
-        query.cursor = cursor;
-        if (since) query.updated_since = since;  // deleted rows come along: the registry forces include_deleted
-        else query.include_deleted = true;
-        auto page = client.list_servers(query);
+        auto page = client.list_servers(walker.query());
+        if (!page && walker.retry_smaller(page.error().code)) continue;
         if (!page) return page.error();  // the pending state stays: the next sync resumes here
+        if (auto accepted = walker.accept(*page); !accepted) return accepted.error();
         auto tx = sql::transaction::begin(db);
         if (!tx) return tx.error();
         if (auto done = impl_->merge(source, page->servers, report, high_water); !done) return done.error();
-        const bool more = page->next_cursor && !page->next_cursor->empty() && !page->servers.empty();
+        const bool more = !walker.done();
         auto save = db.prepare("UPDATE sync_state SET pending_cursor = ?2, pending_high_water = ?3 WHERE source = ?1");
         if (!save) return save.error();
         save->bind(1, source)
-            .bind_optional(2, more ? page->next_cursor : std::nullopt)
+            .bind_optional(2, more ? walker.query().cursor : std::nullopt)
             .bind_optional(3, high_water ? std::optional<std::string>(high_water->to_string()) : std::nullopt);
         if (auto done = save->run(); !done) return done.error();
         if (auto done = tx->commit(); !done) return done.error();
@@ -316,7 +319,6 @@ result<sync_report> catalog::sync(blocking_client& client, const sync_options& o
         report.fetched += page->servers.size();
         if (options.on_page) options.on_page(sync_progress{report.pages, report.fetched});
         if (!more) break;
-        cursor = page->next_cursor;
         if (options.max_pages != 0 && report.pages >= options.max_pages) {
             report.complete = false;
             report.high_water = high_water;

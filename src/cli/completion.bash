@@ -38,7 +38,7 @@ _mcpreg() {
         "") COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
         validate) flags="--json --official --quiet --schema" ;;
         fmt) flags="--upgrade" ;;
-        serve) flags="--db --db-pool --seed --listen --max-age --response-cache --threads --auth --admin-key --jwt-key-file
+        serve) flags="--db --db-pool --seed --listen --max-age --response-cache --threads --auth --admin-key --jwt-key-file --dns-server --sqlite-sync --token-audience
                       --github-api --github-oidc-audience --github-oidc-issuer --oidc-issuer --oidc-client-id
                       --oidc-publish --oidc-edit --oidc-extra-claims --blocked-namespace" ;;
         list) flags="--search --limit --all --updated-since --version --include-deleted --json" ;;
@@ -52,7 +52,7 @@ _mcpreg() {
         status) flags="--set --message --token" ;;
         mirror) flags="--db --page-size --json" ;;
         search) flags="--db --limit --source --json" ;;
-        resolve) flags="--file --package --input --format --runner --joined --no-remotes --bundle-cache" ;;
+        resolve) flags="--file --package --input --format --runner --joined --no-remotes --bundle-cache --allow-runner-option --reveal-secrets" ;;
         completion) COMPREPLY=($(compgen -W "bash" -- "$cur")); return ;;
     esac
     if [[ $cur == -* ]]; then

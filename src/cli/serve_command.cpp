@@ -1,5 +1,7 @@
 // mcpreg serve [--db PATH|:memory:|postgresql://...] [--seed PATH]... [--listen HOST:PORT]
 #include "cli.hpp"
+#include "database_location.hpp"
+#include "terminal.hpp"
 
 #include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/engine/dns.hpp>
@@ -39,12 +41,14 @@ constexpr std::string_view usage =
     "  --response-cache N  response bodies kept in memory, least recently used evicted (default 4096; 0: off)\n"
     "  --threads N      threads serving requests (default 1)\n"
     "  --auth METHOD    enable a token exchange; repeatable: none (anonymous namespace, for tests),\n"
-    "                   admin-key (POST /v0/auth/admin with the key from --admin-key or $MCPREG_ADMIN_KEY),\n"
+    "                   admin-key (POST /v0/auth/admin with the key from $MCPREG_ADMIN_KEY or --admin-key),\n"
     "                   dns (TXT record of the domain), http (https://DOMAIN/.well-known/mcp-registry-auth),\n"
     "                   github (a GitHub access token: io.github.<user>/* and the orgs the user administers),\n"
     "                   github-oidc (a GitHub Actions ID token: io.github.<repository owner>/*),\n"
     "                   oidc (administrators' ID tokens from any OpenID Connect provider)\n"
     "  --dns-server H:P name server for --auth dns (repeatable; default: the system's resolvers)\n"
+    "  --sqlite-sync M  full (default): every publish is on disk before it is acknowledged; normal: faster\n"
+    "                   writes, the last ones may be lost on power loss\n"
     "  --github-api URL the GitHub REST API for --auth github (default https://api.github.com)\n"
     "  --github-oidc-audience AUD  the audience GitHub Actions ID tokens must carry (required by github-oidc)\n"
     "  --github-oidc-issuer URL    their issuer (default https://token.actions.githubusercontent.com); the keys\n"
@@ -56,7 +60,9 @@ constexpr std::string_view usage =
     "  --oidc-edit P,Q             name patterns an administrator may edit\n"
     "  --oidc-extra-claims JSON    a list of claim objects every token must match, e.g. '[{\"hd\":\"example.com\"}]'\n"
     "  --blocked-namespace NS      refuse tokens that would cover NS/... or NS.*/...; repeatable\n"
-    "  --admin-key KEY  the admin key for --auth admin-key\n"
+    "  --admin-key KEY  the admin key for --auth admin-key; prefer $MCPREG_ADMIN_KEY, since other users of the\n"
+    "                   machine can read a command line\n"
+    "  --token-audience A  the audience of registry tokens (default: the database's own identity)\n"
     "  --jwt-key-file P the Ed25519 key (PEM) that signs tokens; created when missing\n"
     "                   (default: beside the database file; a per-process key for :memory:; required\n"
     "                   with PostgreSQL)\n"
@@ -137,22 +143,6 @@ std::string default_database_path()
     return (dir / "registry.db").string();
 }
 
-// A database location fit for a log: a connection URI's password replaced by "***".
-std::string without_password(std::string location)
-{
-    const auto scheme = location.find("://");
-    if (scheme == std::string::npos) return location;
-    const auto at = location.find('@', scheme + 3);
-    const auto colon = location.find(':', scheme + 3);
-    if (at != std::string::npos && colon != std::string::npos && colon < at)
-        location.replace(colon + 1, at - colon - 1, "***");
-    if (auto key = location.find("password="); key != std::string::npos) {
-        const auto end = location.find('&', key);
-        location.replace(key + 9, (end == std::string::npos ? location.size() : end) - key - 9, "***");
-    }
-    return location;
-}
-
 }  // namespace
 
 int run_serve(const arguments& args)
@@ -162,6 +152,7 @@ int run_serve(const arguments& args)
     std::size_t threads = 1;
     bool database_given = false;
     bool admin_auth = false;
+    bool admin_key_argument = false;
     bool github_auth = false;
     bool dns_auth = false;
     engine::dns_options dns;
@@ -186,9 +177,20 @@ int run_serve(const arguments& args)
         }
         else if (arg == "--seed" && (v = value())) options.seed_files.push_back(*v);
         else if (arg == "--dns-server" && (v = value())) dns.servers.push_back(*v);
+        else if (arg == "--sqlite-sync" && (v = value())) {
+            if (*v != "full" && *v != "normal") {
+                std::cerr << "mcpreg serve: --sqlite-sync takes full or normal\n";
+                return exit_unreadable;
+            }
+            options.sqlite_full_sync = *v == "full";
+        }
         else if (arg == "--listen" && (v = value())) listen = *v;
         else if (arg == "--jwt-key-file" && (v = value())) options.jwt_key_file = *v;
-        else if (arg == "--admin-key" && (v = value())) options.admin_key = *v;
+        else if (arg == "--token-audience" && (v = value())) options.token_audience = *v;
+        else if (arg == "--admin-key" && (v = value())) {
+            options.admin_key = *v;
+            admin_key_argument = true;
+        }
         else if (arg == "--github-api" && (v = value())) github_api_url = *v;
         else if (arg == "--github-oidc-audience" && (v = value())) github_oidc.audience = *v;
         else if (arg == "--github-oidc-issuer" && (v = value())) github_oidc.issuer = *v;
@@ -254,10 +256,15 @@ int run_serve(const arguments& args)
             threads = *count;
         }
         else {
-            std::cerr << "mcpreg serve: unexpected argument '" << arg << "'\n" << usage;
+            std::cerr << "mcpreg serve: unexpected argument '" << terminal_text(arg) << "'\n" << usage;
             return exit_unreadable;
         }
     }
+    // Kept for compatibility, but a command line is readable by every user of the machine (ps, /proc/PID/cmdline)
+    // and lands in shell history.
+    if (admin_key_argument)
+        std::cerr << "mcpreg serve: warning: --admin-key shows the key to anyone who can list processes; set "
+                     "$MCPREG_ADMIN_KEY instead\n";
     if (!database_given) options.database = default_database_path();
     if (admin_auth && !options.admin_key)
         if (const char* key = std::getenv("MCPREG_ADMIN_KEY"); key && *key) options.admin_key = key;
@@ -301,7 +308,7 @@ int run_serve(const arguments& args)
         github_options.retry.max_attempts = 2;
         auto made = blocking_client::create(github_options);
         if (!made) {
-            std::cerr << "mcpreg serve: --github-api: " << made.error() << '\n';
+            std::cerr << "mcpreg serve: --github-api: " << terminal_text(made.error().what()) << '\n';
             return exit_unreadable;
         }
         github.emplace(std::move(*made));
@@ -309,14 +316,16 @@ int run_serve(const arguments& args)
     }
     auto reg = engine::registry::open(options);
     if (!reg) {
-        std::cerr << "mcpreg serve: " << reg.error() << '\n';
+        // A connection error may quote the location, passwords and all (libpq names a malformed part of it).
+        std::cerr << "mcpreg serve: " << terminal_text(without_database_secrets(reg.error().what(), options.database))
+                  << '\n';
         return exit_unreadable;
     }
     boost::asio::io_context io;
     engine::http_server server(io.get_executor(), *reg);
     auto bound = server.listen(host, port);
     if (!bound) {
-        std::cerr << "mcpreg serve: " << bound.error() << '\n';
+        std::cerr << "mcpreg serve: " << terminal_text(bound.error().what()) << '\n';
         return exit_unreadable;
     }
     const bool ipv6 = host.find(':') != std::string::npos;
@@ -324,7 +333,7 @@ int run_serve(const arguments& args)
     std::fflush(stdout);
     auto stored = reg->size();
     std::cerr << "mcpreg serve: " << (stored ? *stored : 0) << " server versions in "
-              << without_password(options.database) << '\n';
+              << terminal_text(masked_database_location(options.database)) << '\n';
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int) {

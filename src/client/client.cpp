@@ -650,30 +650,21 @@ result<std::string> sign_domain_proof(std::string_view domain, std::string_view 
     return json::serialize(json::object{{"domain", domain}, {"timestamp", timestamp}, {"signed_timestamp", hex}});
 }
 
-pager::pager(client c, list_options query) : client_(std::move(c)), query_(std::move(query)) {}
+pager::pager(client c, list_options query) : client_(std::move(c)), walker_(std::move(query)) {}
 
 void pager::next_page_impl(asio::any_completion_handler<void(error_code, model::server_list)> handler)
 {
     const auto fallback = client_.get_executor();
-    if (done_) return complete(std::move(handler), fallback, error_code{}, model::server_list{});
+    if (walker_.done()) return complete(std::move(handler), fallback, error_code{}, model::server_list{});
     auto slot = asio::get_associated_cancellation_slot(handler);
     client_.async_list_servers(
-        query_, {},
+        walker_.query(), {},
         asio::bind_cancellation_slot(
             slot, [this, fallback, handler = std::move(handler)](error_code ec, model::server_list page) mutable {
+                if (ec && walker_.retry_smaller(ec)) return next_page_impl(std::move(handler));
                 if (ec) return complete(std::move(handler), fallback, ec, model::server_list{});
-                if (page.next_cursor && !page.next_cursor->empty() && cursors_seen_.contains(*page.next_cursor))
-                    return complete(std::move(handler), fallback, make_error_code(errc::bad_response),
-                                    model::server_list{});
-                if (page.next_cursor && !page.next_cursor->empty()) cursors_seen_.insert(*page.next_cursor);
-                std::erase_if(page.servers, [this](const model::server_response& r) {
-                    const bool seen = !rows_seen_.emplace(r.server.name, r.server.version).second;
-                    duplicates_ += seen;
-                    return seen;
-                });
-                ++pages_;
-                if (page.next_cursor && !page.next_cursor->empty()) query_.cursor = page.next_cursor;
-                else done_ = true;
+                if (auto accepted = walker_.accept(page); !accepted)
+                    return complete(std::move(handler), fallback, accepted.error().code, model::server_list{});
                 complete(std::move(handler), fallback, error_code{}, std::move(page));
             }));
 }

@@ -110,7 +110,7 @@ bool statement::column_is_null(int index) const noexcept { return sqlite3_column
 
 void connection::closer::operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
 
-result<connection> connection::open(const std::string& path)
+result<connection> connection::open(const std::string& path, durability commits)
 {
     sqlite3* raw = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -125,7 +125,10 @@ result<connection> connection::open(const std::string& path)
     // overflow pages that each waste most of a page.
     if (auto size = db.execute("PRAGMA page_size=8192;"); !size) return size.error();
     if (path != ":memory:") {
-        if (auto wal = db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !wal) return wal.error();
+        if (auto wal = db.execute(commits == durability::full ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+            !wal)
+            return wal.error();
     }
     if (auto fk = db.execute("PRAGMA foreign_keys=ON;"); !fk) return fk.error();
     return db;

@@ -54,8 +54,13 @@ private:
 
 class connection {
 public:
+    /// How commits reach the disk. `normal`: WAL with synchronous=NORMAL, a power loss may undo the last
+    /// commits (never corrupts); for caches that can be fetched again. `full`: every commit is synced before it
+    /// returns; for data that is acknowledged to someone (a registry's publishes).
+    enum class durability { normal, full };
+
     /// Opens (creating if needed) a database file, or ":memory:". WAL mode, a busy timeout, foreign keys on.
-    static result<connection> open(const std::string& path);
+    static result<connection> open(const std::string& path, durability commits = durability::normal);
 
     connection() = default;
     connection(connection&&) noexcept = default;

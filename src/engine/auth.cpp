@@ -122,6 +122,7 @@ result<jws> parse_jws(std::string_view token)
 
 struct jwt_signer::impl {
     key_ptr key{nullptr, &EVP_PKEY_free};
+    std::string audience;
 };
 
 jwt_signer::jwt_signer(std::unique_ptr<impl> p) noexcept : impl_(std::move(p)) {}
@@ -175,17 +176,20 @@ std::string jwt_signer::private_key_pem() const
     return std::string(data, static_cast<std::size_t>(size));
 }
 
+void jwt_signer::set_audience(std::string audience) { impl_->audience = std::move(audience); }
+
 std::string jwt_signer::sign(const token_claims& claims) const
 {
     json::array permissions;
     for (const auto& p : claims.permissions) permissions.push_back({{"action", p.action}, {"resource", p.resource}});
-    const json::object body{{"iss", "mcp-registry"},
-                            {"iat", detail::unix_seconds(claims.issued_at)},
-                            {"nbf", detail::unix_seconds(claims.issued_at)},
-                            {"exp", detail::unix_seconds(claims.expires_at)},
-                            {"auth_method", claims.auth_method},
-                            {"auth_method_sub", claims.subject},
-                            {"permissions", std::move(permissions)}};
+    json::object body{{"iss", "mcp-registry"},
+                      {"iat", detail::unix_seconds(claims.issued_at)},
+                      {"nbf", detail::unix_seconds(claims.issued_at)},
+                      {"exp", detail::unix_seconds(claims.expires_at)},
+                      {"auth_method", claims.auth_method},
+                      {"auth_method_sub", claims.subject},
+                      {"permissions", std::move(permissions)}};
+    if (!impl_->audience.empty()) body["aud"] = impl_->audience;
     const std::string signing_input =
         base64url_encode(R"({"alg":"EdDSA","typ":"JWT"})") + "." + base64url_encode(json::serialize(body));
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
@@ -214,6 +218,8 @@ result<token_claims> jwt_signer::verify(std::string_view token, std::chrono::sys
     const auto exp = numeric_claim(claims, "exp");
     if (!exp) return token_error("token has no expiry");
     if (string_claim(claims, "iss") != "mcp-registry") return token_error("token from another issuer");
+    if (!impl_->audience.empty() && string_claim(claims, "aud") != impl_->audience)
+        return token_error("token for another registry");
     const auto now_seconds = unix_seconds(now);
     if (now_seconds >= *exp) return token_error("token is expired");
     if (auto nbf = numeric_claim(claims, "nbf"); nbf && now_seconds < *nbf)
@@ -221,6 +227,7 @@ result<token_claims> jwt_signer::verify(std::string_view token, std::chrono::sys
     token_claims out;
     out.auth_method = string_claim(claims, "auth_method");
     out.subject = string_claim(claims, "auth_method_sub");
+    out.audience = string_claim(claims, "aud");
     out.expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(*exp));
     out.issued_at =
         std::chrono::system_clock::time_point(std::chrono::seconds(numeric_claim(claims, "iat").value_or(0)));

@@ -99,6 +99,11 @@ const std::string migrations[] = {
     CREATE TRIGGER server_versions_entry_stale BEFORE UPDATE ON server_versions
         FOR EACH ROW EXECUTE FUNCTION server_versions_entry_stale();
     )sql",
+    R"sql(
+    -- The database's identity, the audience of the registry tokens its engines issue.
+    CREATE TABLE registry_settings (key text PRIMARY KEY, value text NOT NULL);
+    INSERT INTO registry_settings (key, value) VALUES ('deployment_id', replace(gen_random_uuid()::text, '-', ''));
+    )sql",
 };
 
 constexpr std::string_view changes_channel = "mcpreg_changes";
@@ -273,6 +278,7 @@ public:
                         bool latest_only, int limit, const row_sink& sink) override;
     result<import_report> import(std::vector<import_entry> entries) override;
     result<std::size_t> count() override;
+    result<std::string> deployment_id() override;
     result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,
                                                   std::size_t max_versions) override;
     result<write_outcome<stored_version>> edit(const model::server& server, const std::string& document) override;
@@ -282,7 +288,6 @@ public:
     result<write_outcome<std::vector<stored_version>>>
     set_status_all(const std::string& name, model::server_status status,
                    const std::optional<std::string>& message) override;
-    result<write_outcome<stored_version>> remove(const std::string& name, const std::string& version) override;
     result<void> audit(const audit_entry& entry) override;
     result<std::vector<audit_entry>> audit_log(std::size_t limit) override;
 
@@ -549,6 +554,16 @@ result<void> postgres_storage::search(const std::vector<std::string>& words, std
     });
 }
 
+result<std::string> postgres_storage::deployment_id()
+{
+    return with_session([](pg::connection& c) -> result<std::string> {
+        auto found = c.run("SELECT value FROM registry_settings WHERE key = 'deployment_id'");
+        if (!found) return found.error();
+        if (found->size() == 0) return make_error(errc::storage_error, "the database has no deployment id");
+        return std::string(found->text(0, 0));
+    });
+}
+
 result<std::size_t> postgres_storage::count()
 {
     return with_session([](pg::connection& c) -> result<std::size_t> {
@@ -795,24 +810,6 @@ postgres_storage::set_status_all(const std::string& name, model::server_status s
         if (!after) return after.error();
         if (auto committed = commit_and_notify(c, *tx); !committed) return committed.error();
         return outcome{std::move(*after), std::nullopt};
-    });
-}
-
-result<write_outcome<stored_version>> postgres_storage::remove(const std::string& name, const std::string& version)
-{
-    using outcome = write_outcome<stored_version>;
-    if (!pg::storable(name) || !pg::storable(version)) return refuse<stored_version>(404, "Server not found");
-    return with_session([&](pg::connection& c) -> result<outcome> {
-        auto tx = begin_write(c, name, {});
-        if (!tx) return tx.error();
-        auto row = find(c, name, version);
-        if (!row) return row.error();
-        if (!*row) return refuse<stored_version>(404, "Server not found");
-        if (auto done = c.run("DELETE FROM server_versions WHERE name = $1 AND version = $2", {name, version}); !done)
-            return done.error();
-        if (auto done = recalculate_latest(c, name, std::nullopt); !done) return done.error();
-        if (auto done = commit_and_notify(c, *tx); !done) return done.error();
-        return outcome{std::move(**row), std::nullopt};
     });
 }
 

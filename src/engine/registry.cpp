@@ -453,6 +453,7 @@ result<registry> registry::open(registry_options options)
                           "the database must sign tokens with the same key");
     detail::storage_options storage_settings;
     storage_settings.pool_size = options.database_pool_size;
+    storage_settings.sqlite_full_sync = options.sqlite_full_sync;
     auto store = detail::storage::open(options.database, storage_settings);
     if (!store) return store.error();
     if (options.version.empty()) options.version = std::string(version_string);
@@ -461,6 +462,12 @@ result<registry> registry::open(registry_options options)
         key_file = options.database + ".jwt-key.pem";
     auto signer = key_file.empty() ? jwt_signer::generate() : jwt_signer::load_or_create(key_file);
     if (!signer) return signer.error();
+    if (options.token_audience) signer->set_audience(*options.token_audience);
+    else {
+        auto identity = (*store)->deployment_id();
+        if (!identity) return identity.error();
+        signer->set_audience("mcpreg:" + *identity);
+    }
     registry reg(std::make_unique<impl>(std::move(options), std::move(*store), std::move(*signer)));
     for (const auto& file : reg.impl_->options.seed_files)
         if (auto imported = reg.import_file(file); !imported) return imported.error();
@@ -1089,6 +1096,16 @@ private:
     }
 };
 
+// What a server.json must meet to be stored: one set of rules for publish, edit and /validate (the JSON Schema
+// of its generation, patterns, enums and formats included, and the official registry's publish profile), so
+// a write stores exactly what /validate calls valid.
+std::vector<model::validation_issue> registry_rules(const json::value& document)
+{
+    model::validate_options rules;
+    rules.official_registry = true;
+    return model::validate(document, rules);
+}
+
 std::string issues_path(std::string pointer)
 {
     // "/packages/0/version" -> "packages[0].version", as upstream's /validate reports paths.
@@ -1216,10 +1233,7 @@ response registry::impl::publish(const request& req)
         record(&who, "publish", name, std::string(document.at("version").as_string()), 403, message);
         return problem(403, message);
     }
-    model::validate_options semantic;
-    semantic.check_schema = false;
-    semantic.official_registry = true;
-    auto issues = model::validate(document, semantic);
+    auto issues = registry_rules(document);
     // The publisher `_meta` size is a service check upstream (400 with its cause), not a schema failure.
     std::optional<std::string> meta_too_large;
     std::erase_if(issues, [&](const model::validation_issue& i) {
@@ -1280,11 +1294,8 @@ response registry::impl::edit(const request& req, const std::string& name, const
     if (document.at("name").as_string() != name) return problem(400, "Cannot rename server");
     if (document.at("version").as_string() != version)
         return problem(400, "Version in request body must match URL path parameter");
-    model::validate_options semantic;
-    semantic.check_schema = false;
-    semantic.official_registry = true;
     auto server = model::server_from_json(document);
-    if (!model::is_valid(model::validate(document, semantic)) || !server)
+    if (!model::is_valid(registry_rules(document)) || !server)
         return problem(422, "Failed to edit server, invalid schema: call /validate for details");
     if (options.publish_policy) {
         if (auto reason = options.publish_policy(*server, who)) {
@@ -1310,6 +1321,10 @@ response registry::impl::edit(const request& req, const std::string& name, const
     return json_response(200, detail::render_entry(*outcome->value));
 }
 
+namespace {
+constexpr std::string_view tombstone_message = "removed (DELETE)";
+}  // namespace
+
 response registry::impl::remove(const request& req, const std::string& name, const std::string& version)
 {
     auto authenticated = authenticate(req, nullptr);
@@ -1319,9 +1334,13 @@ response registry::impl::remove(const request& req, const std::string& name, con
         record(&who, "delete", name, version, 403, "no edit permission");
         return problem(403, "You do not have edit permissions for this server");
     }
-    auto outcome = store->remove(name, version);
+    // A tombstone, never an erasure: the version is deleted (hidden from reads without include_deleted) and
+    // its updatedAt moves, so incremental mirrors (updated_since) see it go; the row stays, so its number can
+    // never be published again with other content.
+    auto outcome = store->set_status(name, version, model::server_status::deleted, std::string(tombstone_message));
     if (!outcome) return storage_fault(outcome.error(), "Failed to delete server");
-    if (outcome->refused) return problem(outcome->refused->status, outcome->refused->detail);
+    // No such version, or one removed already ("no changes to apply"): either way there is nothing to remove.
+    if (outcome->refused) return problem(404, "Server not found");
     cache.clear();
     record(&who, "delete", name, version, 200, "");
     return json_response(200, detail::render_entry(*outcome->value));
@@ -1409,11 +1428,9 @@ response registry::impl::validate(const request& req)
     body_checker checker;
     checker.server(document);
     if (!checker.errors.empty()) return problem(422, "validation failed", checker.errors);
-    model::validate_options all;
-    all.official_registry = true;
     json::array issues;
     bool valid = true;
-    for (const auto& issue : model::validate(document, all)) {
+    for (const auto& issue : registry_rules(document)) {
         valid = valid && issue.severity != model::severity::error;
         issues.push_back({{"type", issue.rule.starts_with("schema-") && issue.rule != "schema-field-required" &&
                                            !issue.rule.starts_with("schema-version")

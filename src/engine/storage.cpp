@@ -90,6 +90,11 @@ constexpr std::string_view migrations[] = {
     CREATE INDEX server_versions_page
         ON server_versions (name, version, status, is_latest, updated_at, entry_digest, entry);
     )sql",
+    R"sql(
+    -- The database's identity, the audience of the registry tokens its engines issue.
+    CREATE TABLE registry_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO registry_settings (key, value) VALUES ('deployment_id', lower(hex(randomblob(16))));
+    )sql",
 };
 
 // What the read API selects: the rendered entry, and the name and version a cursor is made of.
@@ -195,15 +200,15 @@ std::string render_entry(const stored_version& row)
 
 std::string entry_digest(std::string_view entry) { return mcpreg::detail::sha256_hex(entry).substr(0, 32); }
 
-result<sql::statement*> sqlite_storage::prepared(const std::string& text)
+result<sql::statement*> sqlite_session::prepared(const std::string& text)
 {
-    if (auto it = statements_.find(text); it != statements_.end()) {
+    if (auto it = statements.find(text); it != statements.end()) {
         it->second.reset();
         return &it->second;
     }
-    auto stmt = db_.prepare(text);
+    auto stmt = db.prepare(text);
     if (!stmt) return stmt.error();
-    return &statements_.emplace(text, std::move(*stmt)).first->second;
+    return &statements.emplace(text, std::move(*stmt)).first->second;
 }
 
 import_metadata metadata_of(const import_entry& entry, const model::timestamp& now)
@@ -224,15 +229,25 @@ import_metadata metadata_of(const import_entry& entry, const model::timestamp& n
 result<std::unique_ptr<storage>> storage::open(const std::string& location, const storage_options& options)
 {
     if (is_database_uri(location)) return open_postgres_storage(location, options);
-    return sqlite_storage::open(location);
+    return sqlite_storage::open(location, options.sqlite_full_sync, options.sqlite_readers);
 }
 
-result<std::unique_ptr<storage>> sqlite_storage::open(const std::string& path)
+result<std::unique_ptr<storage>> sqlite_storage::open(const std::string& path, bool full_sync, std::size_t readers)
 {
-    auto db = sql::connection::open(path);
+    auto db = sql::connection::open(path, full_sync ? sql::connection::durability::full
+                                                    : sql::connection::durability::normal);
     if (!db) return db.error();
     std::unique_ptr<sqlite_storage> store(new sqlite_storage(std::move(*db)));
     if (auto migrated = store->migrate(); !migrated) return migrated.error();
+    // Read connections open once the schema is there; they can never write.
+    const bool shared_file = !path.empty() && path != ":memory:" && !path.starts_with("file::memory:");
+    for (std::size_t i = 0; shared_file && i < readers; ++i) {
+        auto reader = sql::connection::open(path);
+        if (!reader) return reader.error();
+        if (auto read_only = reader->execute("PRAGMA query_only = 1"); !read_only) return read_only.error();
+        store->readers_.push_back(std::make_unique<sqlite_session>(sqlite_session{std::move(*reader), {}}));
+        store->idle_readers_.push_back(store->readers_.back().get());
+    }
     return std::unique_ptr<storage>(std::move(store));
 }
 
@@ -280,64 +295,67 @@ result<void> sqlite_storage::commit(sql::transaction& tx)
 
 result<void> sqlite_storage::list(const list_query& query, const row_sink& sink)
 {
-    std::lock_guard lock(mutex_);
-    // updated_since: walking (name, version) order and filtering reads every row when few changed (an
-    // incremental sync), while the updated_at index then sorting is quadratic over a whole walk when most
-    // did. A bounded count on the updated_at index picks the plan (SQLite here has no STAT4 to do it).
-    bool few_changes = false;
-    if (query.updated_since) {
-        auto probe = prepared("SELECT count(*) FROM (SELECT 1 FROM server_versions WHERE updated_at > ?1 LIMIT " +
-                              std::to_string(sorted_changes_limit) + ")");
-        if (!probe) return probe.error();
-        (*probe)->bind(1, *query.updated_since);
-        auto row = (*probe)->step();
-        if (!row) return row.error();
-        few_changes = (*probe)->column_int(0) < static_cast<std::int64_t>(sorted_changes_limit);
-    }
-    std::string text = "SELECT " + std::string(rendered_columns) + " FROM server_versions" +
-                       (few_changes ? " INDEXED BY server_versions_by_update" : "") + " WHERE 1";
-    if (query.cursor_name) text += query.cursor_version ? " AND (name, version) > (?1, ?2)" : " AND name > ?1";
-    if (!query.search.empty()) text += " AND name LIKE ?3 ESCAPE '\\'";
-    if (query.updated_since) text += " AND updated_at > ?4";
-    if (!query.include_deleted) text += " AND status != 'deleted'";
-    if (query.version) text += " AND version = ?5";
-    if (query.latest_only) text += " AND is_latest";
-    text += " ORDER BY name, version LIMIT ?6";
-    auto stmt = prepared(text);
-    if (!stmt) return stmt.error();
-    if (query.cursor_name) (*stmt)->bind(1, *query.cursor_name);
-    if (query.cursor_version) (*stmt)->bind(2, *query.cursor_version);
-    if (!query.search.empty()) (*stmt)->bind(3, like_pattern(query.search));
-    if (query.updated_since) (*stmt)->bind(4, *query.updated_since);
-    if (query.version) (*stmt)->bind(5, *query.version);
-    (*stmt)->bind(6, std::int64_t{query.limit});
-    if (auto done = stream(**stmt, sink); !done) return done.error();
-    return {};
+    return with_reader([&](sqlite_session& session) -> result<void> {
+        // updated_since: walking (name, version) order and filtering reads every row when few changed (an
+        // incremental sync), while the updated_at index then sorting is quadratic over a whole walk when most
+        // did. A bounded count on the updated_at index picks the plan (SQLite here has no STAT4 to do it).
+        bool few_changes = false;
+        if (query.updated_since) {
+            auto probe =
+                session.prepared("SELECT count(*) FROM (SELECT 1 FROM server_versions WHERE updated_at > ?1 LIMIT " +
+                                 std::to_string(sorted_changes_limit) + ")");
+            if (!probe) return probe.error();
+            (*probe)->bind(1, *query.updated_since);
+            auto row = (*probe)->step();
+            if (!row) return row.error();
+            few_changes = (*probe)->column_int(0) < static_cast<std::int64_t>(sorted_changes_limit);
+        }
+        std::string text = "SELECT " + std::string(rendered_columns) + " FROM server_versions" +
+                           (few_changes ? " INDEXED BY server_versions_by_update" : "") + " WHERE 1";
+        if (query.cursor_name) text += query.cursor_version ? " AND (name, version) > (?1, ?2)" : " AND name > ?1";
+        if (!query.search.empty()) text += " AND name LIKE ?3 ESCAPE '\\'";
+        if (query.updated_since) text += " AND updated_at > ?4";
+        if (!query.include_deleted) text += " AND status != 'deleted'";
+        if (query.version) text += " AND version = ?5";
+        if (query.latest_only) text += " AND is_latest";
+        text += " ORDER BY name, version LIMIT ?6";
+        auto stmt = session.prepared(text);
+        if (!stmt) return stmt.error();
+        if (query.cursor_name) (*stmt)->bind(1, *query.cursor_name);
+        if (query.cursor_version) (*stmt)->bind(2, *query.cursor_version);
+        if (!query.search.empty()) (*stmt)->bind(3, like_pattern(query.search));
+        if (query.updated_since) (*stmt)->bind(4, *query.updated_since);
+        if (query.version) (*stmt)->bind(5, *query.version);
+        (*stmt)->bind(6, std::int64_t{query.limit});
+        if (auto done = stream(**stmt, sink); !done) return done.error();
+        return {};
+    });
 }
 
 // Every version of a name, newest publish first: `columns` of each.
-result<sql::statement*> sqlite_storage::versions_statement(std::string_view columns, const std::string& name,
-                                                           bool include_deleted)
+result<sql::statement*> sqlite_storage::versions_statement(sqlite_session& session, std::string_view columns,
+                                                           const std::string& name, bool include_deleted)
 {
-    auto stmt = prepared("SELECT " + std::string(columns) +
-                         " FROM server_versions WHERE name = ?1 AND (?2 OR status != 'deleted')"
-                         " ORDER BY published_at DESC, version DESC");
+    auto stmt = session.prepared("SELECT " + std::string(columns) +
+                                 " FROM server_versions WHERE name = ?1 AND (?2 OR status != 'deleted')"
+                                 " ORDER BY published_at DESC, version DESC");
     if (stmt) (*stmt)->bind(1, name).bind(2, std::int64_t{include_deleted});
     return stmt;
 }
 
 result<void> sqlite_storage::versions(const std::string& name, bool include_deleted, const row_sink& sink)
 {
-    std::lock_guard lock(mutex_);
-    auto stmt = versions_statement(rendered_columns, name, include_deleted);
-    if (!stmt) return stmt.error();
-    if (auto done = stream(**stmt, sink); !done) return done.error();
-    return {};
+    return with_reader([&](sqlite_session& session) -> result<void> {
+        auto stmt = versions_statement(session, rendered_columns, name, include_deleted);
+        if (!stmt) return stmt.error();
+        if (auto done = stream(**stmt, sink); !done) return done.error();
+        return {};
+    });
 }
 
 result<std::vector<stored_version>> sqlite_storage::all_versions(const std::string& name)
 {
-    auto stmt = versions_statement(row_columns, name, true);
+    auto stmt = versions_statement(writer_, row_columns, name, true);
     if (!stmt) return stmt.error();
     return collect<stored_version>(**stmt, read_row);
 }
@@ -345,47 +363,64 @@ result<std::vector<stored_version>> sqlite_storage::all_versions(const std::stri
 result<bool> sqlite_storage::get(const std::string& name, const std::string& version, bool include_deleted,
                                  const row_sink& sink)
 {
-    std::lock_guard lock(mutex_);
-    const bool latest = version == "latest";
-    auto stmt = prepared("SELECT " + std::string(rendered_columns) + " FROM server_versions WHERE name = ?1 AND " +
-                         (latest ? "is_latest" : "version = ?2") + " AND (?3 OR status != 'deleted')");
-    if (!stmt) return stmt.error();
-    (*stmt)->bind(1, name).bind(3, std::int64_t{include_deleted});
-    if (!latest) (*stmt)->bind(2, version);
-    auto found = stream(**stmt, sink);
-    if (!found) return found.error();
-    return *found > 0;
+    return with_reader([&](sqlite_session& session) -> result<bool> {
+        const bool latest = version == "latest";
+        auto stmt =
+            session.prepared("SELECT " + std::string(rendered_columns) + " FROM server_versions WHERE name = ?1 AND " +
+                             (latest ? "is_latest" : "version = ?2") + " AND (?3 OR status != 'deleted')");
+        if (!stmt) return stmt.error();
+        (*stmt)->bind(1, name).bind(3, std::int64_t{include_deleted});
+        if (!latest) (*stmt)->bind(2, version);
+        auto found = stream(**stmt, sink);
+        if (!found) return found.error();
+        return *found > 0;
+    });
 }
 
 result<void> sqlite_storage::search(const std::vector<std::string>& words, std::chrono::milliseconds max_time,
                                     bool include_deleted, bool latest_only, int limit, const row_sink& sink)
 {
-    std::lock_guard lock(mutex_);
     const std::string match = mcpreg::detail::fts5_match(words);
     if (match.empty()) return {};
-    sql::deadline_guard deadline(db_, std::chrono::steady_clock::now() + max_time);
-    const std::string columns = "v.name, v.version, v.entry, v.entry_digest";
-    // Name matches weigh most, then title, then description; ties go to the latest version.
-    auto stmt = prepared("SELECT " + columns +
-                         " FROM server_search JOIN server_versions v ON v.id = server_search.rowid"
-                         " WHERE server_search MATCH ?1 AND (?2 OR v.status != 'deleted') AND (?4 = 0 OR v.is_latest)"
-                         " ORDER BY bm25(server_search, 10.0, 5.0, 1.0), v.is_latest DESC, v.name, v.version"
-                         " LIMIT ?3");
-    if (!stmt) return stmt.error();
-    (*stmt)->bind(1, match).bind(2, std::int64_t{include_deleted}).bind(3, std::int64_t{limit});
-    (*stmt)->bind(4, std::int64_t{latest_only});
-    if (auto done = stream(**stmt, sink); !done) return done.error();
-    return {};
+    return with_reader([&](sqlite_session& session) -> result<void> {
+        sql::deadline_guard deadline(session.db, std::chrono::steady_clock::now() + max_time);
+        const std::string columns = "v.name, v.version, v.entry, v.entry_digest";
+        // Name matches weigh most, then title, then description; ties go to the latest version.
+        auto stmt = session.prepared(
+            "SELECT " + columns +
+            " FROM server_search JOIN server_versions v ON v.id = server_search.rowid"
+            " WHERE server_search MATCH ?1 AND (?2 OR v.status != 'deleted') AND (?4 = 0 OR v.is_latest)"
+            " ORDER BY bm25(server_search, 10.0, 5.0, 1.0), v.is_latest DESC, v.name, v.version"
+            " LIMIT ?3");
+        if (!stmt) return stmt.error();
+        (*stmt)->bind(1, match).bind(2, std::int64_t{include_deleted}).bind(3, std::int64_t{limit});
+        (*stmt)->bind(4, std::int64_t{latest_only});
+        if (auto done = stream(**stmt, sink); !done) return done.error();
+        return {};
+    });
+}
+
+result<std::string> sqlite_storage::deployment_id()
+{
+    return with_reader([](sqlite_session& session) -> result<std::string> {
+        auto stmt = session.prepared("SELECT value FROM registry_settings WHERE key = 'deployment_id'");
+        if (!stmt) return stmt.error();
+        auto row = (*stmt)->step();
+        if (!row) return row.error();
+        if (!*row) return make_error(errc::storage_error, "the database has no deployment id");
+        return std::string((*stmt)->column_text(0));
+    });
 }
 
 result<std::size_t> sqlite_storage::count()
 {
-    std::lock_guard lock(mutex_);
-    auto stmt = db_.prepare("SELECT count(*) FROM server_versions");
-    if (!stmt) return stmt.error();
-    auto row = stmt->step();
-    if (!row) return row.error();
-    return static_cast<std::size_t>(stmt->column_int(0));
+    return with_reader([](sqlite_session& session) -> result<std::size_t> {
+        auto stmt = session.prepared("SELECT count(*) FROM server_versions");
+        if (!stmt) return stmt.error();
+        auto row = (*stmt)->step();
+        if (!row) return row.error();
+        return static_cast<std::size_t>((*stmt)->column_int(0));
+    });
 }
 
 result<import_report> sqlite_storage::import(std::vector<import_entry> entries)

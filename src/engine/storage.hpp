@@ -19,7 +19,9 @@ namespace mcpreg::engine::detail {
 
 /// How a storage is opened.
 struct storage_options {
-    std::size_t pool_size = 8;  ///< PostgreSQL: connections per engine process
+    std::size_t pool_size = 8;       ///< PostgreSQL: connections per engine process
+    bool sqlite_full_sync = true;    ///< SQLite: every commit synced to disk before a write is acknowledged
+    std::size_t sqlite_readers = 4;  ///< SQLite files: read-only connections serving reads beside the writer
 };
 
 /// One stored version: the server.json text as published plus the registry's metadata.
@@ -197,6 +199,9 @@ public:
                                 bool include_deleted, bool latest_only, int limit, const row_sink& sink) = 0;
     virtual result<import_report> import(std::vector<import_entry> entries) = 0;
     virtual result<std::size_t> count() = 0;
+    /// A random identity made once per database (at its creation or migration): engines over one database
+    /// share it, separate deployments never do, even when they share a signing key.
+    virtual result<std::string> deployment_id() = 0;
 
     // ---- writes: each runs in one transaction; a rule broken is write_refusal, a storage fault an error ----
     // Every row a write changes (its own, and those whose latest flag moves) is rendered again before the
@@ -214,8 +219,6 @@ public:
     /// Sets the status of every version of a name (CONFORMANCE G); returns all versions afterwards.
     virtual result<write_outcome<std::vector<stored_version>>>
     set_status_all(const std::string& name, model::server_status status, const std::optional<std::string>& message) = 0;
-    /// Removes a version for good (the generic spec's optional DELETE).
-    virtual result<write_outcome<stored_version>> remove(const std::string& name, const std::string& version) = 0;
 
     virtual result<void> audit(const audit_entry& entry) = 0;
     virtual result<std::vector<audit_entry>> audit_log(std::size_t limit) = 0;

@@ -294,39 +294,6 @@ sqlite_storage::set_status_all(const std::string& name, model::server_status sta
     return write_outcome<rows>{std::move(*after), std::nullopt};
 }
 
-result<write_outcome<stored_version>> sqlite_storage::remove(const std::string& name, const std::string& version)
-{
-    std::lock_guard lock(mutex_);
-    using outcome = write_outcome<stored_version>;
-    auto tx = sql::transaction::begin(db_);
-    if (!tx) return tx.error();
-    auto row = find(name, version);
-    if (!row) return row.error();
-    if (!*row) return refuse<stored_version>(404, "Server not found");
-    auto id_stmt = prepared("SELECT id, title, description FROM server_versions WHERE name = ?1 AND version = ?2");
-    if (!id_stmt) return id_stmt.error();
-    (*id_stmt)->bind(1, name).bind(2, version);
-    if (auto more = (*id_stmt)->step(); !more) return more.error();
-    const auto id = (*id_stmt)->column_int(0);
-    const auto title = (*id_stmt)->column_optional_text(1);
-    const std::optional<std::string> title_copy =
-        title ? std::optional<std::string>(std::string(*title)) : std::nullopt;
-    const std::string description((*id_stmt)->column_text(2));
-    (*id_stmt)->reset();
-    auto unindex = prepared("INSERT INTO server_search (server_search, rowid, name, title, description) "
-                            "VALUES ('delete', ?1, ?2, ?3, ?4)");
-    if (!unindex) return unindex.error();
-    (*unindex)->bind(1, id).bind(2, name).bind_optional(3, title_copy).bind(4, description);
-    if (auto done = (*unindex)->run(); !done) return done.error();
-    auto erase = prepared("DELETE FROM server_versions WHERE id = ?1");
-    if (!erase) return erase.error();
-    (*erase)->bind(1, id);
-    if (auto done = (*erase)->run(); !done) return done.error();
-    if (auto done = recalculate_latest(name, std::nullopt); !done) return done.error();
-    if (auto done = commit(*tx); !done) return done.error();
-    return outcome{std::move(**row), std::nullopt};
-}
-
 result<void> sqlite_storage::audit(const audit_entry& entry)
 {
     std::lock_guard lock(mutex_);

@@ -5,6 +5,7 @@
 #include <mcpreg/model/json.hpp>
 
 #include "engine_fixture.hpp"
+#include "fault_server.hpp"
 #include "test_data.hpp"
 
 #include <doctest/doctest.h>
@@ -345,4 +346,28 @@ TEST_CASE("several registries in one catalog: entries tagged with their source, 
     for (const auto& e : both.entries)
         if (e.entry.server.name == "io.github.github/github-mcp-server") sources.insert(e.source);
     CHECK(sources.size() == 2);
+}
+
+TEST_CASE("a mirror of a registry that repeats its cursors (A, B, A) stops with an error instead of looping" *
+          doctest::test_suite("catalog"))
+{
+    auto page = [](const std::string& name, const std::string& cursor) {
+        json::object metadata{{"count", 1}, {"nextCursor", cursor}};
+        return json::serialize(json::object{
+            {"servers", json::array{{{"server", {{"name", name}, {"description", "d"}, {"version", "1.0.0"}}}}}},
+            {"metadata", metadata}});
+    };
+    test::fault_server looping([&](const http_request& r, int) {
+        const bool at_b = r.target.find("cursor=B") != std::string::npos;
+        return test::fault_action::respond(200, at_b ? page("com.example/b", "A") : page("com.example/a", "B"));
+    });
+    client_options options;
+    options.base_url = looping.url();
+    options.use_environment_proxy = false;
+    auto client = blocking_client::create(options).value();
+    auto catalog = cache::catalog::open({":memory:"}).value();
+    auto report = catalog.sync(client);
+    REQUIRE_FALSE(report);
+    CHECK(report.error().code == errc::bad_response);
+    CHECK(looping.requests() < 10);
 }

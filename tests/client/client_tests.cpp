@@ -680,7 +680,7 @@ TEST_CASE("writes through the client: token exchange, publish, edit, status, val
     auto removed = c.delete_version(server.name, "1.0.0", admin->token);
     REQUIRE(removed);
     CHECK(removed->server.version == "1.0.0");
-    CHECK(c.list_versions(server.name, true).value().servers.size() == 1);
+    CHECK(c.list_versions(server.name, true).value().servers.size() == 2);  // a tombstone, not an erasure
     CHECK(reg.audit_log().value().size() >= 7);
 
     // The async form, with co_await.
@@ -1107,4 +1107,44 @@ TEST_CASE("a redirect to another origin carries no credentials, and writes are n
     CHECK_FALSE(sec);
     CHECK(answer.status == 200);
     CHECK(at_registry.back().body == "{}");
+}
+
+TEST_CASE("a page over the response size cap is asked for again with a smaller limit, then the limit returns" *
+          doctest::test_suite("client"))
+{
+    // One publisher's huge entries make a full page larger than the client reads; smaller pages fit.
+    const std::string description(2000, 'x');
+    std::vector<std::string> limits_asked;
+    test::fault_server server([&](const http_request& r, int) {
+        const auto at = r.target.find("limit=");
+        const int limit = at == std::string::npos ? 30 : std::stoi(r.target.substr(at + 6));
+        limits_asked.push_back(std::to_string(limit));
+        const int offset = r.target.find("cursor=") == std::string::npos ? 0 : 100;
+        json::array servers;
+        for (int i = 0; i < limit && offset + i < 110; ++i)
+            servers.push_back(json::object{{"server",
+                                            {{"name", "com.example/s" + std::to_string(offset + i)},
+                                             {"description", description},
+                                             {"version", "1.0.0"}}}});
+        json::object metadata{{"count", servers.size()}};
+        if (offset == 0) metadata["nextCursor"] = "com.example/s99:1.0.0";
+        return fault_action::respond(200, json::serialize(json::object{{"servers", servers}, {"metadata", metadata}}));
+    });
+    asio::io_context io;
+    auto options = fast_options(server.url());
+    options.max_response_bytes = 40 * 1024;  // about 18 entries
+    auto c = client::create(io.get_executor(), options).value();
+    list_options query;
+    query.limit = 100;
+    pager pages(c, query);
+    std::size_t rows = 0;
+    for (int i = 0; i < 10 && !pages.done(); ++i) {
+        auto [ec, page] = run<model::server_list>(io, [&](auto h) { pages.async_next_page(h); });
+        REQUIRE_MESSAGE(!ec, ec.message());
+        rows += page.servers.size();
+    }
+    CHECK(pages.done());
+    CHECK(rows == 12 + 10);  // 12 of the first 100 fit at limit 12 (100, 50, 25, 12); then the last 10
+    CHECK(limits_asked.front() == "100");
+    CHECK(std::find(limits_asked.begin(), limits_asked.end(), "12") != limits_asked.end());
 }

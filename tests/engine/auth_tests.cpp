@@ -1,5 +1,7 @@
 // Registry tokens and permissions: CONFORMANCE.md K18 and K19, and forged tokens.
 #include <mcpreg/engine/auth.hpp>
+#include <mcpreg/engine/registry.hpp>
+#include <mcpreg/model/json.hpp>
 #include <mcpreg/secret_file.hpp>
 
 #include "../../src/engine/jws.hpp"
@@ -184,5 +186,45 @@ TEST_CASE("secret files: replaced atomically, never through a symbolic link" * d
     CHECK_FALSE(fs::exists(elsewhere));
     CHECK(read_secret_file(path).value() == "four");
     CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}) == 1);  // no temporary left
+    fs::remove_all(dir);
+}
+
+TEST_CASE("deployments sharing a key file never accept each other's tokens; engines over one database do" *
+          doctest::test_suite("auth"))
+{
+    namespace fs = std::filesystem;
+    const auto dir = fs::temp_directory_path() / ("mcpreg-audience-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    auto open = [&](const std::string& database) {
+        engine::registry_options options;
+        options.database = (dir / database).string();
+        options.jwt_key_file = (dir / "shared.pem").string();
+        return engine::registry::open(options).value();
+    };
+    auto a = open("a.db");
+    auto b = open("b.db");
+    auto a_again = open("a.db");
+    const auto token = a.issue_token({{"publish", "*"}});
+    auto publish = [&](engine::registry& reg, const std::string& version) {
+        engine::request req;
+        req.method = "POST";
+        req.target = "/v0.1/publish";
+        req.headers.push_back({"Authorization", "Bearer " + token});
+        req.body = R"({"$schema":")" + std::string(model::current_schema_url) +
+                   R"(","name":"com.example/aud","description":"d","version":")" + version + R"("})";
+        return reg.handle(req).status;
+    };
+    CHECK(publish(a, "1.0.0") == 200);
+    CHECK(publish(b, "1.0.0") == 401);        // same key, another deployment
+    CHECK(publish(a_again, "2.0.0") == 200);  // another engine over the same database
+    // An explicit audience is shared by whoever configures it.
+    auto signer = jwt_signer::generate().value();
+    signer.set_audience("https://registry.example");
+    const auto now = std::chrono::system_clock::now();
+    const auto audienced = signer.sign(claims_for({{"publish", "*"}}, now));
+    CHECK(signer.verify(audienced, now).value().audience == "https://registry.example");
+    signer.set_audience("https://other.example");
+    CHECK_FALSE(signer.verify(audienced, now));
     fs::remove_all(dir);
 }

@@ -4,6 +4,7 @@
 
 #include "../../src/common/search_query.hpp"
 #include "../../src/common/sqlite.hpp"
+#include "../../src/engine/storage.hpp"
 #include "engine_fixture.hpp"
 #include "http_test_client.hpp"
 #include "test_data.hpp"
@@ -12,7 +13,10 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <atomic>
+#include <filesystem>
 #include <set>
+#include <thread>
 
 #include <sqlite3.h>
 #include <unistd.h>
@@ -702,17 +706,18 @@ TEST_CASE("a file from before the page index (schema 3) is migrated at open and 
         deleted_page = call(reg, "/v0.1/servers?limit=30&include_deleted=true").res.body;
     }
     CHECK(sql("PRAGMA page_size") == "8192");  // a new file
-    CHECK(sql("PRAGMA user_version") == "4");
-    // As schema 3 left it: no page index.
-    sql("DROP INDEX server_versions_page; PRAGMA user_version = 3");
+    CHECK(sql("PRAGMA user_version") == "5");
+    // As schema 3 left it: no page index, no deployment identity.
+    sql("DROP INDEX server_versions_page; DROP TABLE registry_settings; PRAGMA user_version = 3");
     {
         options.seed_files.clear();
         auto reg = test::open_registry(options);
         CHECK(call(reg, "/v0.1/servers?limit=100&cursor=io.github").res.body == page);
         CHECK(call(reg, "/v0.1/servers?limit=30&include_deleted=true").res.body == deleted_page);
     }
-    CHECK(sql("PRAGMA user_version") == "4");
+    CHECK(sql("PRAGMA user_version") == "5");
     CHECK(sql("SELECT count(*) FROM sqlite_schema WHERE name = 'server_versions_page'") == "1");
+    CHECK(sql("SELECT length(value) FROM registry_settings WHERE key = 'deployment_id'") == "32");
     std::filesystem::remove(path);
     std::filesystem::remove(path.string() + "-wal");
     std::filesystem::remove(path.string() + "-shm");
@@ -796,4 +801,51 @@ TEST_CASE("metrics keep a bounded number of series whatever methods and paths cl
     CHECK(metrics.find("/no/such/path") == std::string::npos);
     CHECK(metrics.find("ns12") == std::string::npos);
     CHECK(metrics.size() < before + 20'000);  // a handful of series, not 1,500
+}
+
+TEST_CASE("reads on their own connections never wait behind a slow read or a write, and see every commit" *
+          doctest::test_suite("engine"))
+{
+    namespace fs = std::filesystem;
+    const auto path = fs::temp_directory_path() / ("mcpreg-readers-" + std::to_string(::getpid()) + ".db");
+    fs::remove(path);
+    engine::registry_options options;
+    options.database = path.string();
+    options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
+    auto reg = engine::registry::open(options).value();
+    auto store = engine::detail::storage::open(path.string(), {}).value();
+    // One read stalls inside its rows (as a slow search does) while another read and a write go ahead.
+    std::atomic<bool> stalled{false};
+    std::thread slow([&] {
+        engine::detail::list_query query;
+        query.limit = 2;
+        (void)store->list(query, [&](const engine::detail::rendered_row&) {
+            stalled = true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(800));
+        });
+    });
+    while (!stalled) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const auto started = std::chrono::steady_clock::now();
+    bool found = false;
+    CHECK(store->get("io.github.github/github-mcp-server", "latest", false, [&](const auto&) { found = true; }));
+    CHECK(found);
+    const auto token = reg.issue_token({{"publish", "*"}});
+    engine::request publish;
+    publish.method = "POST";
+    publish.target = "/v0.1/publish";
+    publish.headers.push_back({"Authorization", "Bearer " + token});
+    publish.body = R"({"$schema":")" + std::string(model::current_schema_url) +
+                   R"(","name":"com.example/fresh","description":"d","version":"1.0.0"})";
+    REQUIRE(reg.handle(publish).status == 200);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(400));
+    // The other connection sees the commit at once.
+    bool fresh = false;
+    CHECK(store->get("com.example/fresh", "1.0.0", false, [&](const auto&) { fresh = true; }));
+    CHECK(fresh);
+    slow.join();
+    store.reset();
+    fs::remove(path);
+    fs::remove(path.string() + "-wal");
+    fs::remove(path.string() + "-shm");
+    fs::remove(path.string() + ".jwt-key.pem");
 }

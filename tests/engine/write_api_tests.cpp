@@ -481,7 +481,7 @@ TEST_CASE("M1: every generic example publishes in the anonymous namespace and re
     CHECK(published == 17);
 }
 
-TEST_CASE("DELETE removes a version; the audit log records every write; the publish policy can refuse or rewrite" *
+TEST_CASE("DELETE leaves a tombstone; the audit log records every write; the publish policy can refuse or rewrite" *
           doctest::test_suite("writes"))
 {
     engine::registry_options options;
@@ -501,23 +501,38 @@ TEST_CASE("DELETE removes a version; the audit log records every write; the publ
     CHECK(call(reg, "POST", "/v0.1/publish", server_json("com.example/kept", "2.0.0"), token).res.status == 200);
     auto removed = call(reg, "DELETE", "/v0.1/servers/com.example%2Fkept/versions/2.0.0", nullptr, token);
     CHECK(removed.res.status == 200);
-    CHECK(call(reg, "GET", "/v0.1/servers/com.example%2Fkept/versions/2.0.0?include_deleted=true").res.status == 404);
+    CHECK(official(removed).at("status") == "deleted");
+    CHECK(call(reg, "GET", "/v0.1/servers/com.example%2Fkept/versions/2.0.0").res.status == 404);
+    auto tombstone = call(reg, "GET", "/v0.1/servers/com.example%2Fkept/versions/2.0.0?include_deleted=true");
+    CHECK(official(tombstone).at("status") == "deleted");
     CHECK(latest_version(reg, "com.example%2Fkept") == "1.0.0");
+    // Mirrors see it go, and its number never comes back with other content.
+    auto since = call(reg, "GET", "/v0.1/servers?updated_since=2000-01-01T00:00:00Z&search=kept");
+    bool seen_deleted = false;
+    for (const auto& item : since.body.at("servers").as_array())
+        seen_deleted = seen_deleted || (item.at("server").at("version") == "2.0.0" &&
+                                        item.at("_meta").at(model::official_meta_key).at("status") == "deleted");
+    CHECK(seen_deleted);
+    CHECK(call(reg, "POST", "/v0.1/publish", server_json("com.example/kept", "2.0.0", "other content"), token)
+              .res.status == 400);
+    CHECK(call(reg, "DELETE", "/v0.1/servers/com.example%2Fkept/versions/2.0.0", nullptr, token).res.status == 404);
     CHECK(call(reg, "DELETE", "/v0.1/servers/com.example%2Fkept/versions/9.9.9", nullptr, token).res.status == 404);
     CHECK(call(reg, "DELETE", "/v0.1/servers/com.example%2Fkept/versions/1.0.0", nullptr,
                reg.issue_token({{"publish", "*"}}))
               .res.status == 403);
     auto log = reg.audit_log(10).value();
-    REQUIRE(log.size() == 5);
+    REQUIRE(log.size() == 6);
     CHECK(log[0].action == "delete");
     CHECK(log[0].outcome == "403");
-    CHECK(log[1].action == "delete");
-    CHECK(log[1].outcome == "ok");
-    CHECK(log[1].actor == "admin:tester");
-    CHECK(log[3].outcome == "403");
-    CHECK(log[3].name == "com.example/forbidden");
-    CHECK(log[4].action == "publish");
-    CHECK(log[4].version == "1.0.0");
+    CHECK(log[1].action == "publish");  // the refused reuse of a removed version number
+    CHECK(log[1].outcome == "400");
+    CHECK(log[2].action == "delete");
+    CHECK(log[2].outcome == "ok");
+    CHECK(log[2].actor == "admin:tester");
+    CHECK(log[4].outcome == "403");
+    CHECK(log[4].name == "com.example/forbidden");
+    CHECK(log[5].action == "publish");
+    CHECK(log[5].version == "1.0.0");
 }
 
 TEST_CASE("hostile bodies and names get a 4xx, never a 500" * doctest::test_suite("writes"))
@@ -755,4 +770,51 @@ TEST_CASE("C21-C24: the package ownership verifier the host supplies" * doctest:
               .mentions("registry validation failed"));
     CHECK(checked.size() == 5);
     CHECK(reg.size().value() == 1);
+}
+
+TEST_CASE("publish, edit and validate apply one set of rules: what /validate refuses is never stored" *
+          doctest::test_suite("writes"))
+{
+    auto reg = test::open_registry();
+    const auto token = reg.issue_token({{"publish", "*"}, {"edit", "*"}});
+    auto base = server_json("io.github.rules/server", "1.0.0");
+    REQUIRE(call(reg, "POST", "/v0.1/publish", base, token).res.status == 200);
+    auto mcpb = [](std::string sha) {
+        return json::array{{{"registryType", "mcpb"},
+                            {"identifier", "https://github.com/rules/server/releases/download/v1/s.mcpb"},
+                            {"fileSha256", sha},
+                            {"transport", {{"type", "stdio"}}}}};
+    };
+    std::vector<std::pair<std::string, json::object>> hostile;
+    auto traversal = base;
+    traversal["packages"] = mcpb("../../x");
+    hostile.emplace_back("a fileSha256 that is a path", traversal);
+    auto format = base;
+    format["packages"] = json::array{{{"registryType", "npm"},
+                                      {"identifier", "rules-server"},
+                                      {"version", "1.0.0"},
+                                      {"transport", {{"type", "stdio"}}},
+                                      {"environmentVariables", json::array{{{"name", "X"}, {"format", "evil"}}}}}};
+    hostile.emplace_back("an input format outside the enum", format);
+    auto icon = base;
+    icon["icons"] = json::array{{{"src", "https://example.com/i.png"}, {"mimeType", "text/html"}}};
+    hostile.emplace_back("an icon of type text/html", icon);
+    for (auto& [what, document] : hostile) {
+        auto validated = call(reg, "POST", "/v0.1/validate", document);
+        CHECK_MESSAGE(validated.body.at("valid") == false, what);
+        document["version"] = "2.0.0";
+        CHECK_MESSAGE(call(reg, "POST", "/v0.1/publish", document, token).res.status == 422, what);
+        document["version"] = "1.0.0";
+        CHECK_MESSAGE(
+            call(reg, "PUT", "/v0.1/servers/io.github.rules%2Fserver/versions/1.0.0", document, token).res.status ==
+                422,
+            what);
+    }
+    CHECK(call(reg, "GET", "/v0.1/servers/io.github.rules%2Fserver/versions").body.at("metadata").at("count") == 1);
+    // The valid form of each is accepted.
+    auto good = base;
+    good["version"] = "3.0.0";
+    good["packages"] = mcpb(std::string(64, 'a'));
+    CHECK(call(reg, "POST", "/v0.1/validate", good).body.at("valid") == true);
+    CHECK(call(reg, "POST", "/v0.1/publish", good, token).res.status == 200);
 }

@@ -102,7 +102,8 @@ struct mcpreg_catalog {
 // A listing (pages fetched as it advances) or a finished list (`owner` null: catalog search results).
 struct mcpreg_server_iter {
     mcpreg_client* owner = nullptr;
-    list_options query;
+    list_options query;                      // query.cursor: what mcpreg_server_iter_cursor reports
+    std::optional<page_walker> walker;       // a listing's walk, with its guards
     std::optional<std::string> versions_of;  // set: one page of every version of this name
     std::vector<mcpreg_server> page;
     std::size_t position = 0;
@@ -437,7 +438,8 @@ int mcpreg_client_list_servers(mcpreg_server_iter** out, mcpreg_client* client, 
         if (!query) return fail(err, query.error());
         auto iter = std::make_unique<mcpreg_server_iter>();
         iter->owner = client;
-        iter->query = std::move(*query);
+        iter->query = *query;
+        iter->walker.emplace(std::move(*query));
         *out = iter.release();
         return MCPREG_OK;
     });
@@ -463,16 +465,18 @@ int mcpreg_server_iter_next(const mcpreg_server** out, mcpreg_server_iter* iter,
         *out = nullptr;
         while (iter->position >= iter->page.size()) {
             if (iter->exhausted || !iter->owner) return static_cast<int>(MCPREG_ITEROVER);
+            auto& walker = iter->walker;
             result<model::server_list> page = iter->versions_of ? iter->owner->client.list_versions(*iter->versions_of)
-                                                                : iter->owner->client.list_servers(iter->query);
+                                                                : iter->owner->client.list_servers(walker->query());
+            if (!page && walker && walker->retry_smaller(page.error().code)) continue;  // a page over the size cap
             if (!page) return fail(err, page.error());  // the iterator stays where it was: call again to retry
+            if (walker)
+                if (auto accepted = walker->accept(*page); !accepted) return fail(err, accepted.error());
             iter->page.clear();
             for (auto& entry : page->servers) iter->page.push_back(mcpreg_server{std::move(entry)});
             iter->position = 0;
-            const bool more = !iter->versions_of && page->next_cursor && !page->next_cursor->empty() &&
-                              !page->servers.empty() && page->next_cursor != iter->query.cursor;
-            iter->query.cursor = page->next_cursor;
-            iter->exhausted = !more;
+            if (walker) iter->query.cursor = walker->query().cursor;
+            iter->exhausted = !walker || walker->done();
         }
         *out = &iter->page[iter->position++];
         return MCPREG_OK;
@@ -740,7 +744,9 @@ int mcpreg_resolution_config(char** out, const mcpreg_resolution* r, const char*
         case MCPREG_CONFIG_GENERIC: f = resolve::config_format::generic; break;
         default: return invalid(err, "unknown configuration format");
         }
-        *out = duplicate(resolve::client_config(r->resolved.spec, server_name, f));
+        auto rendered = resolve::render_config(r->resolved.spec, server_name, f);
+        if (!rendered) return fail(err, rendered.error());
+        *out = duplicate(rendered->text);
         return MCPREG_OK;
     });
 }

@@ -4,6 +4,7 @@
 
 #include <mcpreg/client/connection.hpp>
 #include <mcpreg/client/options.hpp>
+#include <mcpreg/client/page_walker.hpp>
 #include <mcpreg/error.hpp>
 #include <mcpreg/export.hpp>
 #include <mcpreg/model/server.hpp>
@@ -244,10 +245,10 @@ private:
 MCPREG_API result<std::string> sign_domain_proof(std::string_view domain, std::string_view private_key_pem,
                                                  std::string timestamp = {});
 
-/// Walks every page of a query, resumably.
-///
-/// Guards: a cursor the registry already sent is an error (errc::bad_response) rather than an endless loop,
-/// and a (name, version) already returned is dropped from later pages (counted in duplicates_dropped()).
+/// Walks every page of a query, resumably, with page_walker's guards: a cursor the registry already sent is an
+/// error (errc::bad_response) rather than an endless loop, a (name, version) already returned is dropped from
+/// later pages (counted in duplicates_dropped()), and a page over the response size cap is asked for again
+/// with a smaller limit.
 ///
 /// \par Thread safety
 /// One operation at a time per pager.
@@ -265,22 +266,17 @@ public:
             [this](auto handler) { next_page_impl(std::move(handler)); }, token);
     }
 
-    bool done() const noexcept { return done_; }
+    bool done() const noexcept { return walker_.done(); }
     /// Where the next page starts; pass it as list_options::cursor to resume later.
-    const std::optional<std::string>& cursor() const noexcept { return query_.cursor; }
-    std::size_t pages() const noexcept { return pages_; }
-    std::size_t duplicates_dropped() const noexcept { return duplicates_; }
+    const std::optional<std::string>& cursor() const noexcept { return walker_.query().cursor; }
+    std::size_t pages() const noexcept { return walker_.pages(); }
+    std::size_t duplicates_dropped() const noexcept { return walker_.duplicates_dropped(); }
 
 private:
     void next_page_impl(boost::asio::any_completion_handler<void(error_code, model::server_list)> handler);
 
     client client_;
-    list_options query_;
-    bool done_ = false;
-    std::size_t pages_ = 0;
-    std::size_t duplicates_ = 0;
-    std::set<std::string> cursors_seen_;
-    std::set<std::pair<std::string, std::string>> rows_seen_;
+    page_walker walker_;
 };
 
 }  // namespace mcpreg

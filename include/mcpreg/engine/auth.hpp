@@ -35,6 +35,7 @@ struct token_claims {
     std::vector<permission> permissions;
     std::chrono::system_clock::time_point issued_at{};
     std::chrono::system_clock::time_point expires_at{};
+    std::string audience;  ///< aud: the deployment the token is for (see jwt_signer::set_audience)
 };
 
 /// An OpenID Connect issuer whose RS256 ID tokens a token exchange accepts.
@@ -83,10 +84,14 @@ public:
     ~jwt_signer();
 
     std::string private_key_pem() const;
+    /// The deployment this signer's tokens are for: sign() writes it as `aud`, and verify() then refuses a
+    /// token without it or with another, so deployments that share a key file never accept each other's
+    /// tokens. Empty (the default): no audience is written or checked. Set it before sharing the signer.
+    void set_audience(std::string audience);
     /// A compact JWS: header {"alg":"EdDSA","typ":"JWT"}, claims iss "mcp-registry", iat, nbf, exp,
     /// auth_method, auth_method_sub, permissions.
     std::string sign(const token_claims& claims) const;
-    /// Checks the signature (EdDSA only: "none" and every other alg are refused), issuer, nbf and exp.
+    /// Checks the signature (EdDSA only: "none" and every other alg are refused), issuer, audience, nbf and exp.
     result<token_claims> verify(std::string_view token,
                                 std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
 

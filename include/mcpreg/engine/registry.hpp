@@ -38,6 +38,10 @@ struct registry_options {
     std::string database = ":memory:";
     /// PostgreSQL: connections each engine process keeps open (requests beyond it wait for one).
     std::size_t database_pool_size = 8;
+    /// SQLite: sync every commit to disk before a write is acknowledged (synchronous=FULL), so a power loss
+    /// never undoes an acknowledged publish. False trades that for faster writes (synchronous=NORMAL: the last
+    /// commits may be lost on power loss, the file is never corrupted).
+    bool sqlite_full_sync = true;
     /// Files imported at open: server.json documents, arrays of them, ServerResponse arrays or list pages.
     std::vector<std::string> seed_files;
     /// `Cache-Control: max-age` of read responses. Short, because a registry changes.
@@ -56,6 +60,10 @@ struct registry_options {
     /// PostgreSQL: every engine process over the database signs with this one key, so each accepts the others'
     /// tokens.
     std::string jwt_key_file;
+    /// The audience (`aud`) of the registry tokens this registry issues and accepts. Unset: "mcpreg:" and the
+    /// database's own random identity, so every engine over one database accepts the others' tokens and no
+    /// other deployment does, even one sharing the key file.
+    std::optional<std::string> token_audience;
     /// POST /v0/auth/none: anyone gets publish and edit on `io.modelcontextprotocol.anonymous/*` (dev/test).
     bool anonymous_auth = false;
     /// POST /v0/auth/admin with {"admin_key": this} gets publish and edit on every name. Unset: disabled.

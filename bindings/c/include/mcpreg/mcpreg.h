@@ -224,7 +224,10 @@ typedef enum mcpreg_config_format {
     MCPREG_CONFIG_CURSOR = 2,
     MCPREG_CONFIG_GENERIC = 3
 } mcpreg_config_format;
-/** A client configuration for the resolved server (secrets never included), caller-owned JSON text. */
+/** A client configuration for the resolved server, caller-owned JSON text. Secrets are never included: VS Code
+ *  gets password prompts, Cursor ${env:NAME}, Claude Desktop visible <NAME> placeholders to replace by hand,
+ *  the generic spec masks. MCPREG_EINVALID when the configuration would carry text the client expands (`${`)
+ *  or a name that is not a valid environment variable, header or configuration key. */
 MCPREG_CAPI int mcpreg_resolution_config(char **out, const mcpreg_resolution *resolution, const char *server_name,
                                          mcpreg_config_format format, mcpreg_error **err);
 
