@@ -5,6 +5,7 @@
 
 #include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/model/json.hpp>
+#include <mcpreg/secret_file.hpp>
 
 #include <boost/json/serialize.hpp>
 
@@ -51,12 +52,19 @@ constexpr std::string_view status_usage =
 
 std::filesystem::path token_store() { return config_directory() / "tokens.json"; }
 
+// The token store is a secret file: read only when it is ours and private (a planted or readable one is
+// ignored, with a warning), written through a fresh private file renamed into place.
 json::object read_tokens()
 {
-    std::ifstream in(token_store());
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto parsed = model::parse_json(text.str());
+    const auto path = token_store();
+    std::error_code ec;
+    if (!std::filesystem::exists(std::filesystem::symlink_status(path, ec))) return {};
+    auto text = read_secret_file(path.string());
+    if (!text) {
+        std::cerr << "mcpreg: ignoring the token store: " << terminal_text(text.error().diag.message) << '\n';
+        return {};
+    }
+    auto parsed = model::parse_json(*text);
     return parsed && parsed->is_object() ? parsed->get_object() : json::object{};
 }
 
@@ -67,16 +75,10 @@ bool store_token(const std::string& registry, const registry_token& token)
     const auto path = token_store();
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
-    const auto temporary = path.string() + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        if (!out) return false;
-        ::chmod(temporary.c_str(), 0600);
-        out << json::serialize(tokens) << '\n';
-        if (!out) return false;
-    }
-    std::filesystem::rename(temporary, path, ec);
-    return !ec;
+    std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+    auto written = write_secret_file(path.string(), json::serialize(tokens) + "\n", secret_write::replace);
+    return written && *written;
 }
 
 std::optional<std::string> stored_token(const std::string& registry)

@@ -82,12 +82,16 @@ std::optional<std::int64_t> numeric_claim(const json::object& claims, std::strin
 {
     const auto* v = claims.if_contains(name);
     if (!v || !v->is_number()) return std::nullopt;
-    if (v->is_int64()) return v->get_int64();
-    if (v->is_uint64()) return std::nullopt;  // past 2^63 seconds: no time a token can mean
-    // A double only when it is a whole number of seconds a time_point can hold (1e300 is not).
-    const double seconds = v->get_double();
-    constexpr double bound = 1e15;  // about 31 million years
-    if (!(seconds > -bound && seconds < bound)) return std::nullopt;
+    // Only times the clock can hold: seconds become system_clock's nanoseconds, which end in 2262.
+    constexpr std::int64_t bound = 8'000'000'000;  // the year 2223
+    if (v->is_int64()) {
+        const auto seconds = v->get_int64();
+        if (seconds <= -bound || seconds >= bound) return std::nullopt;
+        return seconds;
+    }
+    if (v->is_uint64()) return std::nullopt;  // past 2^63 seconds
+    const double seconds = v->get_double();   // 1e300, NaN and infinities fail this
+    if (!(seconds > -static_cast<double>(bound) && seconds < static_cast<double>(bound))) return std::nullopt;
     return static_cast<std::int64_t>(seconds);
 }
 

@@ -173,14 +173,48 @@ bool is_read(http::verb method)
     return method == http::verb::get || method == http::verb::head || method == http::verb::options;
 }
 
-// A request handed to the exchange pool: the answer comes back on the connection's strand, where the
-// connection waits on `done` (cancelled when the answer is in, or expiring at the exchange deadline).
+// Token exchanges wait on other parties' servers, which an unauthenticated caller may choose; writes wait on a
+// database lock. Each kind has its own lane, so exchanges that hang never hold up publishes.
+bool is_token_exchange(std::string_view target)
+{
+    return target.starts_with("/v0/auth/") || target.starts_with("/v0.1/auth/");
+}
+
+// A request handed to a lane's pool: the answer comes back on the connection's strand, where the connection
+// waits on `done` (cancelled when the answer is in, or expiring at the deadline). `phase` settles, once,
+// whether the job ran: a request given up before it started is never run, so the caller may safely retry.
 struct offloaded {
+    enum : int { queued, started, abandoned };
     asio::steady_timer done;
     std::optional<response> answer;
+    std::atomic<int> phase{queued};
 
     explicit offloaded(const asio::any_io_executor& strand) : done(strand) {}
 };
+
+// A pool of threads and a count of the requests running or queued on it.
+struct lane {
+    asio::thread_pool pool;
+    std::atomic<std::size_t> pending{0};
+    std::size_t capacity;
+    std::string_view busy_detail;
+
+    lane(std::size_t threads, std::size_t max_pending, std::string_view busy)
+        : pool(std::max<std::size_t>(1, threads)), capacity(max_pending), busy_detail(busy)
+    {
+    }
+};
+
+response service_problem(int status, std::string_view title, std::string_view detail, bool retry)
+{
+    response res;
+    res.status = status;
+    res.headers.push_back({"Content-Type", "application/problem+json"});
+    if (retry) res.headers.push_back({"Retry-After", "1"});
+    res.body = "{\"title\":\"" + std::string(title) + "\",\"status\":" + std::to_string(status) + ",\"detail\":\"" +
+               std::string(detail) + "\"}";
+    return res;
+}
 
 }  // namespace
 
@@ -192,9 +226,9 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
     tcp::acceptor acceptor;
     std::atomic<bool> stopping{false};
     std::atomic<std::size_t> open_connections{0};
-    // Writes and token exchanges: never on the threads that serve reads.
-    asio::thread_pool exchanges;
-    std::atomic<std::size_t> pending_exchanges{0};
+    // Token exchanges and writes: never on the threads that serve reads, and never on each other's.
+    lane exchanges;
+    lane writes;
 
     // Open connections, so stop() can close the idle ones.
     std::mutex sessions_mutex;
@@ -207,7 +241,9 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
           watchdog_period(
               std::max(std::chrono::milliseconds(1), std::min({o.read_timeout, o.idle_timeout, o.write_timeout}))),
           acceptor(asio::make_strand(executor)),
-          exchanges(std::max<std::size_t>(1, o.exchange_threads))
+          exchanges(o.exchange_threads, o.max_pending_exchanges,
+                    "Too many token exchanges in progress, try again shortly"),
+          writes(o.write_threads, o.max_pending_writes, "Too many writes in progress, try again shortly")
     {
     }
 
@@ -215,7 +251,7 @@ struct http_server::impl : std::enable_shared_from_this<impl> {
     asio::awaitable<void> serve(std::shared_ptr<connection> conn);
     asio::awaitable<void> refuse(std::shared_ptr<connection> conn);
     asio::awaitable<boost::system::error_code> write(connection& conn, const wire_response& res);
-    asio::awaitable<response> offload(connection& conn, request req);
+    asio::awaitable<response> offload(connection& conn, lane& on, request req);
     asio::awaitable<wire_response> respond(connection& conn, const request_parser::value_type& req, bool keep_alive);
 };
 
@@ -272,25 +308,22 @@ asio::awaitable<boost::system::error_code> http_server::impl::write(connection& 
     co_return ec;
 }
 
-asio::awaitable<response> http_server::impl::offload(connection& conn, request req)
+asio::awaitable<response> http_server::impl::offload(connection& conn, lane& on, request req)
 {
-    auto refused = [](std::string_view detail) {
-        response res;
-        res.status = 503;
-        res.headers.push_back({"Content-Type", "application/problem+json"});
-        res.headers.push_back({"Retry-After", "1"});
-        res.body = "{\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"" + std::string(detail) + "\"}";
-        return res;
-    };
-    if (++pending_exchanges > options.max_pending_exchanges) {
-        --pending_exchanges;
-        co_return refused("Too many writes and token exchanges in progress, try again shortly");
+    if (++on.pending > on.capacity) {
+        --on.pending;
+        co_return service_problem(503, "Service Unavailable", on.busy_detail, true);
     }
     auto state = std::make_shared<offloaded>(conn.socket.get_executor());
     state->done.expires_after(options.exchange_timeout);
-    // The job holds the registry (which outlives the server: the destructor joins the pool) and the shared
-    // state, never the server itself, so the pool is never joined from one of its own threads.
-    asio::post(exchanges, [&reg = reg, &pending = pending_exchanges, state, req = std::move(req)] {
+    // The job holds the registry (which outlives the server: the destructor joins the pools) and the shared
+    // state, never the server itself, so a pool is never joined from one of its own threads.
+    asio::post(on.pool, [&reg = reg, &pending = on.pending, state, req = std::move(req)] {
+        int expected = offloaded::queued;
+        if (!state->phase.compare_exchange_strong(expected, offloaded::started)) {
+            --pending;  // its caller was answered already: never run it
+            return;
+        }
         auto res = reg.handle(req);
         --pending;
         asio::post(state->done.get_executor(), [state, res = std::move(res)]() mutable {
@@ -298,19 +331,27 @@ asio::awaitable<response> http_server::impl::offload(connection& conn, request r
             state->done.cancel();
         });
     });
-    // The connection may wait as long as the exchange may take, then write.
+    // The connection may wait as long as the request may take, then write.
     conn.expires_after(options.exchange_timeout + options.write_timeout);
     boost::system::error_code ec;
     co_await state->done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (state->answer) co_return std::move(*state->answer);
-    co_return refused("The request took too long, try again shortly");
+    int expected = offloaded::queued;
+    if (state->phase.compare_exchange_strong(expected, offloaded::abandoned))
+        co_return service_problem(503, "Service Unavailable", "The request waited too long and was not run; try again",
+                                  true);
+    co_return service_problem(504, "Gateway Timeout",
+                              "The request did not finish in time; it may still complete, so check before retrying",
+                              false);
 }
 
 asio::awaitable<wire_response> http_server::impl::respond(connection& conn, const request_parser::value_type& req,
                                                           bool keep_alive)
 {
     if (is_read(req.method())) co_return answer(reg, req, keep_alive);
-    auto res = co_await offload(conn, to_engine_request(req));
+    auto engine_request = to_engine_request(req);
+    auto& on = is_token_exchange(engine_request.target) ? exchanges : writes;
+    auto res = co_await offload(conn, on, std::move(engine_request));
     co_return serialize(std::move(res), false, req.version(), keep_alive && req.keep_alive());
 }
 
@@ -379,8 +420,10 @@ http_server::~http_server()
 {
     stop();
     // Requests still running on the pool use the registry, which may go once the server is gone.
-    impl_->exchanges.stop();
-    impl_->exchanges.join();
+    for (auto* on : {&impl_->exchanges, &impl_->writes}) {
+        on->pool.stop();
+        on->pool.join();
+    }
 }
 
 result<unsigned short> http_server::listen(const std::string& host, unsigned short port)

@@ -97,12 +97,13 @@ result<std::shared_ptr<evp_pkey_st>> oidc_verifier::key(const std::string& kid,
     // An unknown kid may mean the issuer rotated its keys: refetch, but not for every forged kid.
     if (!fetched_at_ || now - *fetched_at_ >= issuer_.jwks_refresh_interval) {
         if (!issuer_.fetch_jwks) return token_error("failed to fetch JWKS: no key set source configured");
+        // A failed fetch waits the interval too: an issuer that is down is not asked again for every token.
+        fetched_at_ = now;
         auto document = issuer_.fetch_jwks();
         if (!document) return token_error("failed to fetch JWKS: " + document.error().diag.message);
         auto keys = parse_jwks(*document);
         if (!keys) return keys.error();
         keys_ = std::move(*keys);
-        fetched_at_ = now;
         if (auto found = keys_.find(kid); found != keys_.end()) return found->second;
     }
     return token_error("key with ID " + kid + " not found");

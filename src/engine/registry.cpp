@@ -38,6 +38,15 @@ constexpr std::size_t min_gzip_bytes = 1024;
 // The API has seven parameters; thousands are an attack on the cache key and the parser, not a query.
 constexpr std::size_t max_query_parameters = 64;
 
+// The query parameters any read handler reads; only these make an answer differ.
+bool is_api_parameter(std::string_view name)
+{
+    for (std::string_view known :
+         {"cursor", "limit", "search", "updated_since", "version", "include_deleted", "q", "all_versions"})
+        if (name == known) return true;
+    return false;
+}
+
 // A response body ready to send again: its ETag, and its gzip form once someone asked for it.
 struct cached_body {
     int status = 200;
@@ -54,7 +63,10 @@ class body_cache {
 public:
     using clock = std::chrono::steady_clock;
 
-    body_cache(std::size_t capacity, clock::duration lifetime) : capacity_(capacity), lifetime_(lifetime) {}
+    body_cache(std::size_t capacity, std::size_t max_bytes, clock::duration lifetime)
+        : capacity_(capacity), max_bytes_(max_bytes), lifetime_(lifetime)
+    {
+    }
 
     std::shared_ptr<const cached_body> find(const std::string& key)
     {
@@ -62,6 +74,7 @@ public:
         auto it = index_.find(key);
         if (it == index_.end()) return nullptr;
         if (clock::now() - it->second->stored > lifetime_) {
+            bytes_ -= weight(*it->second->body);
             order_.erase(it->second);
             index_.erase(it);
             return nullptr;
@@ -81,17 +94,24 @@ public:
     /// false when it did not.
     bool insert(const std::string& key, std::shared_ptr<const cached_body> body, std::uint64_t read_at)
     {
-        if (capacity_ == 0) return false;
+        if (capacity_ == 0 || weight(*body) > max_bytes_) return false;
         std::lock_guard lock(mutex_);
         if (read_at != generation_) return false;
         if (auto it = index_.find(key); it != index_.end()) {
+            bytes_ -= weight(*it->second->body);
             it->second->body = std::move(body);
+            bytes_ += weight(*it->second->body);
             it->second->stored = clock::now();
-            return true;
         }
-        order_.push_front({key, std::move(body), clock::now()});
-        index_[key] = order_.begin();
-        if (order_.size() > capacity_) {
+        else {
+            bytes_ += weight(*body);
+            order_.push_front({key, std::move(body), clock::now()});
+            index_[key] = order_.begin();
+        }
+        // Bounded in entries and in bytes: a few huge pages (one publisher's large documents) must not hold
+        // the process's memory any more than many small ones.
+        while (order_.size() > capacity_ || bytes_ > max_bytes_) {
+            bytes_ -= weight(*order_.back().body);
             index_.erase(order_.back().key);
             order_.pop_back();
         }
@@ -104,6 +124,7 @@ public:
         ++generation_;
         order_.clear();
         index_.clear();
+        bytes_ = 0;
     }
 
 private:
@@ -112,7 +133,12 @@ private:
         std::shared_ptr<const cached_body> body;
         clock::time_point stored;
     };
+    // What an entry may cost: its body, and as much again for the gzip form made on demand.
+    static std::size_t weight(const cached_body& body) { return 2 * body.body.size() + body.etag.size() + 64; }
+
     std::size_t capacity_;
+    std::size_t max_bytes_;
+    std::size_t bytes_ = 0;
     clock::duration lifetime_;
     mutable std::mutex mutex_;
     std::uint64_t generation_ = 0;
@@ -388,7 +414,7 @@ struct registry::impl {
     impl(registry_options o, std::unique_ptr<detail::storage> s, jwt_signer key)
         : options(std::move(o)),
           store(std::move(s)),
-          cache(options.response_cache_entries, options.max_age),
+          cache(options.response_cache_entries, options.response_cache_bytes, options.max_age),
           signer(std::move(key))
     {
         store->watch_changes([this] { cache.clear(); });
@@ -666,10 +692,12 @@ response registry::impl::route(const request& req, std::string& pattern)
     auto params = detail::parse_query(raw_query);
     if (!params) return problem(400, "Invalid query string encoding");
     if (params->size() > max_query_parameters) return problem(400, "Too many query parameters");
-    // One cache entry per route and parameter set; /v0 and /v0.1 answer alike, so they share it.
+    // One cache entry per route and the parameters the API reads (others change nothing in the answer, so
+    // they must not make new entries); /v0 and /v0.1 answer alike, so they share it.
     std::string cache_key;
     for (const auto& segment : route) cache_key += "/" + segment;
     auto sorted = *params;
+    std::erase_if(sorted, [](const auto& p) { return !is_api_parameter(p.first); });
     std::sort(sorted.begin(), sorted.end());
     for (const auto& [k, v] : sorted) cache_key += "\n" + k + "=" + v;
 

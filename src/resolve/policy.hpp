@@ -265,7 +265,10 @@ inline void bind_source(parsed_mount& m, std::string_view source, std::string_vi
         return;
     }
     m.what.host_path = normal_path(source);
-    m.host_access = exposed_by(source, home);
+    // Any host path is the host's: a registry-chosen one could be a crontab, a web root or a key folder, and no
+    // list of dangerous places is complete. The well-known ones get a sharper reason.
+    m.host_access =
+        exposed_by(source, home).value_or("it mounts the host's " + m.what.host_path + " into the container");
 }
 
 // `-v SOURCE:TARGET[:OPTIONS]`, `-v TARGET`.
@@ -603,13 +606,13 @@ struct runtime_check {
         }
         case reading::network:
             report.network = masked;
-            if (v == "host" || v.starts_with("container:")) {
+            if (v == "host" || v.starts_with("container:") || v.starts_with("ns:")) {
                 what = effect::host_access;
                 why = "shares the host's (or another container's) network";
             }
             break;
         case reading::namespace_mode:
-            if (v == "host" || v.starts_with("container:")) {
+            if (v == "host" || v.starts_with("container:") || v.starts_with("ns:")) {
                 what = effect::host_access;
                 why = "shares a namespace of the host (or of another container)";
             }

@@ -358,7 +358,8 @@ struct renderer {
         const secret held{std::string(secret_text)};
         switch (format) {
         case config_format::vscode: {
-            const auto id = unique(ids, span.input, safe_name(span.input, false));
+            // The id is ours, not the registry's: prefixed, so it never meets another server's inputs.
+            const auto id = unique(ids, span.input, safe_name("mcpreg." + key + "." + span.input, false));
             if (std::none_of(inputs.begin(), inputs.end(),
                              [&](const json::value& v) { return v.as_object().at("id").as_string() == id; }))
                 inputs.push_back(json::object{
@@ -367,7 +368,9 @@ struct renderer {
         }
         case config_format::cursor: {
             const bool known = variables.contains(span.input);
-            const auto name = unique(variables, span.input, safe_name(span.input, true));
+            // Cursor fills ${env:NAME} from its own environment: a name the registry chose could hand the server
+            // any variable the user has (AWS_SECRET_ACCESS_KEY). Ours are MCPREG_<server>_<input>, set for it.
+            const auto name = unique(variables, span.input, safe_name("MCPREG_" + key + "_" + span.input, true));
             const auto text = "${env:" + name + "}";
             if (!known)
                 fill_in.push_back({span.input, text, location,

@@ -371,3 +371,26 @@ TEST_CASE("a mirror of a registry that repeats its cursors (A, B, A) stops with 
     CHECK(report.error().code == errc::bad_response);
     CHECK(looping.requests() < 10);
 }
+
+TEST_CASE("a mirror of a registry that sends fresh cursors over the same entries stops instead of looping" *
+          doctest::test_suite("catalog"))
+{
+    test::fault_server endless([&](const http_request&, int index) {
+        json::object metadata{{"count", 1}, {"nextCursor", "c" + std::to_string(index)}};
+        return test::fault_action::respond(
+            200,
+            json::serialize(json::object{
+                {"servers",
+                 json::array{{{"server", {{"name", "com.example/same"}, {"description", "d"}, {"version", "1"}}}}}},
+                {"metadata", metadata}}));
+    });
+    client_options options;
+    options.base_url = endless.url();
+    options.use_environment_proxy = false;
+    auto client = blocking_client::create(options).value();
+    auto catalog = cache::catalog::open({":memory:"}).value();
+    auto report = catalog.sync(client);
+    REQUIRE_FALSE(report);
+    CHECK(report.error().code == errc::bad_response);
+    CHECK(endless.requests() == 2);
+}

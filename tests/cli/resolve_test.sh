@@ -106,7 +106,7 @@ start_serve --db :memory: --seed "$MCPREG_TEST_DATA_DIR/registry-seed.json"
 expect_exit 3 "$MCPREG" --registry "$registry" resolve io.github.github/github-mcp-server --format json
 grep -q '"name":"Authorization"' "$work/stdout" || fail "the remote's header is a missing input: $(cat "$work/stdout")"
 expect_exit 0 "$MCPREG" --registry "$registry" resolve io.github.github/github-mcp-server --input "Authorization=Bearer x" --format vscode
-grep -q '${input:Authorization}' "$work/stdout" || fail "the secret header becomes a VS Code input: $(cat "$work/stdout")"
+grep -q '${input:mcpreg.github-mcp-server.Authorization}' "$work/stdout" || fail "the secret header becomes a VS Code input: $(cat "$work/stdout")"
 expect_exit 1 "$MCPREG" --registry "$registry" resolve io.github.nobody/nothing
 
 # End to end with npm.

@@ -18,6 +18,19 @@ grep -q "run 'mcpreg login' first" "$work/stderr" || fail "publish without a tok
 expect_exit 0 "$MCPREG" --registry "$registry" login none
 grep -q "^logged in to $registry" "$work/stdout" || fail "login output: $(cat "$work/stdout")"
 [[ $(stat -c %a "$XDG_CONFIG_HOME/mcpreg/tokens.json") == 600 ]] || fail "the token store is private"
+[[ $(stat -c %a "$XDG_CONFIG_HOME/mcpreg") == 700 ]] || fail "the folder of the token store is private"
+# A token store others can read is ignored (and said so), and so is one planted as a symbolic link.
+chmod 644 "$XDG_CONFIG_HOME/mcpreg/tokens.json"
+expect_exit 1 "$MCPREG" --registry "$registry" publish "$work/server.json"
+grep -q "ignoring the token store" "$work/stderr" || fail "a readable token store is ignored: $(cat "$work/stderr")"
+mv "$XDG_CONFIG_HOME/mcpreg/tokens.json" "$work/elsewhere.json"
+ln -s "$work/elsewhere.json" "$XDG_CONFIG_HOME/mcpreg/tokens.json"
+expect_exit 1 "$MCPREG" --registry "$registry" publish "$work/server.json"
+grep -q "symbolic link" "$work/stderr" || fail "a linked token store is ignored: $(cat "$work/stderr")"
+# Logging in again replaces the link with a private file; the link's target is left alone.
+expect_exit 0 "$MCPREG" --registry "$registry" login none
+[[ ! -L "$XDG_CONFIG_HOME/mcpreg/tokens.json" ]] || fail "the link was replaced"
+[[ $(stat -c %a "$work/elsewhere.json") == 644 ]] || fail "the link's target was not written through"
 expect_exit 0 "$MCPREG" --registry "$registry" publish "$work/server.json"
 grep -qx "published io.modelcontextprotocol.anonymous/cli-test 1.0.0 (latest)" "$work/stdout" || fail "publish output: $(cat "$work/stdout")"
 expect_exit 1 "$MCPREG" --registry "$registry" publish "$work/server.json"

@@ -195,6 +195,9 @@ TEST_CASE("the key set is fetched once, and again on an unknown kid at most once
         auto a = f.exchange(f.issuer.sign(actions_claims()));
         CHECK(a.res.status == 401);
         CHECK(a.mentions("failed to decode JWKS"));
+        // An issuer that is down is not asked again for every token within the interval.
+        for (int i = 0; i < 5; ++i) CHECK(f.exchange(f.issuer.sign(actions_claims())).res.status == 401);
+        CHECK(f.jwks_fetches == 1);
     }
 }
 

@@ -849,3 +849,31 @@ TEST_CASE("reads on their own connections never wait behind a slow read or a wri
     fs::remove(path.string() + "-shm");
     fs::remove(path.string() + ".jwt-key.pem");
 }
+
+TEST_CASE("the response cache is keyed by the parameters the API reads and bounded in bytes" *
+          doctest::test_suite("engine"))
+{
+    namespace fs = std::filesystem;
+    const auto path = fs::temp_directory_path() / ("mcpreg-cache-bytes-" + std::to_string(::getpid()) + ".db");
+    fs::remove(path);
+    engine::registry_options options;
+    options.database = path.string();
+    options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
+    options.response_cache_bytes = 64 * 1024;
+    auto reg = engine::registry::open(options).value();
+    // A change behind the registry's back shows which answers come from the cache: cached ones stay old.
+    const auto small = call(reg, "/v0.1/servers?limit=2&junk=1").res.body;
+    run_sql(path, "UPDATE server_versions SET entry = replace(entry, 'description', 'DESCRIPTION')");
+    // Unknown parameters share the entry of the same query without them: a flood of them adds nothing.
+    for (int i = 2; i < 50; ++i) CHECK(call(reg, "/v0.1/servers?limit=2&junk=" + std::to_string(i)).res.body == small);
+    CHECK(call(reg, "/v0.1/servers?limit=2").res.body == small);
+    // A page larger than the byte budget is never kept: it is read again each time.
+    const auto large = call(reg, "/v0.1/servers?limit=100").res.body;
+    CHECK(large.find("DESCRIPTION") != std::string::npos);
+    run_sql(path, "UPDATE server_versions SET entry = replace(entry, 'DESCRIPTION', 'description')");
+    CHECK(call(reg, "/v0.1/servers?limit=100").res.body.find("DESCRIPTION") == std::string::npos);
+    fs::remove(path);
+    fs::remove(path.string() + "-wal");
+    fs::remove(path.string() + "-shm");
+    fs::remove(path.string() + ".jwt-key.pem");
+}

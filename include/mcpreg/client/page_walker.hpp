@@ -18,9 +18,10 @@ namespace mcpreg {
 
 /// A walk over every page of a list query.
 ///
-/// Guards: a `nextCursor` already seen in this walk (the starting cursor included, so A→B→A loops too) is an
-/// error rather than an endless loop; a (name, version) already returned is dropped from later pages; an
-/// empty page ends the walk. A page too large for the client's size cap is asked for again with half the
+/// Guards: a `nextCursor` already seen in this walk (the starting cursor included, so A→B→A loops too), one of
+/// more than 4 KiB, or a page with a next cursor that brings no entry not returned before, is an error rather
+/// than an endless loop; a (name, version) already returned is dropped from later pages; an empty page ends
+/// the walk. A page too large for the client's size cap is asked for again with half the
 /// limit, down to 1, and the limit comes back for the pages after it.
 ///
 /// \par Thread safety

@@ -24,14 +24,19 @@ struct http_server_options {
         60'000};  ///< a keep-alive connection may wait this long for its next request
     std::chrono::milliseconds write_timeout{30'000};
     std::size_t max_connections = 10'000;  ///< beyond this, new connections get 503 and are closed
-    /// Requests other than GET, HEAD and OPTIONS (writes and token exchanges, which may wait on DNS, HTTPS key
-    /// fetches, GitHub, a JWKS or a database lock) run on a pool of this many threads of the server's own, so
-    /// the threads that serve reads never wait on the network.
+    /// Token exchanges (POST /v0/auth/..., which may wait on DNS, HTTPS key fetches, GitHub or a JWKS that the
+    /// caller may choose) run on a pool of this many threads of the server's own, so the threads that serve
+    /// reads never wait on the network.
     std::size_t exchange_threads = 4;
-    /// Such requests running or queued at once; beyond this, 503 with Retry-After.
+    /// Token exchanges running or queued at once; beyond this, 503 with Retry-After.
     std::size_t max_pending_exchanges = 64;
-    /// One such request may take this long; then it is answered 503 (its work finishes in the background,
-    /// bounded by the timeouts of its own outbound calls).
+    /// Writes (publish, edit, status, delete, validate) run on a pool of their own, so hanging exchanges
+    /// never hold them up.
+    std::size_t write_threads = 2;
+    /// Writes running or queued at once; beyond this, 503 with Retry-After.
+    std::size_t max_pending_writes = 64;
+    /// An exchange or write may take this long. One still queued then is never run (503, safe to retry); one
+    /// already running is answered 504 and finishes in the background (bounded by its own outbound timeouts).
     std::chrono::milliseconds exchange_timeout{30'000};
 };
 
@@ -44,8 +49,8 @@ struct http_server_options {
 /// The registry must outlive the server. Destroying the server stops it.
 ///
 /// \par Threads
-/// Reads are answered on the executor's threads. Everything else (writes, token exchanges) runs on a pool of
-/// `exchange_threads` threads the server owns; the destructor waits for the requests running there.
+/// Reads are answered on the executor's threads. Token exchanges and writes run on two pools the server owns
+/// (`exchange_threads`, `write_threads`); the destructor waits for the requests running there.
 ///
 /// \par Thread safety
 /// listen() once, before the executor runs or from it. stop() may be called from any thread.

@@ -48,6 +48,8 @@ struct registry_options {
     std::chrono::seconds max_age{30};
     /// Cached response bodies (list pages, documents), evicted least recently used, and after `max_age`.
     std::size_t response_cache_entries = 4096;
+    /// ...and at most this many bytes of them (each counted twice: the body and its gzip form).
+    std::size_t response_cache_bytes = std::size_t{256} << 20;
     /// Reported by /v0/version.
     std::string version;
     std::string git_commit;
