@@ -7,6 +7,7 @@
 #include <mcpreg/model/json.hpp>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
 #include <algorithm>
@@ -121,15 +122,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (ec || !reparsed.is_string()) std::abort();
     if (code_points(bytes) && reparsed != as_string) std::abort();
 
-    // The bytes as a JSON document: compact and pretty-printed, the same value back.
+    // The bytes as a JSON document: compact and pretty-printed, the same value back. Boost.JSON's own number
+    // reading is not correctly rounded (a 200-digit integer may read back one ulp apart after serialising),
+    // so the value compared is what the same text reads as without the escaping: escaping must change nothing.
     const auto document = boost::json::parse(bytes, ec);
     if (!ec && finite(document)) {
         const auto compact = terminal_json(document);
         require_inert(compact, false);
-        require_same_json(compact, document);
-        const auto pretty = terminal_json_text(mcpreg::model::pretty_print(document));
+        require_same_json(compact, boost::json::parse(boost::json::serialize(document)));
+        const auto text = mcpreg::model::pretty_print(document);
+        const auto pretty = terminal_json_text(text);
         require_inert(pretty, true);
-        require_same_json(pretty, document);
+        require_same_json(pretty, boost::json::parse(text));
     }
     return 0;
 }
