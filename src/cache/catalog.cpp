@@ -129,7 +129,8 @@ struct catalog::impl {
         return insert->run();
     }
 
-    // The registry's rule (DIGEST 10.3, model::pick_latest), for a flag the registry moved silently.
+    // The registry's recalculation rule (model::pick_latest: the highest live version, else the highest deleted
+    // one), for a flag the registry moved silently.
     result<void> recalculate_latest(const std::string& source, const std::string& name)
     {
         auto select =

@@ -76,6 +76,7 @@ result<std::string> fetch_http_key(const std::string& domain)
     client_options options;
     options.max_redirects = 0;
     options.request_timeout = std::chrono::seconds(10);
+    options.operation_timeout = std::chrono::seconds(15);
     options.max_response_bytes = 4096;
     options.retry.max_attempts = 1;
     options.public_addresses_only = true;  // the domain is the caller's: never let it aim us at our own network
@@ -95,6 +96,7 @@ std::function<result<std::string>()> jwks_source(std::string issuer, bool discov
         auto get = [](const std::string& url) -> result<std::string> {
             client_options options;
             options.request_timeout = std::chrono::seconds(10);
+            options.operation_timeout = std::chrono::seconds(20);
             options.max_response_bytes = 1 << 20;
             options.retry.max_attempts = 2;
             auto response = fetch_url(url, options);
@@ -306,6 +308,9 @@ int run_serve(const arguments& args)
         client_options github_options;
         github_options.base_url = github_api_url;
         github_options.retry.max_attempts = 2;
+        // An exchange holds a thread of its lane: bounded well within the server's exchange deadline.
+        github_options.request_timeout = std::chrono::seconds(10);
+        github_options.operation_timeout = std::chrono::seconds(20);
         auto made = blocking_client::create(github_options);
         if (!made) {
             std::cerr << "mcpreg serve: --github-api: " << terminal_text(made.error().what()) << '\n';

@@ -316,21 +316,31 @@ asio::awaitable<response> http_server::impl::offload(connection& conn, lane& on,
     }
     auto state = std::make_shared<offloaded>(conn.socket.get_executor());
     state->done.expires_after(options.exchange_timeout);
-    // The job holds the registry (which outlives the server: the destructor joins the pools) and the shared
-    // state, never the server itself, so a pool is never joined from one of its own threads.
-    asio::post(on.pool, [&reg = reg, &pending = on.pending, state, req = std::move(req)] {
-        int expected = offloaded::queued;
-        if (!state->phase.compare_exchange_strong(expected, offloaded::started)) {
-            --pending;  // its caller was answered already: never run it
-            return;
-        }
-        auto res = reg.handle(req);
-        --pending;
-        asio::post(state->done.get_executor(), [state, res = std::move(res)]() mutable {
-            state->answer = std::move(res);
-            state->done.cancel();
-        });
-    });
+    // The job holds the registry (which outlives the server: the destructor joins the pools), the connection's
+    // strand and the shared state, never the server itself, so a pool is never joined from one of its own
+    // threads. The state goes back to the strand with the answer (or empty-handed): it is only ever released
+    // there, so its timer's executor is never touched from a pool thread.
+    using strand_type = asio::strand<asio::any_io_executor>;
+    const auto* connection_strand = conn.socket.get_executor().target<strand_type>();
+    if (!connection_strand) {  // every accepted socket gets one (accept_loop); never reached
+        --on.pending;
+        co_return service_problem(503, "Service Unavailable", on.busy_detail, true);
+    }
+    asio::post(on.pool,
+               [&reg = reg, &pending = on.pending, strand = *connection_strand, state, req = std::move(req)]() mutable {
+                   int expected = offloaded::queued;
+                   if (!state->phase.compare_exchange_strong(expected, offloaded::started)) {
+                       --pending;  // its caller was answered already: never run it
+                       asio::post(strand, [state = std::move(state)] {});
+                       return;
+                   }
+                   auto res = reg.handle(req);
+                   --pending;
+                   asio::post(strand, [state = std::move(state), res = std::move(res)]() mutable {
+                       state->answer = std::move(res);
+                       state->done.cancel();
+                   });
+               });
     // The connection may wait as long as the request may take, then write.
     conn.expires_after(options.exchange_timeout + options.write_timeout);
     boost::system::error_code ec;

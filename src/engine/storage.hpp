@@ -207,16 +207,21 @@ public:
     // Every row a write changes (its own, and those whose latest flag moves) is rendered again before the
     // transaction commits: a trigger clears the entry of a row whose rendered columns change.
 
-    /// Publishes a new version (CONFORMANCE C): remote-URL uniqueness, version cap, duplicates, latest.
+    /// Publishes a new version. Refused when another server's live version holds one of its remote URLs, when the
+    /// name has `max_versions` versions already, or when the version exists; it becomes latest when it ranks above
+    /// the version holding the flag (model::compare_versions).
     virtual result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,
                                                           std::size_t max_versions) = 0;
     /// Replaces the document of an existing, non-deleted version (status, publishedAt, isLatest kept).
     virtual result<write_outcome<stored_version>> edit(const model::server& server, const std::string& document) = 0;
-    /// Sets the status of one version (CONFORMANCE F).
+    /// Sets the status of one version and recomputes the latest. Refused when nothing would change, and when
+    /// restoring a deleted version whose remote URL another server now holds; statusChangedAt moves only with the
+    /// status.
     virtual result<write_outcome<stored_version>> set_status(const std::string& name, const std::string& version,
                                                              model::server_status status,
                                                              const std::optional<std::string>& message) = 0;
-    /// Sets the status of every version of a name (CONFORMANCE G); returns all versions afterwards.
+    /// Sets the status of every version of a name, refused as set_status is (nothing to change: every version
+    /// already has it); returns all versions afterwards.
     virtual result<write_outcome<std::vector<stored_version>>>
     set_status_all(const std::string& name, model::server_status status, const std::optional<std::string>& message) = 0;
 

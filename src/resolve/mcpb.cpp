@@ -375,7 +375,7 @@ result<resolution> resolve_bundle(const model::server& server, std::size_t packa
             return refused("the manifest's command '" + spec.command + "' leaves the bundle directory");
         spec.command = extracted.directory + separator + inside.string();
     }
-    // Binaries get .exe on Windows, as MANIFEST.md says hosts do.
+    // Binaries get .exe on Windows, as the MCPB manifest specification (upstream MCPB's MANIFEST.md) says hosts do.
     const auto* server_type = server_section->get_object().if_contains("type");
     if (platform == "win32" && server_type && server_type->is_string() && server_type->get_string() == "binary" &&
         !spec.command.ends_with(".exe"))

@@ -159,7 +159,8 @@ TEST_CASE("against the engine: a hit inside the TTL, a 304 after it, stale while
     CHECK(stats.misses >= 4);
 }
 
-TEST_CASE("a damaged body reads as a miss; a truncated file is moved aside and rebuilt" * doctest::test_suite("cache"))
+TEST_CASE("a damaged body reads as a miss, and a truncated file is moved aside and rebuilt" *
+          doctest::test_suite("cache"))
 {
     temp_dir dir;
     const auto path = (dir.path / "cache.db").string();

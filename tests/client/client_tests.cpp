@@ -428,8 +428,9 @@ TEST_CASE("the pager refuses a repeated cursor, drops duplicate rows, and resume
     }
 }
 
-TEST_CASE("TLS: a server with a certificate from the given CA is trusted; wrong host, expired, self-signed are not" *
-          doctest::test_suite("client"))
+TEST_CASE(
+    "TLS: a server with a certificate from the given CA is trusted, and wrong host, expired, self-signed are not" *
+    doctest::test_suite("client"))
 {
     test::test_pki pki;
     const std::string ok_page = page_json({{"com.example/a", "1.0.0"}}, std::nullopt);
@@ -719,7 +720,8 @@ TEST_CASE("sign_domain_proof makes the body of a DNS or HTTP token exchange" * d
     CHECK_FALSE(sign_domain_proof("example.com", "not a key"));
 }
 
-TEST_CASE("K15: GitHub access tokens, with a fake GitHub on 127.0.0.1" * doctest::test_suite("client"))
+TEST_CASE("GitHub access tokens: the user's namespace and the orgs they administer, with a fake GitHub on 127.0.0.1" *
+          doctest::test_suite("client"))
 {
     // The fake GitHub's answers, set per scenario.
     std::string user_body = R"({"login":"alice"})";
@@ -817,7 +819,7 @@ TEST_CASE("K15: GitHub access tokens, with a fake GitHub on 127.0.0.1" * doctest
     CHECK(exchange().status == 401);
 }
 
-TEST_CASE("K16 end to end: a GitHub Actions ID token, keys from a fake issuer on 127.0.0.1, exchanged over HTTP" *
+TEST_CASE("a GitHub Actions ID token end to end: keys from a fake issuer on 127.0.0.1, exchanged over HTTP" *
           doctest::test_suite("client"))
 {
     test::rsa_issuer actions("actions-key");

@@ -1,4 +1,5 @@
-// Registry tokens and permissions: CONFORMANCE.md K18 and K19, and forged tokens.
+// Registry tokens and permissions: verification, expiry, forged tokens, permission patterns, blocked namespaces,
+// and the signing key's file.
 #include <mcpreg/engine/auth.hpp>
 #include <mcpreg/engine/registry.hpp>
 #include <mcpreg/model/json.hpp>
@@ -44,7 +45,7 @@ std::string swap_part(const std::string& token, int part, const std::string& rep
 
 }  // namespace
 
-TEST_CASE("K18: a token verifies; expired, other-key, malformed and forged ones do not" * doctest::test_suite("auth"))
+TEST_CASE("a token verifies, and expired, other-key, malformed and forged ones do not" * doctest::test_suite("auth"))
 {
     auto signer = jwt_signer::generate().value();
     const auto now = std::chrono::system_clock::now();
@@ -71,7 +72,8 @@ TEST_CASE("K18: a token verifies; expired, other-key, malformed and forged ones 
     CHECK_FALSE(signer.verify(std::string(20'000, 'a'), now));
 }
 
-TEST_CASE("K19: permission matching" * doctest::test_suite("auth"))
+TEST_CASE("permission matching: exact names, prefix patterns and *, case-sensitive, per action" *
+          doctest::test_suite("auth"))
 {
     const std::vector<permission> user{{"publish", "io.github.user/*"}};
     CHECK(permits(user, "publish", "io.github.user/server"));
@@ -190,7 +192,7 @@ TEST_CASE("secret files: replaced atomically, never through a symbolic link" * d
     fs::remove_all(dir);
 }
 
-TEST_CASE("deployments sharing a key file never accept each other's tokens; engines over one database do" *
+TEST_CASE("deployments sharing a key file never accept each other's tokens, but engines over one database do" *
           doctest::test_suite("auth"))
 {
     namespace fs = std::filesystem;

@@ -372,7 +372,7 @@ TEST_CASE("stop() closes idle keep-alive connections and the port" * doctest::te
     CHECK_FALSE(server.listen("256.0.0.1", 0));
 }
 
-TEST_CASE("token exchanges that hang never hold up reads or writes; their number and time are bounded" *
+TEST_CASE("token exchanges that hang never hold up reads or writes, and their number and time are bounded" *
           doctest::test_suite("http"))
 {
     // A DNS lookup that hangs for a while, as a slow or hostile name server makes it.
@@ -394,6 +394,21 @@ TEST_CASE("token exchanges that hang never hold up reads or writes; their number
     exchange.method = "POST";
     exchange.target = "/v0.1/auth/dns";
     exchange.body = R"({"domain":"slow.example","timestamp":"2025-01-01T00:00:00Z","signed_timestamp":"00"})";
+    // An unloaded publish first (a fresh database prepares its statements), to compare with one made while
+    // exchanges hang.
+    std::chrono::steady_clock::duration unloaded_publish{};
+    {
+        test::http_test_client warm(running.port());
+        engine::request req;
+        req.method = "POST";
+        req.target = "/v0.1/publish";
+        req.headers.push_back({"Authorization", "Bearer " + reg.issue_token({{"publish", "*"}})});
+        req.body = R"({"$schema":")" + std::string(model::current_schema_url) +
+                   R"(","name":"com.example/warm","description":"d","version":"1.0.0"})";
+        const auto started = std::chrono::steady_clock::now();
+        REQUIRE(warm.send(req).status == 200);
+        unloaded_publish = std::chrono::steady_clock::now() - started;
+    }
     std::vector<std::thread> callers;
     std::vector<int> statuses(5, 0);
     std::vector<std::chrono::milliseconds> took(5);
@@ -413,15 +428,18 @@ TEST_CASE("token exchanges that hang never hold up reads or writes; their number
         CHECK(reader.get("/v0.1/ping").status == 200);
         CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(200));
     }
-    engine::request publish;
-    publish.method = "POST";
-    publish.target = "/v0.1/publish";
-    publish.headers.push_back({"Authorization", "Bearer " + reg.issue_token({{"publish", "*"}})});
-    publish.body = R"({"$schema":")" + std::string(model::current_schema_url) +
-                   R"(","name":"com.example/during","description":"d","version":"1.0.0"})";
+    auto publish = [&](const std::string& name) {
+        engine::request req;
+        req.method = "POST";
+        req.target = "/v0.1/publish";
+        req.headers.push_back({"Authorization", "Bearer " + reg.issue_token({{"publish", "*"}})});
+        req.body = R"({"$schema":")" + std::string(model::current_schema_url) + R"(","name":")" + name +
+                   R"(","description":"d","version":"1.0.0"})";
+        return reader.send(req).status;
+    };
     const auto publish_started = std::chrono::steady_clock::now();
-    CHECK(reader.send(publish).status == 200);
-    CHECK(std::chrono::steady_clock::now() - publish_started < std::chrono::milliseconds(500));
+    CHECK(publish("com.example/during") == 200);
+    CHECK(std::chrono::steady_clock::now() - publish_started < unloaded_publish + std::chrono::milliseconds(400));
     for (auto& t : callers) t.join();
     // Two ran (answered 504 at the deadline: they may still finish), one waited in the queue (503 at the
     // deadline, and never run: safe to retry), two were refused at once (503).

@@ -1,5 +1,5 @@
-// OpenID Connect token exchanges: CONFORMANCE.md K16 (GitHub Actions), generic OIDC for administrators, the
-// JWKS cache, forged ID tokens, and the namespace denylist (K20).
+// OpenID Connect token exchanges: GitHub Actions ID tokens, generic OIDC for administrators, the JWKS cache,
+// forged ID tokens, and the namespace denylist.
 #include <mcpreg/engine/registry.hpp>
 
 #include "engine_fixture.hpp"
@@ -73,7 +73,8 @@ json::object actions_claims(std::string owner = "octo-org",
 
 }  // namespace
 
-TEST_CASE("K16: GitHub Actions OIDC tokens" * doctest::test_suite("oidc"))
+TEST_CASE("GitHub Actions OIDC tokens grant the repository owner's namespace, for the configured audience only" *
+          doctest::test_suite("oidc"))
 {
     SUBCASE("no audience configured: every token is refused")
     {
@@ -253,7 +254,7 @@ TEST_CASE("generic OIDC for administrators: claim rules, then the configured pat
     CHECK(call(plain, "POST", "/v0/auth/oidc", json::object{{"oidc_token", "x"}}).res.status == 404);
 }
 
-TEST_CASE("K20: tokens touching a blocked namespace are refused unless they hold *" * doctest::test_suite("oidc"))
+TEST_CASE("tokens touching a blocked namespace are refused unless they hold *" * doctest::test_suite("oidc"))
 {
     test::rsa_issuer idp("idp-key");
     auto registry_with = [&](std::vector<std::string> publish) {

@@ -1,4 +1,5 @@
-// The read API, called in-process: CONFORMANCE.md sections A, B and L (read parts).
+// The read API, called in-process: lists, versions and version details, the HTTP layer's guards, health, metrics,
+// caching headers, search, and the storage behind them.
 #include <mcpreg/engine/registry.hpp>
 #include <mcpreg/model/json.hpp>
 
@@ -86,26 +87,26 @@ engine::registry seeded(std::initializer_list<json::value> entries)
 
 }  // namespace
 
-TEST_CASE("A1-A16: list, limit, search, version=latest and parameter validation" * doctest::test_suite("engine"))
+TEST_CASE("list, limit, search, version=latest and parameter validation" * doctest::test_suite("engine"))
 {
     auto reg = seeded({entry("com.example/server-alpha", "1.0.0", "2025-01-01T00:00:00Z"),
                        entry("com.example/server-beta", "2.0.0", "2025-01-02T00:00:00Z")});
     for (std::string v : {"/v0", "/v0.1"}) {
-        auto a1 = call(reg, v + "/servers");
-        REQUIRE(a1.res.status == 200);
-        CHECK(a1.res.header("Content-Type") == "application/json");
-        CHECK(a1.body.at("servers").as_array().size() == 2);
-        CHECK(a1.body.at("metadata").at("count") == 2);
-        CHECK_FALSE(a1.body.at("metadata").as_object().contains("nextCursor"));
-        for (const auto& item : a1.body.at("servers").as_array()) {
+        auto all = call(reg, v + "/servers");
+        REQUIRE(all.res.status == 200);
+        CHECK(all.res.header("Content-Type") == "application/json");
+        CHECK(all.body.at("servers").as_array().size() == 2);
+        CHECK(all.body.at("metadata").at("count") == 2);
+        CHECK_FALSE(all.body.at("metadata").as_object().contains("nextCursor"));
+        for (const auto& item : all.body.at("servers").as_array()) {
             const auto& official = item.at("_meta").at(model::official_meta_key);
             CHECK(official.at("status") == "active");
             CHECK(official.at("isLatest") == true);
             CHECK(official.at("publishedAt").as_string().size() > 0);
         }
-        auto a2 = call(reg, v + "/servers?limit=1");
-        CHECK(a2.body.at("servers").as_array().size() == 1);
-        CHECK(a2.body.at("metadata").at("nextCursor") == "com.example/server-alpha:1.0.0");
+        auto first = call(reg, v + "/servers?limit=1");
+        CHECK(first.body.at("servers").as_array().size() == 1);
+        CHECK(first.body.at("metadata").at("nextCursor") == "com.example/server-alpha:1.0.0");
         CHECK(names_versions(call(reg, v + "/servers?search=alpha").body) ==
               std::vector<std::string>{"com.example/server-alpha@1.0.0"});
         CHECK(call(reg, v + "/servers?version=latest").body.at("metadata").at("count") == 2);
@@ -116,16 +117,16 @@ TEST_CASE("A1-A16: list, limit, search, version=latest and parameter validation"
             CHECK(a.body.at("detail") == "validation failed");
             CHECK(a.body.at("errors").at(0).at("location") == "query.limit");
         }
-        auto a10 = call(reg, v + "/servers?updated_since=invalid");
-        CHECK(a10.res.status == 400);
-        CHECK(detail_contains(a10, "Invalid updated_since format"));
+        auto bad_since = call(reg, v + "/servers?updated_since=invalid");
+        CHECK(bad_since.res.status == 400);
+        CHECK(detail_contains(bad_since, "Invalid updated_since format"));
         CHECK(call(reg, v + "/servers?updated_since=2030-01-01T00:00:00Z").body.at("metadata").at("count") == 0);
         CHECK(call(reg, v + "/servers?updated_since=1990-01-01T00:00:00Z").body.at("metadata").at("count") == 2);
         CHECK(call(reg, v + "/servers?search=").body.at("metadata").at("count") == 2);
         CHECK(call(reg, v + "/servers?search=%E6%B5%8B%E8%AF%95").res.status == 200);
-        auto a15 = call(reg, v + "/servers?search=server&limit=5&version=latest");
-        CHECK(a15.res.status == 200);
-        CHECK(a15.body.as_object().contains("metadata"));
+        auto combined = call(reg, v + "/servers?search=server&limit=5&version=latest");
+        CHECK(combined.res.status == 200);
+        CHECK(combined.body.as_object().contains("metadata"));
         CHECK(call(reg, v + "/servers?include_deleted=maybe").res.status == 422);
     }
     auto defaults = test::open_registry();
@@ -133,10 +134,10 @@ TEST_CASE("A1-A16: list, limit, search, version=latest and parameter validation"
     for (int i = 0; i < 45; ++i)
         many.push_back(entry("com.example/s" + std::to_string(100 + i), "1.0.0", "2025-01-01T00:00:00Z"));
     defaults.import_json(many).value();
-    CHECK(call(defaults, "/v0.1/servers").body.at("servers").as_array().size() == 30);  // A9
+    CHECK(call(defaults, "/v0.1/servers").body.at("servers").as_array().size() == 30);  // the default limit
 }
 
-TEST_CASE("A17-A21: deleted rows and include_deleted" * doctest::test_suite("engine"))
+TEST_CASE("deleted rows and include_deleted" * doctest::test_suite("engine"))
 {
     auto reg = seeded({entry("com.example/active-server-1", "1.0.0", "2025-01-01T00:00:00Z"),
                        entry("com.example/active-server-2", "1.0.0", "2025-01-01T00:00:00Z"),
@@ -152,7 +153,7 @@ TEST_CASE("A17-A21: deleted rows and include_deleted" * doctest::test_suite("eng
     CHECK(detail_contains(conflict, "Cannot set include_deleted=false when using updated_since"));
 }
 
-TEST_CASE("A22-A30: cursors, byte order, literal LIKE characters, combined filters" * doctest::test_suite("engine"))
+TEST_CASE("cursors, byte order, literal LIKE characters, combined filters" * doctest::test_suite("engine"))
 {
     auto reg = seeded({entry("com.example/cursor-test-a", "1.0.0", "2025-01-01T00:00:00Z"),
                        entry("com.example/cursor-test-a", "2.0.0", "2025-01-02T00:00:00Z"),
@@ -169,10 +170,10 @@ TEST_CASE("A22-A30: cursors, byte order, literal LIKE characters, combined filte
     CHECK(names_versions(
               call(reg, "/v0.1/servers?cursor=com.example%2Fcursor-test-a%3A1.0.0&limit=100&search=cursor").body) ==
           list{"com.example/cursor-test-a@2.0.0", "com.example/cursor-test-a@3.0.0", "com.example/cursor-test-b@1.0.0",
-               "com.example/cursor-test-b@2.0.0"});  // A22
+               "com.example/cursor-test-b@2.0.0"});  // an encoded cursor
     CHECK(names_versions(call(reg, "/v0.1/servers?cursor=com.example/cursor-test-a:3.0.0&search=cursor").body) ==
-          list{"com.example/cursor-test-b@1.0.0", "com.example/cursor-test-b@2.0.0"});  // A23
-    list walked;                                                                        // A24
+          list{"com.example/cursor-test-b@1.0.0", "com.example/cursor-test-b@2.0.0"});  // a raw one
+    list walked;                                                                        // a walk, page by page
     std::string cursor;
     for (int pages = 0; pages < 10; ++pages) {
         auto page =
@@ -186,31 +187,30 @@ TEST_CASE("A22-A30: cursors, byte order, literal LIKE characters, combined filte
                          "com.example/cursor-test-a@3.0.0", "com.example/cursor-test-b@1.0.0",
                          "com.example/cursor-test-b@2.0.0"});
     CHECK(names_versions(call(reg, "/v0.1/servers?cursor=com.example/cursor-test-a&search=cursor").body) ==
-          list{"com.example/cursor-test-b@1.0.0", "com.example/cursor-test-b@2.0.0"});  // A25: a bare name
-    auto empty = call(reg, "/v0.1/servers?search=nothing-matches");                     // A26
+          list{"com.example/cursor-test-b@1.0.0", "com.example/cursor-test-b@2.0.0"});  // a bare name
+    auto empty = call(reg, "/v0.1/servers?search=nothing-matches");
     CHECK(empty.body.at("servers").as_array().empty());
     CHECK(empty.body.at("metadata").at("count") == 0);
     CHECK_FALSE(empty.body.at("metadata").as_object().contains("nextCursor"));
-    auto exact = call(reg, "/v0.1/servers?search=cursor-test-b&limit=2");  // A27: a full last page
+    auto exact = call(reg, "/v0.1/servers?search=cursor-test-b&limit=2");  // a full last page
     CHECK(exact.body.at("metadata").at("nextCursor") == "com.example/cursor-test-b:2.0.0");
     auto after = call(reg, "/v0.1/servers?search=cursor-test-b&limit=2&cursor=com.example/cursor-test-b:2.0.0");
     CHECK(after.body.at("metadata").at("count") == 0);
     CHECK_FALSE(after.body.at("metadata").as_object().contains("nextCursor"));
     CHECK(names_versions(call(reg, "/v0.1/servers?search=srv").body) ==
-          list{"io.github.Zed/srv@1.0.0", "io.github.abe/srv@1.10.0", "io.github.abe/srv@1.9.0"});     // A28
-    CHECK(names_versions(call(reg, "/v0.1/servers?search=_").body) == list{"com.example/a_b@1.0.0"});  // A29
+          list{"io.github.Zed/srv@1.0.0", "io.github.abe/srv@1.10.0", "io.github.abe/srv@1.9.0"});     // byte order
+    CHECK(names_versions(call(reg, "/v0.1/servers?search=_").body) == list{"com.example/a_b@1.0.0"});  // _ is literal
     CHECK(names_versions(call(reg, "/v0.1/servers?search=%25").body) == list{"com.example/pct%x@1.0.0"});
     CHECK(names_versions(call(reg, "/v0.1/servers?search=SRV&version=latest").body) ==  // case-insensitive
           list{"io.github.Zed/srv@1.0.0", "io.github.abe/srv@1.10.0"});
     CHECK(names_versions(
               call(reg, "/v0.1/servers?search=cursor&version=2.0.0&updated_since=2025-01-01T12:00:00Z").body) ==
-          list{"com.example/cursor-test-a@2.0.0", "com.example/cursor-test-b@2.0.0"});  // A30: AND, strictly after
+          list{"com.example/cursor-test-a@2.0.0", "com.example/cursor-test-b@2.0.0"});  // AND, strictly after
     CHECK(call(reg, "/v0.1/servers?search=cursor&updated_since=2025-01-03T00:00:00Z").body.at("metadata").at("count") ==
           0);
 }
 
-TEST_CASE("A31, A32, B19-B21, L5-L10: the HTTP layer's guards, redirects, 404s and CORS" *
-          doctest::test_suite("engine"))
+TEST_CASE("the HTTP layer's guards, redirects, 404s and CORS" * doctest::test_suite("engine"))
 {
     auto reg = seeded({entry("com.example/server", "1.0.0", "2025-01-01T00:00:00Z")});
     for (const std::string& target :
@@ -228,13 +228,13 @@ TEST_CASE("A31, A32, B19-B21, L5-L10: the HTTP layer's guards, redirects, 404s a
         CHECK(a.res.status == 400);
         CHECK(detail_contains(a, "URL path contains null bytes"));
     }
-    auto b19 = call(reg, "/v0.1/servers/com.example/server/versions");
-    CHECK(b19.res.status == 404);
-    CHECK(b19.res.header("Content-Type") == "application/problem+json");
-    CHECK(b19.res.header("X-Content-Type-Options") == "nosniff");
-    CHECK(b19.body.at("detail") == "Endpoint not found. See /docs for the API documentation.");
-    auto b20 = call(reg, "/servers");
-    CHECK(b20.body.at("detail") ==
+    auto unknown = call(reg, "/v0.1/servers/com.example/server/versions");
+    CHECK(unknown.res.status == 404);
+    CHECK(unknown.res.header("Content-Type") == "application/problem+json");
+    CHECK(unknown.res.header("X-Content-Type-Options") == "nosniff");
+    CHECK(unknown.body.at("detail") == "Endpoint not found. See /docs for the API documentation.");
+    auto unversioned = call(reg, "/servers");
+    CHECK(unversioned.body.at("detail") ==
           "Endpoint not found. Did you mean '/v0.1/servers' or '/v0/servers'? See /docs for the API documentation.");
     auto redirect = [&](const std::string& target) {
         auto a = call(reg, target);
@@ -276,7 +276,7 @@ TEST_CASE("A31, A32, B19-B21, L5-L10: the HTTP layer's guards, redirects, 404s a
     CHECK(call(reg, "/v0.1/servers/a%25zz/versions").res.status == 400);  // the second un-escape fails
 }
 
-TEST_CASE("B1-B18: versions and version detail" * doctest::test_suite("engine"))
+TEST_CASE("versions and version detail" * doctest::test_suite("engine"))
 {
     auto reg = seeded({entry("com.example/detail-server", "1.0.0", "2025-01-01T00:00:00Z"),
                        entry("com.example/version-server", "1.0.0", "2025-01-01T00:00:00Z", "active", "v1"),
@@ -294,53 +294,54 @@ TEST_CASE("B1-B18: versions and version detail" * doctest::test_suite("engine"))
                        entry("com.example/all-deleted", "2.0.0", "2025-01-02T00:00:00Z", "deleted")});
     auto official = [](const answer& a) { return a.body.at("_meta").at(model::official_meta_key); };
     for (std::string v : {"/v0", "/v0.1"}) {
-        auto b1 = call(reg, v + "/servers/com.example%2Fdetail-server/versions/latest");
-        CHECK(b1.res.status == 200);
-        CHECK(b1.body.at("server").at("name") == "com.example/detail-server");
-        auto b2 = call(reg, v + "/servers/com.example%2Fnon-existent/versions/latest");
-        CHECK(b2.res.status == 404);
-        CHECK(b2.body.at("detail") == "Server not found");
-        auto b3 = call(reg, v + "/servers/com.example%2Fversion-server/versions/1.0.0");
-        CHECK(b3.body.at("server").at("description") == "v1");
-        CHECK(official(b3).at("isLatest") == false);
+        auto detail = call(reg, v + "/servers/com.example%2Fdetail-server/versions/latest");
+        CHECK(detail.res.status == 200);
+        CHECK(detail.body.at("server").at("name") == "com.example/detail-server");
+        auto missing = call(reg, v + "/servers/com.example%2Fnon-existent/versions/latest");
+        CHECK(missing.res.status == 404);
+        CHECK(missing.body.at("detail") == "Server not found");
+        auto older = call(reg, v + "/servers/com.example%2Fversion-server/versions/1.0.0");
+        CHECK(older.body.at("server").at("description") == "v1");
+        CHECK(official(older).at("isLatest") == false);
         CHECK(official(call(reg, v + "/servers/com.example%2Fversion-server/versions/2.0.0")).at("isLatest") == true);
         CHECK(call(reg, v + "/servers/com.example%2Fversion-server/versions/3.0.0").res.status == 404);
         CHECK(call(reg, v + "/servers/com.example%2Fversion-server/versions/1.0.0%2B20130313144700")
                   .body.at("server")
                   .at("version") == "1.0.0+20130313144700");
         CHECK(call(reg, v + "/servers/com.example%2Fversion-server/versions/latest").body.at("server").at("version") ==
-              "2.0.0");  // B7
-        auto b8 = call(reg, v + "/servers/com.example%2Fmulti-version-server/versions");
-        CHECK(b8.body.at("metadata").at("count") == 3);
-        CHECK(names_versions(b8.body) == std::vector<std::string>{"com.example/multi-version-server@2.0.0",
-                                                                  "com.example/multi-version-server@1.1.0",
-                                                                  "com.example/multi-version-server@1.0.0"});  // B10
+              "2.0.0");  // build metadata does not rank higher
+        auto versions = call(reg, v + "/servers/com.example%2Fmulti-version-server/versions");
+        CHECK(versions.body.at("metadata").at("count") == 3);
+        CHECK(names_versions(versions.body) ==
+              std::vector<std::string>{"com.example/multi-version-server@2.0.0",
+                                       "com.example/multi-version-server@1.1.0",
+                                       "com.example/multi-version-server@1.0.0"});  // newest first
         int latest = 0;
-        for (const auto& item : b8.body.at("servers").as_array())
+        for (const auto& item : versions.body.at("servers").as_array())
             latest += item.at("_meta").at(model::official_meta_key).at("isLatest") == true;
         CHECK(latest == 1);
-        CHECK(call(reg, v + "/servers/com.example%2Fnon-existent/versions").res.status == 404);  // B9
+        CHECK(call(reg, v + "/servers/com.example%2Fnon-existent/versions").res.status == 404);
         for (auto name : {"io.dots.and-dashes%2Fserver-name", "com.long-namespace-name%2Fvery-long-server-name-here",
                           "org.test123%2Fserver_with_underscores"})
-            CHECK(call(reg, v + "/servers/" + name + "/versions/latest").res.status == 200);  // B11
+            CHECK(call(reg, v + "/servers/" + name + "/versions/latest").res.status == 200);
         const std::string deleted = v + "/servers/com.example%2Fdeleted-detail-test/versions";
-        CHECK(call(reg, deleted + "/1.0.0").res.status == 404);                                    // B12
-        CHECK(call(reg, deleted + "/1.0.0?include_deleted=false").res.status == 404);              // B13
-        CHECK(call(reg, deleted + "/1.0.0?include_deleted=true").res.status == 200);               // B14
-        CHECK(call(reg, deleted + "/2.0.0").res.status == 200);                                    // B15
-        CHECK(call(reg, deleted).body.at("metadata").at("count") == 1);                            // B16
-        CHECK(call(reg, deleted + "?include_deleted=true").body.at("metadata").at("count") == 2);  // B17
+        CHECK(call(reg, deleted + "/1.0.0").res.status == 404);  // deleted: hidden
+        CHECK(call(reg, deleted + "/1.0.0?include_deleted=false").res.status == 404);
+        CHECK(call(reg, deleted + "/1.0.0?include_deleted=true").res.status == 200);  // unless asked for
+        CHECK(call(reg, deleted + "/2.0.0").res.status == 200);
+        CHECK(call(reg, deleted).body.at("metadata").at("count") == 1);
+        CHECK(call(reg, deleted + "?include_deleted=true").body.at("metadata").at("count") == 2);
         const std::string all_deleted = v + "/servers/com.example%2Fall-deleted/versions";
-        CHECK(call(reg, all_deleted).res.status == 404);  // B18
+        CHECK(call(reg, all_deleted).res.status == 404);  // every version deleted
         CHECK(call(reg, all_deleted + "?include_deleted=true").res.status == 200);
-        CHECK(call(reg, all_deleted + "/latest").res.status == 404);  // D6
+        CHECK(call(reg, all_deleted + "/latest").res.status == 404);
         CHECK(call(reg, all_deleted + "/latest?include_deleted=true").body.at("server").at("version") == "2.0.0");
     }
     CHECK(call(reg, "/v0.1/servers/com.example%252Fdetail-server/versions/latest").res.status ==
           200);  // un-escaped twice
 }
 
-TEST_CASE("L1-L4: health, ping, version" * doctest::test_suite("engine"))
+TEST_CASE("health, ping and version" * doctest::test_suite("engine"))
 {
     engine::registry_options options;
     options.github_client_id = "Iv1.abc";
@@ -480,7 +481,7 @@ TEST_CASE("unknown keys of the official block and other registries' namespaces a
     CHECK(model::parse_json(body).has_value());
 }
 
-TEST_CASE("L11, L13: Prometheus metrics and the OpenAPI document" * doctest::test_suite("engine"))
+TEST_CASE("Prometheus metrics and the OpenAPI document" * doctest::test_suite("engine"))
 {
     auto reg = seeded({entry("com.example/server", "1.0.0", "2025-01-01T00:00:00Z")});
     call(reg, "/v0/servers/com.example%2Fserver/versions/1.0.0");
@@ -591,9 +592,10 @@ TEST_CASE("a remembered 404 is forgotten when the server is published" * doctest
     CHECK(call(reg, "/v0.1/servers/com.example%2Flate/versions/latest").res.status == 200);
 }
 
-TEST_CASE("L12: a storage failure is a generic 500 that leaks nothing" * doctest::test_suite("engine"))
+TEST_CASE("a storage failure is a generic 500 that leaks nothing" * doctest::test_suite("engine"))
 {
-    const auto path = std::filesystem::temp_directory_path() / ("mcpreg-l12-" + std::to_string(::getpid()) + ".db");
+    const auto path =
+        std::filesystem::temp_directory_path() / ("mcpreg-storage-failure-" + std::to_string(::getpid()) + ".db");
     std::filesystem::remove(path);
     {
         engine::registry_options options;

@@ -1,5 +1,6 @@
-// The write API in-process: CONFORMANCE.md sections C, D (through status changes), E, F, G, H and K17, plus
-// concurrency, a crash in the middle of publishing, hostile bodies, the audit log and the publish policy.
+// The write API in-process: publish, edit, status changes (and the latest version through them), validate and
+// anonymous tokens, plus DELETE, the audit log, the publish policy and the host's package verifier, hostile
+// bodies, concurrency, a crash in the middle of publishing and a full disk.
 #include <mcpreg/engine/registry.hpp>
 #include <mcpreg/model/json.hpp>
 
@@ -58,7 +59,8 @@ int latest_flags(engine::registry& reg, const std::string& encoded_name)
 
 }  // namespace
 
-TEST_CASE("C: publish" * doctest::test_suite("writes"))
+TEST_CASE("publish: permissions, bad tokens, duplicates, name patterns, schemas, _meta limits, unique remote URLs" *
+          doctest::test_suite("writes"))
 {
     auto reg = test::open_registry();
     const auto example = reg.issue_token({{"publish", "io.github.example/*"}});
@@ -66,97 +68,100 @@ TEST_CASE("C: publish" * doctest::test_suite("writes"))
     const auto everything = reg.issue_token({{"publish", "*"}});
     for (std::string v : {"/v0", "/v0.1"}) {
         const std::string suffix = v == "/v0" ? "" : "-01";
-        auto c1 = server_json("io.github.example/test-server" + suffix, "1.0.0");
-        c1["repository"] = {{"url", "https://github.com/example/test-server"}, {"source", "github"}};
-        auto a1 = call(reg, "POST", v + "/publish", c1, example);
-        REQUIRE_MESSAGE(a1.res.status == 200, a1.res.body);
-        CHECK(a1.body.at("server").at("name") == c1.at("name"));
-        CHECK(official(a1).at("status") == "active");
-        CHECK(official(a1).at("isLatest") == true);
+        auto document = server_json("io.github.example/test-server" + suffix, "1.0.0");
+        document["repository"] = {{"url", "https://github.com/example/test-server"}, {"source", "github"}};
+        auto published = call(reg, "POST", v + "/publish", document, example);
+        REQUIRE_MESSAGE(published.res.status == 200, published.res.body);
+        CHECK(published.body.at("server").at("name") == document.at("name"));
+        CHECK(official(published).at("status") == "active");
+        CHECK(official(published).at("isLatest") == true);
         CHECK(
             call(reg, "POST", v + "/publish", server_json("example/test-server" + suffix, "1.0.0"), plain).res.status ==
             200);
 
-        auto c3 = call(reg, "POST", v + "/publish", json::object{});
-        CHECK(c3.res.status == 422);
-        CHECK(c3.mentions("required header parameter is missing"));
+        auto no_token = call(reg, "POST", v + "/publish", json::object{});
+        CHECK(no_token.res.status == 422);
+        CHECK(no_token.mentions("required header parameter is missing"));
         engine::request bad_format;
         bad_format.method = "POST";
         bad_format.target = v + "/publish";
         bad_format.headers.push_back({"Authorization", "InvalidFormat"});
         bad_format.body = json::serialize(server_json("example/x" + suffix, "1.0.0"));
-        auto c4 = reg.handle(bad_format);
-        CHECK(c4.status == 401);
-        CHECK(c4.body.find("Invalid Authorization header format") != std::string::npos);
-        auto c5 = call(reg, "POST", v + "/publish", server_json("example/x" + suffix, "1.0.0"), "invalidToken");
-        CHECK(c5.res.status == 401);
-        CHECK(c5.detail() == "Invalid or expired Registry JWT token");
-        auto c6 = call(reg, "POST", v + "/publish", server_json("io.github.other/test-server", "1.0.0"), example);
-        CHECK(c6.res.status == 403);
-        CHECK(c6.detail().starts_with("You do not have permission to publish this server."));
-        CHECK(c6.mentions("io.github.example/*"));
-        CHECK(c6.mentions("Attempting to publish: io.github.other/test-server"));
-        auto c7 = call(reg, "POST", v + "/publish", server_json("example/test-server" + suffix, "1.0.0"), everything);
-        CHECK(c7.res.status == 400);
-        CHECK(c7.mentions("invalid version: cannot publish duplicate version"));
+        auto bad_header = reg.handle(bad_format);
+        CHECK(bad_header.status == 401);
+        CHECK(bad_header.body.find("Invalid Authorization header format") != std::string::npos);
+        auto bad_token = call(reg, "POST", v + "/publish", server_json("example/x" + suffix, "1.0.0"), "invalidToken");
+        CHECK(bad_token.res.status == 401);
+        CHECK(bad_token.detail() == "Invalid or expired Registry JWT token");
+        auto other_namespace =
+            call(reg, "POST", v + "/publish", server_json("io.github.other/test-server", "1.0.0"), example);
+        CHECK(other_namespace.res.status == 403);
+        CHECK(other_namespace.detail().starts_with("You do not have permission to publish this server."));
+        CHECK(other_namespace.mentions("io.github.example/*"));
+        CHECK(other_namespace.mentions("Attempting to publish: io.github.other/test-server"));
+        auto duplicate =
+            call(reg, "POST", v + "/publish", server_json("example/test-server" + suffix, "1.0.0"), everything);
+        CHECK(duplicate.res.status == 400);
+        CHECK(duplicate.mentions("invalid version: cannot publish duplicate version"));
     }
     auto mcpb = server_json("com.example/mcpb", "1.0.0");
     mcpb["packages"] = json::parse(R"([{"registryType": "mcpb", "identifier":
         "https://github.com/example/server/releases/download/v1.0.0/server-mcp.mcpb",
         "fileSha256": "fe333e598595000ae021bd27117db32ec69af6987f507ba7a63c90638ff633ce", "transport": {"type": "stdio"}}])");
-    CHECK(call(reg, "POST", "/v0.1/publish", mcpb, everything).res.status == 200);  // C8
+    CHECK(call(reg, "POST", "/v0.1/publish", mcpb, everything).res.status == 200);
+    // A name has exactly one slash, with something on either side.
     for (auto name : {"com.example/server/path", "org.company/dept/team/project", "com.example//double-slash",
-                      "a/b/c/d/e/f", "com.example/server/", "/com.example/server", "usr/local/bin/server"}) {  // C9
+                      "a/b/c/d/e/f", "com.example/server/", "/com.example/server", "usr/local/bin/server"}) {
         auto a = call(reg, "POST", "/v0.1/publish", server_json(name, "1.0.0"), everything);
         CHECK_MESSAGE(a.res.status == 422, name);
         CHECK(a.mentions("expected string to match pattern"));
     }
-    CHECK(call(reg, "POST", "/v0.1/publish", server_json("com.example/server", "1.0.0"), everything).res.status ==
-          200);  // C10
-    auto c11 = call(reg, "POST", "/v0.1/publish", server_json("com.example/ranged", "^1.0.0"), everything);
-    CHECK(c11.res.status == 422);
-    CHECK(c11.detail() == "Failed to publish server, invalid schema: call /validate for details");
+    CHECK(call(reg, "POST", "/v0.1/publish", server_json("com.example/server", "1.0.0"), everything).res.status == 200);
+    auto ranged = call(reg, "POST", "/v0.1/publish", server_json("com.example/ranged", "^1.0.0"), everything);
+    CHECK(ranged.res.status == 422);
+    CHECK(ranged.detail() == "Failed to publish server, invalid schema: call /validate for details");
     auto snake = server_json("com.example/snake", "1.0.0");
     snake["packages"] = json::parse(
         R"([{"registry_type": "npm", "identifier": "x", "version": "1.0.0", "transport": {"type": "stdio"}}])");
-    auto c12 = call(reg, "POST", "/v0.1/publish", snake, everything);
-    CHECK(c12.res.status == 422);
-    CHECK(c12.mentions("expected required property registryType to be present"));
-    CHECK(c12.mentions("body.packages[0].registry_type"));
+    auto snake_case = call(reg, "POST", "/v0.1/publish", snake, everything);
+    CHECK(snake_case.res.status == 422);
+    CHECK(snake_case.mentions("expected required property registryType to be present"));
+    CHECK(snake_case.mentions("body.packages[0].registry_type"));
     auto meta = server_json("com.example/meta", "1.0.0");
     meta["_meta"] = {{"io.modelcontextprotocol.registry/publisher-provided", {{"k", "v"}}}, {"tools", json::array{}}};
-    auto c13 = call(reg, "POST", "/v0.1/publish", meta, everything);
-    CHECK(c13.res.status == 422);
-    CHECK(c13.mentions("unexpected property"));
+    auto unknown_meta = call(reg, "POST", "/v0.1/publish", meta, everything);
+    CHECK(unknown_meta.res.status == 422);
+    CHECK(unknown_meta.mentions("unexpected property"));
     auto big_meta = server_json("com.example/meta", "1.0.0");
     big_meta["_meta"] = {{"io.modelcontextprotocol.registry/publisher-provided", {{"blob", std::string(5000, 'x')}}}};
-    auto c14 = call(reg, "POST", "/v0.1/publish", big_meta, everything);
-    CHECK(c14.res.status / 100 == 4);
-    CHECK(c14.mentions("exceeds 4KB limit"));
+    auto too_big = call(reg, "POST", "/v0.1/publish", big_meta, everything);
+    CHECK(too_big.res.status / 100 == 4);
+    CHECK(too_big.mentions("exceeds 4KB limit"));
     auto no_schema = server_json("com.example/no-schema", "1.0.0");
     no_schema.erase("$schema");
-    CHECK(call(reg, "POST", "/v0.1/publish", no_schema, everything).res.status == 422);  // C15
+    CHECK(call(reg, "POST", "/v0.1/publish", no_schema, everything).res.status == 422);
     auto unknown_schema = server_json("com.example/unknown-schema", "1.0.0");
     unknown_schema["$schema"] = "https://static.modelcontextprotocol.io/schemas/2025-01-27/server.schema.json";
-    CHECK(call(reg, "POST", "/v0.1/publish", unknown_schema, everything).res.status == 422);  // C16
+    CHECK(call(reg, "POST", "/v0.1/publish", unknown_schema, everything).res.status == 422);
     auto old_schema = server_json("com.example/old-schema", "1.0.0");
     old_schema["$schema"] = "https://static.modelcontextprotocol.io/schemas/2025-07-09/server.schema.json";
-    CHECK(call(reg, "POST", "/v0.1/publish", old_schema, everything).res.status == 200);  // C17
+    CHECK(call(reg, "POST", "/v0.1/publish", old_schema, everything).res.status == 200);
 
-    // C18-C20: remote URLs are unique across servers, among rows that are not deleted.
+    // Remote URLs are unique across servers, among rows that are not deleted.
     CHECK(call(reg, "POST", "/v0.1/publish",
                with_remote(server_json("com.example/existing-server", "1.0.0"), "https://api.example.com/mcp"),
                everything)
               .res.status == 200);
-    auto c18 =
+    auto taken =
         call(reg, "POST", "/v0.1/publish",
              with_remote(server_json("com.example/newcomer", "1.0.0"), "https://api.example.com/mcp"), everything);
-    CHECK(c18.res.status == 400);
-    CHECK(c18.mentions("remote URL https://api.example.com/mcp is already used by server com.example/existing-server"));
+    CHECK(taken.res.status == 400);
+    CHECK(
+        taken.mentions("remote URL https://api.example.com/mcp is already used by server com.example/existing-server"));
     CHECK(call(reg, "POST", "/v0.1/publish",
                with_remote(server_json("com.example/existing-server", "1.1.0"), "https://api.example.com/mcp"),
                everything)
-              .res.status == 200);  // C19
+              .res.status == 200);  // the server that holds the URL keeps it
     const auto admin = reg.issue_token({{"publish", "*"}, {"edit", "*"}});
     CHECK(call(reg, "PATCH", "/v0.1/servers/com.example%2Fexisting-server/status", json::object{{"status", "deleted"}},
                admin)
@@ -164,10 +169,11 @@ TEST_CASE("C: publish" * doctest::test_suite("writes"))
     CHECK(call(reg, "POST", "/v0.1/publish",
                with_remote(server_json("com.example/newcomer", "1.0.0"), "https://api.example.com/mcp"),
                everything)
-              .res.status == 200);  // C20
+              .res.status == 200);  // free again once its holder is deleted
 }
 
-TEST_CASE("C25: the version cap, and D: latest through publishes and status changes" * doctest::test_suite("writes"))
+TEST_CASE("the version cap, and the latest version through publishes and status changes" *
+          doctest::test_suite("writes"))
 {
     engine::registry_options options;
     options.max_versions_per_server = 3;
@@ -187,33 +193,35 @@ TEST_CASE("C25: the version cap, and D: latest through publishes and status chan
         return call(reg, "PATCH", "/v0.1/servers/" + encoded + "/versions/" + version + "/status",
                     json::object{{"status", to}}, token);
     };
-    publish("com.example/d1", {"2.0.0", "1.0.0", "2.1.0"});
-    CHECK(latest_version(reg, "com.example%2Fd1") == "2.1.0");
-    CHECK(latest_flags(reg, "com.example%2Fd1") == 1);
-    publish("com.example/d3", {"1.0.0", "0.0.59"});
-    CHECK(latest_version(reg, "com.example%2Fd3") == "1.0.0");
-    CHECK(status("com.example%2Fd3", "1.0.0", "deleted").res.status == 200);  // D4
-    CHECK(latest_version(reg, "com.example%2Fd3") == "0.0.59");
-    publish("com.example/d3", {"0.0.60"});  // D5
-    CHECK(latest_version(reg, "com.example%2Fd3") == "0.0.60");
-    CHECK(latest_flags(reg, "com.example%2Fd3") == 1);
-    publish("com.example/d6", {"1.0.0", "2.0.0"});
-    CHECK(call(reg, "PATCH", "/v0.1/servers/com.example%2Fd6/status", json::object{{"status", "deleted"}}, token)
-              .res.status == 200);
-    CHECK(latest_version(reg, "com.example%2Fd6") == "404");  // D6
-    CHECK(latest_version(reg, "com.example%2Fd6", true) == "2.0.0");
-    publish("com.example/d7", {"2.0.0", "1.0.0"});
-    CHECK(status("com.example%2Fd7", "2.0.0", "deleted").res.status == 200);
-    CHECK(latest_version(reg, "com.example%2Fd7") == "1.0.0");
-    CHECK(status("com.example%2Fd7", "2.0.0", "active").res.status == 200);  // D7
-    CHECK(latest_version(reg, "com.example%2Fd7") == "2.0.0");
-    publish("com.example/d9", {"1.0.0", "snapshot"});
-    CHECK(latest_version(reg, "com.example%2Fd9") == "1.0.0");  // D9
-    publish("com.example/d10", {"snapshot", "0.0.1"});
-    CHECK(latest_version(reg, "com.example%2Fd10") == "0.0.1");  // D10
+    publish("com.example/unordered", {"2.0.0", "1.0.0", "2.1.0"});
+    CHECK(latest_version(reg, "com.example%2Funordered") == "2.1.0");
+    CHECK(latest_flags(reg, "com.example%2Funordered") == 1);
+    publish("com.example/lower-later", {"1.0.0", "0.0.59"});
+    CHECK(latest_version(reg, "com.example%2Flower-later") == "1.0.0");
+    CHECK(status("com.example%2Flower-later", "1.0.0", "deleted").res.status == 200);  // the next version takes over
+    CHECK(latest_version(reg, "com.example%2Flower-later") == "0.0.59");
+    publish("com.example/lower-later", {"0.0.60"});  // above every live version
+    CHECK(latest_version(reg, "com.example%2Flower-later") == "0.0.60");
+    CHECK(latest_flags(reg, "com.example%2Flower-later") == 1);
+    publish("com.example/all-deleted", {"1.0.0", "2.0.0"});
+    CHECK(
+        call(reg, "PATCH", "/v0.1/servers/com.example%2Fall-deleted/status", json::object{{"status", "deleted"}}, token)
+            .res.status == 200);
+    CHECK(latest_version(reg, "com.example%2Fall-deleted") == "404");  // every version deleted
+    CHECK(latest_version(reg, "com.example%2Fall-deleted", true) == "2.0.0");
+    publish("com.example/restored", {"2.0.0", "1.0.0"});
+    CHECK(status("com.example%2Frestored", "2.0.0", "deleted").res.status == 200);
+    CHECK(latest_version(reg, "com.example%2Frestored") == "1.0.0");
+    CHECK(status("com.example%2Frestored", "2.0.0", "active").res.status == 200);  // restored, it is latest again
+    CHECK(latest_version(reg, "com.example%2Frestored") == "2.0.0");
+    publish("com.example/semver-first", {"1.0.0", "snapshot"});
+    CHECK(latest_version(reg, "com.example%2Fsemver-first") == "1.0.0");  // semver over a later non-semver
+    publish("com.example/semver-last", {"snapshot", "0.0.1"});
+    CHECK(latest_version(reg, "com.example%2Fsemver-last") == "0.0.1");  // semver over an earlier non-semver
 }
 
-TEST_CASE("E: edit" * doctest::test_suite("writes"))
+TEST_CASE("edit: permissions, no renames or version changes, encoded names, status kept, deleted versions, validation" *
+          doctest::test_suite("writes"))
 {
     auto reg = test::open_registry();
     const auto setup = reg.issue_token({{"publish", "*"}, {"edit", "*"}});
@@ -226,57 +234,60 @@ TEST_CASE("E: edit" * doctest::test_suite("writes"))
         REQUIRE(call(reg, "POST", "/v0.1/publish", server_json(name, version), setup).res.status == 200);
     const auto editor = reg.issue_token({{"edit", "io.github.testuser/*"}});
     const std::string target = "/v0.1/servers/io.github.testuser%2Feditable-server/versions/1.0.0";
-    auto e1 = call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0", "updated"), editor);
-    REQUIRE(e1.res.status == 200);
-    CHECK(e1.body.at("server").at("description") == "updated");
+    auto edited =
+        call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0", "updated"), editor);
+    REQUIRE(edited.res.status == 200);
+    CHECK(edited.body.at("server").at("description") == "updated");
     CHECK(call(reg, "GET", target).body.at("server").at("description") == "updated");
     CHECK(call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0"))
-              .mentions("required header parameter is missing"));  // E2
+              .mentions("required header parameter is missing"));
     CHECK(call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0"), "invalid-token")
               .res.status == 401);
-    auto e5 = call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0"),
-                   reg.issue_token({{"publish", "io.github.testuser/*"}}));
-    CHECK(e5.res.status == 403);
-    CHECK(e5.detail() == "You do not have edit permissions for this server");
+    auto publish_only = call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0"),
+                             reg.issue_token({{"publish", "io.github.testuser/*"}}));
+    CHECK(publish_only.res.status == 403);
+    CHECK(publish_only.detail() == "You do not have edit permissions for this server");
     CHECK(call(reg, "PUT", "/v0.1/servers/io.github.otheruser%2Fother-server/versions/1.0.0",
                server_json("io.github.otheruser/other-server", "1.0.0"), editor)
-              .res.status == 403);  // E6
+              .res.status == 403);  // another user's server
     CHECK(call(reg, "PUT", "/v0.1/servers/io.github.testuser%2Fnon-existent/versions/1.0.0",
                server_json("io.github.testuser/non-existent", "1.0.0"), editor)
-              .detail() == "Server not found");  // E7
+              .detail() == "Server not found");
     CHECK(call(reg, "PUT", target, server_json("io.github.testuser/renamed-server", "1.0.0"), editor).detail() ==
-          "Cannot rename server");  // E8
+          "Cannot rename server");
     CHECK(call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "2.0.0"), editor).detail() ==
-          "Version in request body must match URL path parameter");  // E9
+          "Version in request body must match URL path parameter");
     CHECK(call(reg, "PUT", "/v0.1/servers/io.github.testuser%2Fbuild-metadata-server/versions/1.0.0%2B20130313144700",
                server_json("io.github.testuser/build-metadata-server", "1.0.0+20130313144700", "x"), editor)
-              .res.status == 200);  // E10
+              .res.status == 200);  // build metadata in the URL
     CHECK(call(reg, "PUT", "/v0.1/servers/io.dots.and-dashes%2Fserver_with_underscores/versions/1.0.0",
                server_json("io.dots.and-dashes/server_with_underscores", "1.0.0", "x"),
                reg.issue_token({{"edit", "*"}}))
-              .res.status == 200);  // E11
+              .res.status == 200);  // dots, dashes and underscores
     CHECK(call(reg, "PUT", "/v0.1/servers/io.github.testuser%2Fmulti/versions/1.0.0",
                server_json("io.github.testuser/multi", "1.0.0", "one"), editor)
-              .res.status == 200);  // E12
+              .res.status == 200);  // one version, the others untouched
     CHECK(call(reg, "GET", "/v0.1/servers/io.github.testuser%2Fmulti/versions/2.0.0")
               .body.at("server")
               .at("description") == "d");
     CHECK(call(reg, "PATCH", target + "/status",
                json::object{{"status", "deprecated"}, {"statusMessage", "This server is deprecated"}}, editor)
               .res.status == 200);
-    auto e13 = call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0", "again"), editor);
-    CHECK(official(e13).at("status") == "deprecated");
-    CHECK(official(e13).at("statusMessage") == "This server is deprecated");
+    auto after_status =
+        call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0", "again"), editor);
+    CHECK(official(after_status).at("status") == "deprecated");
+    CHECK(official(after_status).at("statusMessage") == "This server is deprecated");
     CHECK(call(reg, "PATCH", target + "/status", json::object{{"status", "deleted"}}, editor).res.status == 200);
     CHECK(call(reg, "PUT", target, server_json("io.github.testuser/editable-server", "1.0.0"), editor).res.status ==
-          404);  // E14
+          404);  // a deleted version
     auto invalid = server_json("io.github.testuser/multi", "1.0.0");
     invalid["websiteUrl"] = "ftp://example.com";
     CHECK(call(reg, "PUT", "/v0.1/servers/io.github.testuser%2Fmulti/versions/1.0.0", invalid, editor).detail() ==
-          "Failed to edit server, invalid schema: call /validate for details");  // E15
+          "Failed to edit server, invalid schema: call /validate for details");
 }
 
-TEST_CASE("F: the status of one version" * doctest::test_suite("writes"))
+TEST_CASE("the status of one version: transitions, messages, permissions, statusChangedAt, remote URLs on restore" *
+          doctest::test_suite("writes"))
 {
     auto reg = test::open_registry();
     const auto setup = reg.issue_token({{"publish", "*"}, {"edit", "*"}});
@@ -296,65 +307,65 @@ TEST_CASE("F: the status of one version" * doctest::test_suite("writes"))
     REQUIRE(call(reg, "PATCH", path("deleted-server"), json::object{{"status", "deleted"}}, setup).res.status == 200);
     const auto publisher = reg.issue_token({{"publish", "io.github.testuser/*"}});
 
-    auto f1 = call(reg, "PATCH", path("active-server"), json::object{{"status", "deprecated"}}, publisher);
-    CHECK(official(f1).at("status") == "deprecated");
-    const auto changed_at = std::string(official(f1).at("statusChangedAt").as_string());
-    auto f2 =
+    auto deprecated = call(reg, "PATCH", path("active-server"), json::object{{"status", "deprecated"}}, publisher);
+    CHECK(official(deprecated).at("status") == "deprecated");
+    const auto changed_at = std::string(official(deprecated).at("statusChangedAt").as_string());
+    auto deleted =
         call(reg, "PATCH", path("active-server"),
              json::object{{"status", "deleted"}, {"statusMessage", "Security vulnerability discovered"}}, publisher);
-    CHECK(official(f2).at("status") == "deleted");
-    CHECK(official(f2).at("statusMessage") == "Security vulnerability discovered");
-    auto f3 = call(reg, "PATCH", path("deleted-server"), json::object{{"status", "active"}}, publisher);
-    CHECK(official(f3).at("status") == "active");
-    CHECK_FALSE(official(f3).as_object().contains("statusMessage"));
+    CHECK(official(deleted).at("status") == "deleted");
+    CHECK(official(deleted).at("statusMessage") == "Security vulnerability discovered");
+    auto restored = call(reg, "PATCH", path("deleted-server"), json::object{{"status", "active"}}, publisher);
+    CHECK(official(restored).at("status") == "active");
+    CHECK_FALSE(official(restored).as_object().contains("statusMessage"));
     CHECK(call(reg, "PATCH", path("deprecated-server"), json::object{{"status", "active"}}, publisher).res.status ==
-          200);                                                                                              // F4
-    CHECK(call(reg, "PATCH", path("active-server"), json::object{{"status", "active"}}).res.status == 422);  // F5
+          200);  // deprecated to active
+    CHECK(call(reg, "PATCH", path("active-server"), json::object{{"status", "active"}}).res.status == 422);  // no token
     CHECK(call(reg, "PATCH", path("active-server"), json::object{{"status", "active"}}, "invalid-token").res.status ==
           401);
-    auto f8 =
+    auto read_only =
         call(reg, "PATCH", path("active-server"), json::object{{"status", "active"}}, reg.issue_token({{"read", "*"}}));
-    CHECK(f8.res.status == 403);
-    CHECK(f8.detail() == "You do not have publish or edit permissions for this server");
+    CHECK(read_only.res.status == 403);
+    CHECK(read_only.detail() == "You do not have publish or edit permissions for this server");
     CHECK(call(reg, "PATCH", path("active-server"), json::object{{"status", "active"}},
                reg.issue_token({{"edit", "io.github.testuser/*"}}))
-              .res.status == 200);  // F9 (from deleted)
+              .res.status == 200);  // an edit grant suffices, from deleted too
     CHECK(call(reg, "PATCH", "/v0.1/servers/io.github.otheruser%2Fother-server/versions/1.0.0/status",
                json::object{{"status", "deprecated"}}, publisher)
-              .res.status == 403);  // F11
+              .res.status == 403);  // another user's server
     CHECK(call(reg, "PATCH", path("non-existent"), json::object{{"status", "deprecated"}}, publisher).detail() ==
-          "Server version not found");  // F12
+          "Server version not found");
     REQUIRE(
         call(reg, "PATCH", path("deprecated-server"), json::object{{"status", "deprecated"}}, publisher).res.status ==
         200);
-    auto f13 =
+    auto new_message =
         call(reg, "PATCH", path("deprecated-server"),
              json::object{{"status", "deprecated"}, {"statusMessage", "Updated deprecation message"}}, publisher);
-    CHECK(official(f13).at("statusMessage") == "Updated deprecation message");
-    auto f14 = call(reg, "PATCH", path("deprecated-server"), json::object{{"status", "active"}, {"statusMessage", "x"}},
-                    publisher);
-    CHECK(f14.res.status == 400);
-    CHECK(f14.detail() == "status_message cannot be provided when setting status to active");
-    auto f15 = call(reg, "PATCH", path("same-status-test"), json::object{{"status", "active"}}, publisher);
-    CHECK(f15.res.status == 400);
-    CHECK(f15.detail() == "No changes to apply: status and message are already set to the provided values");
+    CHECK(official(new_message).at("statusMessage") == "Updated deprecation message");
+    auto message_on_active = call(reg, "PATCH", path("deprecated-server"),
+                                  json::object{{"status", "active"}, {"statusMessage", "x"}}, publisher);
+    CHECK(message_on_active.res.status == 400);
+    CHECK(message_on_active.detail() == "status_message cannot be provided when setting status to active");
+    auto unchanged = call(reg, "PATCH", path("same-status-test"), json::object{{"status", "active"}}, publisher);
+    CHECK(unchanged.res.status == 400);
+    CHECK(unchanged.detail() == "No changes to apply: status and message are already set to the provided values");
     CHECK(call(reg, "PATCH", "/v0.1/servers/io.github.testuser%2Fbuild/versions/1.0.0%2B20130313144700/status",
                json::object{{"status", "deprecated"}, {"statusMessage", "Testing URL encoding"}}, publisher)
-              .res.status == 200);  // F16
+              .res.status == 200);  // build metadata in the URL
     CHECK(call(reg, "PATCH", path("same-status-test"), json::object{{"status", "archived"}}, publisher).res.status ==
           422);
     CHECK(call(reg, "PATCH", path("same-status-test"),
                json::object{{"status", "deprecated"}, {"statusMessage", std::string(501, 'x')}},
                publisher)
-              .res.status == 422);  // F18
-    // F19: statusChangedAt moves with the status, not with the message.
+              .res.status == 422);  // a message over 500 characters
+    // statusChangedAt moves with the status, not with the message.
     auto moved = call(reg, "PATCH", path("same-status-test"), json::object{{"status", "deprecated"}}, publisher);
     const auto moved_at = std::string(official(moved).at("statusChangedAt").as_string());
     auto message_only = call(reg, "PATCH", path("same-status-test"),
                              json::object{{"status", "deprecated"}, {"statusMessage", "m"}}, publisher);
     CHECK(official(message_only).at("statusChangedAt").as_string() == moved_at);
     CHECK(model::timestamp::parse(moved_at).value() >= model::timestamp::parse(changed_at).value());
-    // F20, F21: restoring checks the remote URL again.
+    // Restoring checks the remote URL again.
     REQUIRE(call(reg, "POST", "/v0.1/publish",
                  with_remote(server_json("io.github.testuser/a-remote", "1.0.0"), "https://r.example.com/mcp"), setup)
                 .res.status == 200);
@@ -362,18 +373,20 @@ TEST_CASE("F: the status of one version" * doctest::test_suite("writes"))
     REQUIRE(call(reg, "POST", "/v0.1/publish",
                  with_remote(server_json("io.github.testuser/b-remote", "1.0.0"), "https://r.example.com/mcp"), setup)
                 .res.status == 200);
-    auto f20 = call(reg, "PATCH", path("a-remote"), json::object{{"status", "active"}}, setup);
-    CHECK(f20.res.status == 400);
-    CHECK(f20.mentions("remote URL"));
-    CHECK(f20.mentions("already used by server"));
+    auto url_taken = call(reg, "PATCH", path("a-remote"), json::object{{"status", "active"}}, setup);
+    CHECK(url_taken.res.status == 400);
+    CHECK(url_taken.mentions("remote URL"));
+    CHECK(url_taken.mentions("already used by server"));
     REQUIRE(call(reg, "POST", "/v0.1/publish",
                  with_remote(server_json("io.github.testuser/c-remote", "1.0.0"), "https://c.example.com/mcp"), setup)
                 .res.status == 200);
     REQUIRE(call(reg, "PATCH", path("c-remote"), json::object{{"status", "deleted"}}, setup).res.status == 200);
-    CHECK(call(reg, "PATCH", path("c-remote"), json::object{{"status", "active"}}, setup).res.status == 200);  // F21
+    // A URL nobody else holds does not stand in the way.
+    CHECK(call(reg, "PATCH", path("c-remote"), json::object{{"status", "active"}}, setup).res.status == 200);
 }
 
-TEST_CASE("G: the status of every version" * doctest::test_suite("writes"))
+TEST_CASE("the status of every version at once: counts, messages, permissions, no-op refused" *
+          doctest::test_suite("writes"))
 {
     auto reg = test::open_registry();
     const auto setup = reg.issue_token({{"publish", "*"}, {"edit", "*"}});
@@ -382,69 +395,71 @@ TEST_CASE("G: the status of every version" * doctest::test_suite("writes"))
                     .res.status == 200);
     const std::string target = "/v0.1/servers/io.github.testuser%2Fmulti-version-server/status";
     const auto publisher = reg.issue_token({{"publish", "io.github.testuser/*"}});
-    auto g1 = call(reg, "PATCH", target,
-                   json::object{{"status", "deprecated"}, {"statusMessage", "This server is deprecated"}}, publisher);
-    REQUIRE(g1.res.status == 200);
-    CHECK(g1.body.at("updatedCount") == 3);
-    for (const auto& s : g1.body.at("servers").as_array()) {
+    auto deprecated =
+        call(reg, "PATCH", target,
+             json::object{{"status", "deprecated"}, {"statusMessage", "This server is deprecated"}}, publisher);
+    REQUIRE(deprecated.res.status == 200);
+    CHECK(deprecated.body.at("updatedCount") == 3);
+    for (const auto& s : deprecated.body.at("servers").as_array()) {
         CHECK(s.at("_meta").at(model::official_meta_key).at("status") == "deprecated");
         CHECK(s.at("_meta").at(model::official_meta_key).at("statusMessage") == "This server is deprecated");
     }
-    auto g2 = call(reg, "PATCH", target,
-                   json::object{{"status", "deleted"}, {"statusMessage", "Security issue discovered"}}, publisher);
-    CHECK(g2.body.at("updatedCount") == 3);
-    auto g3 = call(reg, "PATCH", target, json::object{{"status", "active"}}, publisher);
-    CHECK(g3.body.at("updatedCount") == 3);
-    for (const auto& s : g3.body.at("servers").as_array())
+    auto deleted = call(reg, "PATCH", target,
+                        json::object{{"status", "deleted"}, {"statusMessage", "Security issue discovered"}}, publisher);
+    CHECK(deleted.body.at("updatedCount") == 3);
+    auto restored = call(reg, "PATCH", target, json::object{{"status", "active"}}, publisher);
+    CHECK(restored.body.at("updatedCount") == 3);
+    for (const auto& s : restored.body.at("servers").as_array())
         CHECK_FALSE(s.at("_meta").at(model::official_meta_key).as_object().contains("statusMessage"));
-    CHECK(call(reg, "PATCH", target, json::object{{"status", "active"}}).res.status == 422);  // G4
+    CHECK(call(reg, "PATCH", target, json::object{{"status", "active"}}).res.status == 422);  // no token
     CHECK(call(reg, "PATCH", target, json::object{{"status", "deprecated"}}, reg.issue_token({{"read", "*"}}))
               .res.status == 403);
     CHECK(call(reg, "PATCH", target, json::object{{"status", "deprecated"}},
                reg.issue_token({{"edit", "io.github.testuser/*"}}))
-              .body.at("updatedCount") == 3);  // G7
+              .body.at("updatedCount") == 3);  // an edit grant suffices
     CHECK(call(reg, "PATCH", target, json::object{{"status", "active"}}, publisher).res.status == 200);
-    auto g9 = call(reg, "PATCH", target, json::object{{"status", "active"}}, publisher);
-    CHECK(g9.res.status == 400);
-    CHECK(g9.detail() == "No changes to apply: all versions already have the requested status and message");
+    auto unchanged = call(reg, "PATCH", target, json::object{{"status", "active"}}, publisher);
+    CHECK(unchanged.res.status == 400);
+    CHECK(unchanged.detail() == "No changes to apply: all versions already have the requested status and message");
     CHECK(call(reg, "PATCH", "/v0.1/servers/io.github.testuser%2Fnon-existent/status",
                json::object{{"status", "active"}}, publisher)
-              .detail() == "Server not found");  // G10
+              .detail() == "Server not found");
 }
 
-TEST_CASE("H: validate, and K17: anonymous tokens" * doctest::test_suite("writes"))
+TEST_CASE("/validate reports issues at their paths, and anonymous tokens publish only in the anonymous namespace" *
+          doctest::test_suite("writes"))
 {
     engine::registry_options options;
     options.anonymous_auth = true;
     auto reg = test::open_registry(options);
-    auto h1 = call(reg, "POST", "/v0.1/validate", server_json("com.example/test-server", "1.0.0"));
-    CHECK(h1.body == json::value{{"valid", true}, {"issues", json::array{}}});
-    auto h2 = call(reg, "POST", "/v0.1/validate", server_json("com.example/test-server", "^1.0.0"));
-    CHECK(h2.body.at("valid") == false);
-    const auto& issue = h2.body.at("issues").at(0);
+    auto valid = call(reg, "POST", "/v0.1/validate", server_json("com.example/test-server", "1.0.0"));
+    CHECK(valid.body == json::value{{"valid", true}, {"issues", json::array{}}});
+    auto ranged = call(reg, "POST", "/v0.1/validate", server_json("com.example/test-server", "^1.0.0"));
+    CHECK(ranged.body.at("valid") == false);
+    const auto& issue = ranged.body.at("issues").at(0);
     CHECK(issue.at("type") == "semantic");
     CHECK(issue.at("path") == "version");
     CHECK(issue.at("severity") == "error");
     CHECK(std::string_view(issue.at("message").as_string()).find("^1.0.0") != std::string_view::npos);
-    auto h5 = server_json("com.example/test-server", "1.0.0");
-    h5["$schema"] = "https://static.modelcontextprotocol.io/schemas/2025-07-09/server.schema.json";
-    auto a5 = call(reg, "POST", "/v0.1/validate", h5);
-    CHECK(a5.body.at("valid") == true);
-    CHECK(a5.body.at("issues").at(0).at("path") == "schema");
-    CHECK(a5.body.at("issues").at(0).at("severity") == "warning");
-    auto h8 = server_json("com.example/test-server", "1.0.0");
-    h8["packages"] =
+    auto old_schema_document = server_json("com.example/test-server", "1.0.0");
+    old_schema_document["$schema"] = "https://static.modelcontextprotocol.io/schemas/2025-07-09/server.schema.json";
+    auto old_schema = call(reg, "POST", "/v0.1/validate", old_schema_document);
+    CHECK(old_schema.body.at("valid") == true);
+    CHECK(old_schema.body.at("issues").at(0).at("path") == "schema");
+    CHECK(old_schema.body.at("issues").at(0).at("severity") == "warning");
+    auto two_packages_document = server_json("com.example/test-server", "1.0.0");
+    two_packages_document["packages"] =
         json::parse(R"([{"registryType":"npm","identifier":"a","version":"latest","transport":{"type":"stdio"}},
         {"registryType":"npm","identifier":"b","version":"1.0.0","transport":{"type":"stdio"},
          "runtimeArguments":[{"type":"named","name":"invalid name"}]}])");
-    auto a8 = call(reg, "POST", "/v0.1/validate", h8);
-    CHECK(a8.mentions("\"path\":\"packages[0].version\""));
-    CHECK(a8.mentions("\"path\":\"packages[1].runtimeArguments[0].name\""));
+    auto two_packages = call(reg, "POST", "/v0.1/validate", two_packages_document);
+    CHECK(two_packages.mentions("\"path\":\"packages[0].version\""));
+    CHECK(two_packages.mentions("\"path\":\"packages[1].runtimeArguments[0].name\""));
 
-    auto k17 = call(reg, "POST", "/v0.1/auth/none");
-    REQUIRE(k17.res.status == 200);
-    const std::string token(k17.body.at("registry_token").as_string());
-    CHECK(k17.body.at("expires_at").as_int64() > 0);
+    auto anonymous = call(reg, "POST", "/v0.1/auth/none");
+    REQUIRE(anonymous.res.status == 200);
+    const std::string token(anonymous.body.at("registry_token").as_string());
+    CHECK(anonymous.body.at("expires_at").as_int64() > 0);
     CHECK(call(reg, "POST", "/v0.1/publish", server_json("io.modelcontextprotocol.anonymous/test", "1.0.0"), token)
               .res.status == 200);
     CHECK(call(reg, "POST", "/v0.1/publish", server_json("com.example/test", "1.0.0"), token).res.status == 403);
@@ -452,7 +467,7 @@ TEST_CASE("H: validate, and K17: anonymous tokens" * doctest::test_suite("writes
     CHECK(call(closed, "POST", "/v0.1/auth/none").res.status == 404);  // disabled by default
 }
 
-TEST_CASE("M1: every generic example publishes in the anonymous namespace and reads back the same" *
+TEST_CASE("every generic example publishes in the anonymous namespace and reads back the same" *
           doctest::test_suite("writes"))
 {
     engine::registry_options options;
@@ -481,7 +496,7 @@ TEST_CASE("M1: every generic example publishes in the anonymous namespace and re
     CHECK(published == 17);
 }
 
-TEST_CASE("DELETE leaves a tombstone; the audit log records every write; the publish policy can refuse or rewrite" *
+TEST_CASE("DELETE leaves a tombstone, the audit log records every write, and the publish policy can refuse or rewrite" *
           doctest::test_suite("writes"))
 {
     engine::registry_options options;
@@ -735,7 +750,8 @@ TEST_CASE("a full disk: publishes fail with a clean 5xx, nothing is corrupted, a
     for (const auto& suffix : {"", "-wal", "-shm", ".jwt-key.pem"}) std::filesystem::remove(path.string() + suffix);
 }
 
-TEST_CASE("C21-C24: the package ownership verifier the host supplies" * doctest::test_suite("writes"))
+TEST_CASE("the package ownership verifier the host supplies: each package checked on publish and edit, refusals named" *
+          doctest::test_suite("writes"))
 {
     engine::registry_options options;
     std::vector<std::string> checked;
@@ -755,14 +771,14 @@ TEST_CASE("C21-C24: the package ownership verifier the host supplies" * doctest:
         s["packages"] = std::move(packages);
         return s;
     };
-    auto c21 = call(reg, "POST", "/v0.1/publish",
-                    with_packages("com.example/one", {npm("nonexistent-npm-package-xyz123")}), token);
-    CHECK(c21.res.status == 400);
-    CHECK(c21.mentions("registry validation failed for package 0 (nonexistent-npm-package-xyz123)"));
-    auto c22 =
+    auto first_unknown = call(reg, "POST", "/v0.1/publish",
+                              with_packages("com.example/one", {npm("nonexistent-npm-package-xyz123")}), token);
+    CHECK(first_unknown.res.status == 400);
+    CHECK(first_unknown.mentions("registry validation failed for package 0 (nonexistent-npm-package-xyz123)"));
+    auto second_unknown =
         call(reg, "POST", "/v0.1/publish",
              with_packages("com.example/two", {npm("good-package"), npm("nonexistent-second-package-abc123")}), token);
-    CHECK(c22.mentions("registry validation failed for package 1 (nonexistent-second-package-abc123)"));
+    CHECK(second_unknown.mentions("registry validation failed for package 1 (nonexistent-second-package-abc123)"));
     CHECK(call(reg, "POST", "/v0.1/publish", with_packages("com.example/three", {npm("good-package")}), token)
               .res.status == 200);
     auto edit = with_packages("com.example/three", {npm("nonexistent-now")});

@@ -1,4 +1,5 @@
-// SemVer 2.0 ordering and the registry's latest-version rules (CONFORMANCE.md section D).
+// SemVer 2.0 ordering and the registry's latest-version rules: semver versions by precedence, others by publish
+// time, semver over non-semver, build metadata ignored.
 #include <mcpreg/model/semver.hpp>
 
 #include "test_data.hpp"
@@ -63,28 +64,28 @@ TEST_CASE("semver precedence")
     CHECK(v("1.0.0-99999999999999999999") > v("1.0.0-9"));  // numeric identifiers of any size
 }
 
-TEST_CASE("latest selection: CONFORMANCE D1-D15")
+TEST_CASE("latest selection: semver by precedence, non-semver by publish time, semver over non-semver")
 {
-    CHECK(latest_after_publishing({"2.0.0", "1.0.0", "2.1.0", "1.5.0"}) == "2.1.0");  // D1
-    CHECK(latest_after_publishing({"1.0.0", "2.0.0"}) == "2.0.0");                    // D2
-    CHECK(latest_after_publishing({"1.0.0", "0.0.59"}) == "1.0.0");                   // D3
-    CHECK(latest_after_publishing({"snapshot", "latest-build"}) == "latest-build");   // D8
-    CHECK(latest_after_publishing({"1.0.0", "snapshot"}) == "1.0.0");                 // D9
-    CHECK(latest_after_publishing({"snapshot", "0.0.1"}) == "0.0.1");                 // D10
-    CHECK(latest_after_publishing({"1.0.0-alpha", "1.0.0"}) == "1.0.0");              // D11
+    CHECK(latest_after_publishing({"2.0.0", "1.0.0", "2.1.0", "1.5.0"}) == "2.1.0");  // precedence, not order
+    CHECK(latest_after_publishing({"1.0.0", "2.0.0"}) == "2.0.0");
+    CHECK(latest_after_publishing({"1.0.0", "0.0.59"}) == "1.0.0");                  // published later, but lower
+    CHECK(latest_after_publishing({"snapshot", "latest-build"}) == "latest-build");  // neither semver: the later one
+    CHECK(latest_after_publishing({"1.0.0", "snapshot"}) == "1.0.0");                // semver beats non-semver
+    CHECK(latest_after_publishing({"snapshot", "0.0.1"}) == "0.0.1");                // ... even when published later
+    CHECK(latest_after_publishing({"1.0.0-alpha", "1.0.0"}) == "1.0.0");             // release over prerelease
     CHECK(latest_after_publishing({"1.0.0", "1.0.0-rc"}) == "1.0.0");
-    CHECK(latest_after_publishing({"1.0.0-alpha.2", "1.0.0-alpha.10"}) == "1.0.0-alpha.10");  // D12
-    CHECK(latest_after_publishing({"1.2.0", "1.10.0"}) == "1.10.0");                          // D13
-    CHECK(latest_after_publishing({"v1.0.0", "1.0.1"}) == "1.0.1");                           // D14
-    CHECK(latest_after_publishing({"2021.03.05", "2021.03.04"}) == "2021.03.04");             // D15
-    // B7: build metadata compares equal, so a later 1.0.0+build never replaces 2.0.0 nor 1.0.0.
+    CHECK(latest_after_publishing({"1.0.0-alpha.2", "1.0.0-alpha.10"}) == "1.0.0-alpha.10");  // numeric identifiers
+    CHECK(latest_after_publishing({"1.2.0", "1.10.0"}) == "1.10.0");                          // compared as numbers
+    CHECK(latest_after_publishing({"v1.0.0", "1.0.1"}) == "1.0.1");                           // v1.0.0 is semver
+    CHECK(latest_after_publishing({"2021.03.05", "2021.03.04"}) == "2021.03.04");             // not semver: the later
+    // Build metadata compares equal, so a later 1.0.0+build never replaces 2.0.0 nor 1.0.0.
     CHECK(latest_after_publishing({"1.0.0", "2.0.0", "1.0.0+20130313144700"}) == "2.0.0");
     CHECK(latest_after_publishing({"1.0.0", "1.0.0+b"}) == "1.0.0");
     CHECK(compare_versions("1.0.0", "1.0.0+b", at(0), at(1)) == 0);
     CHECK(compare_versions("a", "b", at(5), at(5)) == 0);
 }
 
-TEST_CASE("version ranges are recognised as upstream does (CONFORMANCE I3, I4)")
+TEST_CASE("version ranges and wildcards are recognised as upstream does, specific versions and prereleases are not")
 {
     for (auto v : {"^1.2.3", "~1.2.3", ">=1.2.3", ">= 1.2.3", "<2", "=1.0.0", "1.x", "1.*", "1.2.*", "1.2.X", "*.1",
                    "1.2.3 - 2.0.0", "1 - 2", "1.2 || 1.3", "1.0.0-beta || 2.0.0", " ^1.0.0 "})
@@ -95,7 +96,7 @@ TEST_CASE("version ranges are recognised as upstream does (CONFORMANCE I3, I4)")
     CHECK_FALSE(looks_like_version_range(std::string(100'000, '1') + ".x"));  // bounded, not a stack overflow
 }
 
-TEST_CASE("pick_latest: the registry's recalculation rule (DIGEST 10.3)")
+TEST_CASE("pick_latest: the highest live version, else the highest deleted one, when the latest is recalculated")
 {
     const auto at = [](const char* t) { return mcpreg::model::timestamp::parse(t).value(); };
     using mcpreg::model::latest_candidate;

@@ -1,4 +1,5 @@
-// Validation: the spec examples, and CONFORMANCE.md sections H, I and J (offline parts).
+// Validation: the spec examples, what the registry's /validate reports, its semantic rules, and the official
+// publish profile's per-package-type rules (the checks that need no network).
 #include <mcpreg/model/json.hpp>
 #include <mcpreg/model/validate.hpp>
 
@@ -18,7 +19,7 @@ using mcpreg::test::official_profile;
 
 namespace {
 
-// S(name, version) of CONFORMANCE.md: a minimal valid server.json in the current schema.
+// A minimal valid server.json in the current schema: $schema, name, description and version.
 json::object minimal(std::string_view name = "com.example/test-server", std::string_view version = "1.0.0")
 {
     return {{"$schema", current_schema_url}, {"name", name}, {"description", "d"}, {"version", version}};
@@ -119,28 +120,28 @@ TEST_CASE("every invalid spec example fails with the rule its name says")
     CHECK(has(errors(read_example(dir / "positional-argument-missing-value.json")), "schema-anyOf", "", "valueHint"));
 }
 
-TEST_CASE("H: the validate endpoint's cases")
+TEST_CASE("what /validate reports: ranges, reserved versions, $schema problems, many faults each at its path")
 {
-    CHECK_VALID(minimal());                                                                                       // H1
-    CHECK_ISSUE(minimal("com.example/test-server", "^1.0.0"), "version-looks-like-range", "/version", "^1.0.0");  // H2
-    CHECK_ISSUE(minimal("com.example/test-server", "latest"), "reserved-version-string", "/version", "latest");   // H3
+    CHECK_VALID(minimal());
+    CHECK_ISSUE(minimal("com.example/test-server", "^1.0.0"), "version-looks-like-range", "/version", "^1.0.0");
+    CHECK_ISSUE(minimal("com.example/test-server", "latest"), "reserved-version-string", "/version", "latest");
 
     const auto official = official_profile();
     auto empty_schema = with(minimal(), "$schema", "");
-    CHECK(has(errors(empty_schema, official), "schema-field-required", "/$schema"));  // H4
+    CHECK(has(errors(empty_schema, official), "schema-field-required", "/$schema"));
     auto old_schema = with(minimal(), "$schema", json::string(schema_url(schema_generation::v2025_07_09)));
     auto old_issues = validate(old_schema, official);
-    CHECK(is_valid(old_issues));  // H5: valid, with a warning
+    CHECK(is_valid(old_issues));  // valid, with a warning
     CHECK(std::any_of(old_issues.begin(), old_issues.end(), [](const validation_issue& i) {
         return i.rule == "schema-version-deprecated" && i.severity == severity::warning && i.path == "/$schema";
     }));
     auto unknown_schema =
         with(minimal(), "$schema", "https://static.modelcontextprotocol.io/schemas/2025-01-27/server.schema.json");
     CHECK(has(errors(unknown_schema, official), "schema-version-not-available", "/$schema",
-              "schema version 2025-01-27 not found in embedded schemas"));  // H6, I2
+              "schema version 2025-01-27 not found in embedded schemas"));
     CHECK(is_valid(validate(unknown_schema)));  // without the official profile: a warning only
 
-    // H7: many faults, many distinct paths.
+    // Many faults, many distinct paths.
     auto many = json::parse(R"({
       "$schema": "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
       "name": "invalid-name", "description": "d", "version": "^1.0.0",
@@ -161,32 +162,33 @@ TEST_CASE("H: the validate endpoint's cases")
           "invalid-named-argument-name", "unsupported-remote-transport-type"})
         CHECK_MESSAGE(has(issues, rule), rule << describe(issues));
 
-    // H8
-    auto h8 = with(minimal(), "packages", json::parse(R"([
+    // A fault in each of two packages, each reported at its own index.
+    auto two_packages = with(minimal(), "packages", json::parse(R"([
       {"registryType": "npm", "identifier": "a", "version": "latest", "transport": {"type": "stdio"}},
       {"registryType": "npm", "identifier": "b", "version": "1.0.0", "transport": {"type": "stdio"},
        "runtimeArguments": [{"type": "named", "name": "invalid name"}]}])"));
-    CHECK_ISSUE(h8, "reserved-version-string", "/packages/0/version");
-    CHECK_ISSUE(h8, "invalid-named-argument-name", "/packages/1/runtimeArguments/0/name");
+    CHECK_ISSUE(two_packages, "reserved-version-string", "/packages/0/version");
+    CHECK_ISSUE(two_packages, "invalid-named-argument-name", "/packages/1/runtimeArguments/0/name");
 
-    // H9: schema issues carry JSON pointers.
-    auto h9 = with(with(minimal(), "repository", {{"url", ""}, {"source", "github"}}), "packages",
-                   json::parse(R"([{"registryType": "npm", "identifier": "a", "version": "1.0.0",
+    // Schema issues carry JSON pointers.
+    auto schema_faults = with(with(minimal(), "repository", {{"url", ""}, {"source", "github"}}), "packages",
+                              json::parse(R"([{"registryType": "npm", "identifier": "a", "version": "1.0.0",
                      "transport": {"type": "stdio"},
                      "packageArguments": [{"type": "positional", "value": "x", "format": "invalid"}]}])"));
-    CHECK_ISSUE(h9, "schema-format", "/repository/url");
-    CHECK_ISSUE(h9, "schema-enum", "/packages/0/packageArguments/0/format");
+    CHECK_ISSUE(schema_faults, "schema-format", "/repository/url");
+    CHECK_ISSUE(schema_faults, "schema-enum", "/packages/0/packageArguments/0/format");
 }
 
-TEST_CASE("I: semantic rules")
+TEST_CASE("semantic rules: versions, names, repository and website URLs, transports, URL variables, arguments, "
+          "titles, icons")
 {
-    CHECK(has(errors(with(minimal(), "$schema", ""), official_profile()), "schema-field-required"));  // I1
+    CHECK(has(errors(with(minimal(), "$schema", ""), official_profile()), "schema-field-required"));
     auto no_schema = minimal();
     no_schema.erase("$schema");
     CHECK(has(errors(no_schema, official_profile()), "schema-field-required", "/$schema", "$schema field is required"));
     CHECK_VALID(no_schema);  // the JSON Schema makes $schema optional
 
-    for (auto v : {"^1.2.3", "1.x", "1.*", "1.2.3 - 2.0.0", "1.2 || 1.3", ">= 1.2.3"})  // I3
+    for (auto v : {"^1.2.3", "1.x", "1.*", "1.2.3 - 2.0.0", "1.2 || 1.3", ">= 1.2.3"})  // ranges and wildcards
         CHECK_ISSUE(minimal("com.example/test-server", v), "version-looks-like-range", "/version",
                     "version must be a specific version, not a range");
     CHECK_ISSUE(
@@ -195,14 +197,14 @@ TEST_CASE("I: semantic rules")
         "version-looks-like-range", "/packages/0/version");
     CHECK_VALID(with_package({{"registryType", "npm"},
                               {"identifier", "x"},
-                              {"version", "1.2.3-alpha.1"},  // I4
+                              {"version", "1.2.3-alpha.1"},  // a prerelease is no range
                               {"transport", {{"type", "stdio"}}}}));
     CHECK_VALID(minimal("com.example/test-server", "2021.03.15"));
     CHECK_VALID(minimal("com.example/test-server", "snapshot - 2025.09"));
 
-    for (auto name : {"com.example/server/path", "com.example/server/path/deep"})  // I5
+    for (auto name : {"com.example/server/path", "com.example/server/path/deep"})
         CHECK_ISSUE(minimal(name), "invalid-server-name", "/name", "server name cannot contain multiple slashes");
-    for (auto name : {"com.example.api/server", "com.microsoft.azure.service/webapp-server", "ab/cd"})  // I6
+    for (auto name : {"com.example.api/server", "com.microsoft.azure.service/webapp-server", "ab/cd"})
         CHECK_VALID(minimal(name));
     for (auto name : {"", "com.example.server", "/server-name", "com.example/", "a/b", "-a.b/c", "a.b/c_"})
         CHECK_ISSUE(minimal(name), "invalid-server-name", "/name");
@@ -210,8 +212,8 @@ TEST_CASE("I: semantic rules")
     auto repo = [](std::string_view url, std::string_view source) {
         return with(minimal(), "repository", {{"url", url}, {"source", source}});
     };
-    CHECK_ISSUE(repo("https://bitbucket.org/owner/repo", "bitbucket"), "invalid-repository-url");  // I7
-    CHECK_ISSUE(repo("https://github.com/owner", "github"), "invalid-repository-url");             // I8
+    CHECK_ISSUE(repo("https://bitbucket.org/owner/repo", "bitbucket"), "invalid-repository-url");
+    CHECK_ISSUE(repo("https://github.com/owner", "github"), "invalid-repository-url");
     CHECK_ISSUE(repo("https://gitlab.com", "gitlab"), "invalid-repository-url");
     CHECK_VALID(repo("https://github.com/owner/repo", "github"));
     CHECK_VALID(repo("https://www.gitlab.com/group/project/", "gitlab"));
@@ -220,27 +222,26 @@ TEST_CASE("I: semantic rules")
         return with(minimal(), "repository",
                     {{"url", "https://github.com/owner/repo"}, {"source", "github"}, {"subfolder", path}});
     };
-    CHECK_VALID(subfolder("servers/my-server"));  // I9
+    CHECK_VALID(subfolder("servers/my-server"));
     for (auto bad :
          {"../parent/folder", "/absolute/path", "servers/my-server/", "servers/my server", "servers//my-server"})
-        CHECK_ISSUE(subfolder(bad), "invalid-subfolder-path", "/repository/subfolder");  // I10
+        CHECK_ISSUE(subfolder(bad), "invalid-subfolder-path", "/repository/subfolder");
 
     auto website = [](std::string_view url) { return with(minimal(), "websiteUrl", json::string(url)); };
     for (auto ok : {"https://example.com/docs", "https://docs.example.com/mcp", "https://different.com/docs",
                     "https://example.com/path/?q=hello%20world&r=a%22b"})
-        CHECK_VALID(website(ok));  // I11
+        CHECK_VALID(website(ok));
     CHECK_ISSUE(website("example.com/docs"), "website-url-must-be-absolute", "/websiteUrl",
-                "websiteUrl must be absolute (include scheme): example.com/docs");  // I12
+                "websiteUrl must be absolute (include scheme): example.com/docs");
     CHECK_ISSUE(website("ftp://example.com/docs"), "website-url-invalid-scheme", "/websiteUrl",
-                "websiteUrl must use https scheme: ftp://example.com/docs");  // I13
+                "websiteUrl must use https scheme: ftp://example.com/docs");
     CHECK_ISSUE(website("http://example.com/docs"), "website-url-invalid-scheme");
-    CHECK_ISSUE(website("ht tp://example.com/docs"), "invalid-website-url", "/websiteUrl",
-                "invalid websiteUrl:");  // I14
+    CHECK_ISSUE(website("ht tp://example.com/docs"), "invalid-website-url", "/websiteUrl", "invalid websiteUrl:");
     CHECK_ISSUE(website("https://example.com/has\nnewline"), "invalid-website-url");
     for (auto bad : {"https://example.com/\"q\"", "https://example.com/it's", "https://example.com/<x>",
                      "https://example.com/a b"})
         CHECK_ISSUE(website(bad), "website-url-invalid-characters", "/websiteUrl",
-                    "websiteUrl contains an invalid character");  // I15
+                    "websiteUrl contains an invalid character");
 
     auto npm = [](json::object fields) {
         json::object p{
@@ -249,26 +250,27 @@ TEST_CASE("I: semantic rules")
         return with_package(p);
     };
     CHECK_ISSUE(npm({{"identifier", "test package with spaces"}}), "package-name-has-spaces", "/packages/0/identifier",
-                "package name cannot contain spaces");  // I16
+                "package name cannot contain spaces");
     CHECK_ISSUE(npm({{"version", "latest"}}), "reserved-version-string", "/packages/0/version",
-                "version string 'latest' is reserved and cannot be used");  // I17
+                "version string 'latest' is reserved and cannot be used");
 
     for (auto url :
          {"not-a-valid-url", "example.com/remote", "http://localhost", "http://localhost:3000",
           "http://api.github.com/endpoint", "https://localhost/x", "https://127.0.0.1/x", "https://a.localhost/x"})
         CHECK_ISSUE(with_remote({{"type", "streamable-http"}, {"url", url}}), "invalid-remote-url", "/remotes/0/url",
-                    "invalid remote URL");                                                       // I18
-    CHECK_VALID(with_remote({{"type", "streamable-http"}, {"url", "https://google.com/mcp"}}));  // I19
-    CHECK_VALID(with(with(minimal(), "packages", json::array{}), "remotes", json::array{}));     // I20
+                    "invalid remote URL");
+    CHECK_VALID(with_remote({{"type", "streamable-http"}, {"url", "https://google.com/mcp"}}));
+    CHECK_VALID(with(with(minimal(), "packages", json::array{}), "remotes", json::array{}));
 
     CHECK_ISSUE(npm({{"transport", {{"type", "stdio"}, {"url", "https://example.com"}}}}),
                 "stdio-transport-url-not-empty", "/packages/0/transport/url",
-                "url must be empty for stdio transport type");  // I21
+                "url must be empty for stdio transport type");
     CHECK_ISSUE(npm({{"transport", {{"type", "streamable-http"}}}}), "streamable-transport-url-required", "",
-                "url is required for streamable-http transport type");  // I22
+                "url is required for streamable-http transport type");
     CHECK_ISSUE(npm({{"transport", {{"type", "sse"}}}}), "streamable-transport-url-required", "",
                 "url is required for sse transport type");
-    CHECK_VALID(npm({{"transport", {{"type", "streamable-http"}, {"url", "http://{host}:{port}/mcp"}}},  // I23
+    // A transport URL's variables must be the package's own (here its environment variables).
+    CHECK_VALID(npm({{"transport", {{"type", "streamable-http"}, {"url", "http://{host}:{port}/mcp"}}},
                      {"environmentVariables", json::array{{{"name", "host"}}, {{"name", "port"}}}}}));
     CHECK_ISSUE(npm({{"transport", {{"type", "streamable-http"}, {"url", "http://{host}:{port}/mcp"}}}}),
                 "invalid-templated-url", "/packages/0/transport/url", "template variables in URL");
@@ -276,58 +278,57 @@ TEST_CASE("I: semantic rules")
     CHECK_VALID(npm({{"transport", {{"type", "streamable-http"}, {"url", "http://localhost:{--port}/mcp"}}},
                      {"packageArguments", json::array{{{"type", "named"}, {"name", "--port"}, {"default", "8080"}}}}}));
     CHECK_ISSUE(npm({{"transport", {{"type", "websocket"}, {"url", "ws://x"}}}}), "unsupported-transport-type", "",
-                "unsupported transport type: websocket");  // I25
+                "unsupported transport type: websocket");
     CHECK_ISSUE(with_remote({{"type", "stdio"}}), "unsupported-remote-transport-type", "/remotes/0/type",
-                "unsupported transport type for remotes: stdio");  // I26
+                "unsupported transport type for remotes: stdio");
     CHECK_ISSUE(with_remote({{"type", "websocket"}, {"url", "wss://example.com/ws"}}),
                 "unsupported-remote-transport-type", "", "websocket");
     CHECK_VALID(with_remote({{"type", "streamable-http"},
-                             {"url", "https://{tenant_id}.api.example.com/mcp"},  // I27
+                             {"url", "https://{tenant_id}.api.example.com/mcp"},  // a variable the remote defines
                              {"variables", {{"tenant_id", {{"isRequired", true}}}}}}));
     CHECK_ISSUE(with_remote({{"type", "streamable-http"}, {"url", "https://{tenant_id}.api.example.com/mcp"}}),
                 "invalid-templated-url", "/remotes/0/url", "template variables in URL");
     CHECK_VALID(with_remote({{"type", "sse"},
-                             {"url", "https://api.example.com/sse"},  // I28
+                             {"url", "https://api.example.com/sse"},  // an unused variable
                              {"variables", {{"unused", json::object{}}}}}));
 
     auto named = [&](json::object arg) {
         arg["type"] = "named";
         return npm({{"packageArguments", json::array{arg}}});
     };
-    CHECK_VALID(named({{"name", "--directory"}, {"value", "/path/to/dir"}}));  // I29
+    CHECK_VALID(named({{"name", "--directory"}, {"value", "/path/to/dir"}}));
     CHECK_VALID(named({{"name", "--port"}, {"default", "8080"}}));
     for (auto flag : {"-v", "-p", "config", "verbose", "output-format"}) CHECK_VALID(named({{"name", flag}}));
     CHECK_VALID(npm(
-        {{"packageArguments",  // I30: positional arguments are not checked
+        {{"packageArguments",  // positional arguments are not checked
           json::array{{{"type", "positional"}, {"valueHint", "anything with spaces"}, {"value", "--port 8080"}}}}}));
     for (auto bad : {"--directory <absolute_path_to_adfin_mcp_folder>", "--port 8080", "--config $CONFIG_FILE",
                      "--file <path>", "name with spaces"})
-        CHECK_ISSUE(named({{"name", bad}}), "invalid-named-argument-name",
-                    "/packages/0/packageArguments/0/name");  // I31
+        CHECK_ISSUE(named({{"name", bad}}), "invalid-named-argument-name", "/packages/0/packageArguments/0/name");
     CHECK_ISSUE(named({{"name", ""}}), "named-argument-name-required");
     CHECK_ISSUE(named({{"name", "--port"}, {"value", "--port 8080"}}), "argument-value-starts-with-name",
-                "/packages/0/packageArguments/0/value");  // I32
+                "/packages/0/packageArguments/0/value");
     CHECK_ISSUE(named({{"name", "--config"}, {"default", "--config /etc/app.conf"}}),
                 "argument-default-starts-with-name", "/packages/0/packageArguments/0/default");
     CHECK_ISSUE(named({{"name", "--with-editable"}, {"value", "--with-editable $REPOSITORY_DIRECTORY"}}),
                 "argument-value-starts-with-name");
-    CHECK_VALID(named({{"name", "--port"}, {"value", "8080"}}));  // I33
+    CHECK_VALID(named({{"name", "--port"}, {"value", "8080"}}));
     CHECK_VALID(named({{"name", "--config"}, {"default", "/etc/app.conf"}}));
     CHECK_VALID(named({{"name", "--with-editable"}, {"value", "$REPOSITORY_DIRECTORY"}}));
     CHECK_VALID(named({{"name", "--port"}, {"value", "use --port for configuration"}}));
 
-    for (auto title : {"GitHub", "Weather API", "GitHub MCP Server", "GitHub-MCP", "MCP Weather API"})  // I34
+    for (auto title : {"GitHub", "Weather API", "GitHub MCP Server", "GitHub-MCP", "MCP Weather API"})
         CHECK_VALID(with(minimal(), "title", title));
     CHECK_ISSUE(with(minimal(), "title", "   "), "title-whitespace-only", "/title", "title cannot be only whitespace");
 
     auto icons = [](json::array list) { return with(minimal(), "icons", std::move(list)); };
     CHECK_VALID(icons({{{"src", "https://example.com/icon.png"},
-                        {"mimeType", "image/png"},  // I35
+                        {"mimeType", "image/png"},
                         {"sizes", json::array{"48x48", "any"}},
                         {"theme", "dark"}},
                        {{"src", "https://example.com/icon.svg"}}}));
     CHECK_ISSUE(icons({{{"src", "http://example.com/icon.png"}}}), "icon-src-invalid-scheme", "/icons/0/src",
-                "icon src must use https scheme");  // I36
+                "icon src must use https scheme");
     CHECK_ISSUE(icons({{{"src", "data:image/png;base64,AAAA"}}}), "icon-src-invalid-scheme");
     CHECK_ISSUE(icons({{{"src", "/icon.png"}}}), "icon-src-not-absolute", "/icons/0/src",
                 "icon src must be an absolute URL");
@@ -335,7 +336,7 @@ TEST_CASE("I: semantic rules")
                 "/icons/0/sizes/0");
 }
 
-TEST_CASE("I37, I38, J: per-package-type rules of the official profile")
+TEST_CASE("the official profile's per-package-type rules: base URLs, fileSha256, versions, MCPB URLs, OCI registries")
 {
     const auto official = official_profile();
     auto package_errors = [&](json::object package) {
@@ -343,7 +344,7 @@ TEST_CASE("I37, I38, J: per-package-type rules of the official profile")
         return errors(with_package(package), official);
     };
     const std::string sha(64, 'a');
-    // I37: accepted forms.
+    // Accepted forms.
     for (auto p : {json::object{{"registryType", "npm"}, {"identifier", "x"}, {"version", "1.0.0"}},
                    json::object{{"registryType", "npm"},
                                 {"identifier", "x"},
@@ -371,60 +372,60 @@ TEST_CASE("I37, I38, J: per-package-type rules of the official profile")
         auto found = package_errors(p);
         CHECK_MESSAGE(found.empty(), json::serialize(p) << describe(found));
     }
-    // I38 and J.
+    // Refused forms, each with its rule and message.
     auto check_rule = [&](json::object p, std::string_view rule, std::string_view message_part) {
         auto found = package_errors(p);
         CHECK_MESSAGE(has(found, rule, "", message_part), json::serialize(p) << describe(found));
     };
     const std::string mcpb_url = "https://github.com/example/mcp-server/releases/download/v1.0.0/server.mcpb";
     check_rule({{"registryType", "mcpb"}, {"identifier", mcpb_url}}, "package-file-sha256-required",
-               "must include a fileSha256 hash for integrity verification");  // I38, J2
+               "must include a fileSha256 hash for integrity verification");
     check_rule({{"registryType", "mcpb"}, {"identifier", ""}}, "package-file-sha256-required", "fileSha256");
     check_rule({{"registryType", "mcpb"}, {"identifier", ""}, {"fileSha256", sha}}, "package-identifier-required",
-               "package identifier is required for MCPB packages");  // J1
+               "package identifier is required for MCPB packages");
     check_rule({{"registryType", "mcpb"},
                 {"fileSha256", sha},
                 {"identifier", "https://github.com/example/server/releases/download/v1.0.0/server.tar.gz"}},
-               "mcpb-url-must-contain-mcp", "must contain 'mcp'");  // J3
+               "mcpb-url-must-contain-mcp", "must contain 'mcp'");
     check_rule({{"registryType", "mcpb"}, {"fileSha256", sha}, {"identifier", "not://a valid url for mcpb!"}},
-               "invalid-mcpb-url", "invalid MCPB package URL");  // J4
+               "invalid-mcpb-url", "invalid MCPB package URL");
     check_rule({{"registryType", "mcpb"}, {"fileSha256", sha}, {"identifier", "https://example.com/mcp.mcpb"}},
                "invalid-mcpb-url", "");
     check_rule({{"registryType", "mcpb"},
                 {"fileSha256", sha},
                 {"identifier", mcpb_url},
                 {"registryBaseUrl", "https://github.com"}},
-               "package-registry-base-url-forbidden", "MCPB packages must not have 'registryBaseUrl' field");  // J5
+               "package-registry-base-url-forbidden", "MCPB packages must not have 'registryBaseUrl' field");
     check_rule({{"registryType", "nuget"},
                 {"identifier", "x"},
                 {"version", "1.0.0"},
                 {"registryBaseUrl", "https://registry.npmjs.org"}},
                "package-registry-base-url-mismatch",
-               "is not valid for registry type 'nuget'. Expected: https://api.nuget.org/v3/index.json");  // I38, J12
+               "is not valid for registry type 'nuget'. Expected: https://api.nuget.org/v3/index.json");
     check_rule(
         {{"registryType", "oci"}, {"identifier", "docker.io/a/b:1"}, {"registryBaseUrl", "https://registry.npmjs.org"}},
-        "package-registry-base-url-forbidden", "OCI packages must not have 'registryBaseUrl' field");  // J8
+        "package-registry-base-url-forbidden", "OCI packages must not have 'registryBaseUrl' field");
     check_rule({{"registryType", "oci"}, {"identifier", "docker.io/a/b:1"}, {"version", "1"}},
                "package-version-forbidden", "OCI packages must not have 'version' field");
     check_rule({{"registryType", "oci"}, {"identifier", "docker.io/a/b:1"}, {"fileSha256", sha}},
                "package-file-sha256-forbidden", "OCI packages must not have 'fileSha256' field");
     for (auto image : {"gcr.io/a/b:1", "public.ecr.aws/a/b:1", "registry.gitlab.com/a/b:1", "custom-registry.com/a/b:1",
-                       "harbor.example.com/a/b:1"})  // J9
+                       "harbor.example.com/a/b:1"})  // registries the profile does not allow
         check_rule({{"registryType", "oci"}, {"identifier", image}}, "unsupported-oci-registry",
                    "unsupported OCI registry");
     for (auto image :
          {"docker.io/a/b:1", "library/hello-world:latest", "ghcr.io/a/b:1", "us-central1-docker.pkg.dev/a/b/c:1",
           "us-docker.pkg.dev/a/b:1", "mcr.microsoft.com/a/b:1", "quay.io/a/b:1", "myreg.azurecr.io/a/b:1"}) {
-        auto found = package_errors({{"registryType", "oci"}, {"identifier", image}});  // J10
+        auto found = package_errors({{"registryType", "oci"}, {"identifier", image}});
         CHECK_MESSAGE(found.empty(), image << describe(found));
     }
     check_rule({{"registryType", "pypi"}, {"identifier", "x"}, {"version", "1"}, {"fileSha256", sha}},
-               "package-file-sha256-forbidden", "must not have 'fileSha256' field");  // J13
+               "package-file-sha256-forbidden", "must not have 'fileSha256' field");
     for (auto type : {"npm", "pypi", "nuget", "cargo"})
         check_rule({{"registryType", type}, {"identifier", "x"}}, "package-version-required",
-                   "package version is required for");  // J14
+                   "package version is required for");
     check_rule({{"registryType", "maven"}, {"identifier", "x"}}, "unsupported-registry-type",
-               "unsupported registry type: maven");  // J15
+               "unsupported registry type: maven");
     // Outside the official profile these are not reported: real entries carry legacy base URLs.
     CHECK(errors(with_package({{"registryType", "nuget"},
                                {"identifier", "x"},
@@ -440,12 +441,11 @@ TEST_CASE("_meta rules")
     auto meta = [](json::object m) { return with(minimal(), "_meta", std::move(m)); };
     CHECK(errors(meta({{publisher_meta_key, {{"tool", "x"}}}}), official).empty());
     CHECK(has(errors(meta({{publisher_meta_key, {}}, {"tools", json::array{}}}), official), "meta-unknown-key",
-              "/_meta/tools"));                      // C13
+              "/_meta/tools"));
     CHECK_VALID(meta({{"com.example/other", {}}}));  // foreign namespaces are fine outside the official profile
     auto big = meta({{publisher_meta_key, {{"blob", std::string(5000, 'x')}}}});
     CHECK(has(errors(big, official), "publisher-meta-too-large",
-              "/_meta/io.modelcontextprotocol.registry~1publisher-provided",
-              "exceeds 4KB limit"));  // C14
+              "/_meta/io.modelcontextprotocol.registry~1publisher-provided", "exceeds 4KB limit"));
     auto big_issues = validate(big);
     CHECK(is_valid(big_issues));
     CHECK(std::any_of(big_issues.begin(), big_issues.end(),

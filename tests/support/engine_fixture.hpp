@@ -19,7 +19,8 @@
 
 namespace mcpreg::test {
 
-/// S(name, version) of CONFORMANCE.md as a ServerResponse, with the registry metadata given.
+/// A minimal valid server.json ($schema, name, description, version) as a ServerResponse, with the registry
+/// metadata given (publishedAt and updatedAt both `published_at`).
 inline boost::json::value entry(std::string_view name, std::string_view version, std::string_view published_at,
                                 std::string_view status = "active", std::string_view description = "d")
 {
