@@ -362,8 +362,10 @@ struct renderer {
             const auto id = unique(ids, span.input, safe_name("mcpreg." + key + "." + span.input, false));
             if (std::none_of(inputs.begin(), inputs.end(),
                              [&](const json::value& v) { return v.as_object().at("id").as_string() == id; }))
-                inputs.push_back(json::object{
-                    {"type", "promptString"}, {"id", id}, {"description", id + " for " + key}, {"password", true}});
+                inputs.push_back(json::object{{"type", "promptString"},
+                                              {"id", id},
+                                              {"description", safe_name(span.input, false) + " for " + key},
+                                              {"password", true}});
             return "${input:" + id + "}";
         }
         case config_format::cursor: {
