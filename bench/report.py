@@ -98,7 +98,7 @@ def main():
 
     core = load_gbench(os.path.join(results, "mcpreg_engine_bench.json"))
     t.section("Engine core in-process: publishes, and 100,000 versions (real entries, renamed)")
-    t.add("publish over HTTP (4 connections; validation, auth, WAL commit)", f"{http['publish']['rate']:.0f}/s",
+    t.add("publish over HTTP (4 connections; validation, auth, synced WAL commit)", f"{http['publish']['rate']:.0f}/s",
           "", None)
     pub, ins = core["publish_with_validation"], core["reference_sqlite_insert"]
     t.add("publish in-process vs one SQLite INSERT transaction", f"{1e9 / pub['time_ns']:.0f}/s",
@@ -151,7 +151,7 @@ def main():
 
     with open(os.path.join(results, "scale_out.json")) as f:
         scale = json.load(f)
-    t.section("Scale-out: engines over one PostgreSQL (durable commits) vs the SQLite engine (WAL, synchronous=NORMAL)")
+    t.section("Scale-out: engines over one PostgreSQL (durable commits) vs the SQLite engine (WAL, synchronous=FULL)")
     base = scale["sqlite"]
     for setup, label in [("postgres_1", "1 engine process"), ("postgres_2", "2 engine processes")]:
         figures = scale[setup]

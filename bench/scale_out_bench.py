@@ -4,8 +4,8 @@
 Each setup serves the bundled snapshot; wrk measures (a) uncached `limit=100` list pages (response cache off,
 so every request reads the database) and (b) publishes (validation, authorisation, one durable commit each).
 Setups alternate, ROUNDS runs of each, and the median is kept. With two engines, one wrk per engine runs at
-the same time and their rates add up. PostgreSQL runs durable here (fsync and synchronous_commit on); the
-SQLite engine commits in WAL mode with synchronous=NORMAL. Everything shares this machine's cores, so the
+the same time and their rates add up. PostgreSQL runs durable here (fsync and synchronous_commit on); so does
+the SQLite engine (WAL, synchronous=FULL, its default). Everything shares this machine's cores, so the
 figures are ratios to the SQLite engine measured alongside, not absolute capacities.
 
 usage: scale_out_bench.py MCPREG_TOOL SNAPSHOT OUT.json [--seconds N] [--rounds N]
@@ -92,11 +92,15 @@ def main():
         setups = {"sqlite": [sqlite_engine[1]], "postgres_1": [pg_first[1]],
                   "postgres_2": [pg_first[1], pg_second[1]]}
 
-        status, _, body = fetch(sqlite_engine[1] + "/v0/auth/none", method="POST", body=b"")
-        assert status == 200, body
-        token = json.loads(body)["registry_token"]
+        def token_of(engine_url):
+            """A registry token of that engine's deployment (tokens name their database: another one's are refused)."""
+            status, _, body = fetch(engine_url + "/v0/auth/none", method="POST", body=b"")
+            assert status == 200, body
+            return json.loads(body)["registry_token"]
 
-        def publish_scripts(run):
+        tokens = {name: token_of(urls[0]) for name, urls in setups.items()}
+
+        def publish_scripts(run, token):
             """One script per wrk of a run, each naming its servers apart: nothing is published twice (wrk's
             random numbers repeat from run to run)."""
             paths = []
@@ -114,7 +118,7 @@ def main():
                 rate, _ = parallel_wrk([u + LIST_TARGET for u in urls], args.seconds, 16 // len(urls))
                 results[name]["list_page"].append(rate)
                 rate, refused = parallel_wrk(urls, args.seconds, 4 // len(urls),
-                                             publish_scripts(f"{name}-{round_}"))
+                                             publish_scripts(f"{name}-{round_}", tokens[name]))
                 results[name]["publish"].append(rate)
                 results[name]["publish_refused"] += refused
                 print(f"  round {round_ + 1} {name}: list page {results[name]['list_page'][-1]:.0f}/s, "

@@ -78,6 +78,26 @@ std::string run_sql(const std::filesystem::path& path, const char* statement)
     return result;
 }
 
+// An SQLite database file of one test's own, removed with its WAL, shared memory and signing key before and after.
+struct database_file {
+    std::filesystem::path path;
+
+    explicit database_file(std::string_view name)
+        : path(std::filesystem::temp_directory_path() /
+               ("mcpreg-" + std::string(name) + "-" + std::to_string(::getpid()) + ".db"))
+    {
+        remove();
+    }
+    ~database_file() { remove(); }
+    database_file(const database_file&) = delete;
+    database_file& operator=(const database_file&) = delete;
+
+    void remove() const
+    {
+        for (const char* suffix : {"", "-wal", "-shm", ".jwt-key.pem"}) std::filesystem::remove(path.string() + suffix);
+    }
+};
+
 engine::registry seeded(std::initializer_list<json::value> entries)
 {
     auto reg = test::open_registry();
@@ -594,9 +614,8 @@ TEST_CASE("a remembered 404 is forgotten when the server is published" * doctest
 
 TEST_CASE("a storage failure is a generic 500 that leaks nothing" * doctest::test_suite("engine"))
 {
-    const auto path =
-        std::filesystem::temp_directory_path() / ("mcpreg-storage-failure-" + std::to_string(::getpid()) + ".db");
-    std::filesystem::remove(path);
+    const database_file file("storage-failure");
+    const auto& path = file.path;
     {
         engine::registry_options options;
         options.database = path.string();
@@ -614,9 +633,6 @@ TEST_CASE("a storage failure is a generic 500 that leaks nothing" * doctest::tes
         CHECK(detail.body.at("detail") == "Failed to get server details");
         CHECK(call(reg, "/v0.1/ping").res.status == 200);  // what does not need the table still works
     }
-    std::filesystem::remove(path);
-    std::filesystem::remove(path.string() + "-wal");
-    std::filesystem::remove(path.string() + "-shm");
 }
 
 TEST_CASE("stored entries follow every change to their row, and a page's ETag follows its entries" *
@@ -654,8 +670,8 @@ TEST_CASE("stored entries follow every change to their row, and a page's ETag fo
 TEST_CASE("rows stored without their entry (older engines) are refused, then rendered by a write or at open" *
           doctest::test_suite("engine"))
 {
-    const auto path = std::filesystem::temp_directory_path() / ("mcpreg-entries-" + std::to_string(::getpid()) + ".db");
-    std::filesystem::remove(path);
+    const database_file file("entries");
+    const auto& path = file.path;
     engine::registry_options options;
     options.database = path.string();
     options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
@@ -687,16 +703,13 @@ TEST_CASE("rows stored without their entry (older engines) are refused, then ren
         CHECK(answer.res.header("ETag") == etag);
         CHECK(call(reg, "/v0.1/servers/io.github.github%2Fgithub-mcp-server/versions/latest").res.body == detail);
     }
-    std::filesystem::remove(path);
-    std::filesystem::remove(path.string() + "-wal");
-    std::filesystem::remove(path.string() + "-shm");
 }
 
 TEST_CASE("a file from before the page index (schema 3) is migrated at open and serves the same pages" *
           doctest::test_suite("engine"))
 {
-    const auto path = std::filesystem::temp_directory_path() / ("mcpreg-schema3-" + std::to_string(::getpid()) + ".db");
-    std::filesystem::remove(path);
+    const database_file file("schema3");
+    const auto& path = file.path;
     engine::registry_options options;
     options.database = path.string();
     options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
@@ -720,9 +733,6 @@ TEST_CASE("a file from before the page index (schema 3) is migrated at open and 
     CHECK(sql("PRAGMA user_version") == "5");
     CHECK(sql("SELECT count(*) FROM sqlite_schema WHERE name = 'server_versions_page'") == "1");
     CHECK(sql("SELECT length(value) FROM registry_settings WHERE key = 'deployment_id'") == "32");
-    std::filesystem::remove(path);
-    std::filesystem::remove(path.string() + "-wal");
-    std::filesystem::remove(path.string() + "-shm");
 }
 
 TEST_CASE("a search costs bounded time: too many or too long words are refused, duplicates count once" *
@@ -808,9 +818,8 @@ TEST_CASE("metrics keep a bounded number of series whatever methods and paths cl
 TEST_CASE("reads on their own connections never wait behind a slow read or a write, and see every commit" *
           doctest::test_suite("engine"))
 {
-    namespace fs = std::filesystem;
-    const auto path = fs::temp_directory_path() / ("mcpreg-readers-" + std::to_string(::getpid()) + ".db");
-    fs::remove(path);
+    const database_file file("readers");
+    const auto& path = file.path;
     engine::registry_options options;
     options.database = path.string();
     options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
@@ -846,18 +855,13 @@ TEST_CASE("reads on their own connections never wait behind a slow read or a wri
     CHECK(fresh);
     slow.join();
     store.reset();
-    fs::remove(path);
-    fs::remove(path.string() + "-wal");
-    fs::remove(path.string() + "-shm");
-    fs::remove(path.string() + ".jwt-key.pem");
 }
 
 TEST_CASE("the response cache is keyed by the parameters the API reads and bounded in bytes" *
           doctest::test_suite("engine"))
 {
-    namespace fs = std::filesystem;
-    const auto path = fs::temp_directory_path() / ("mcpreg-cache-bytes-" + std::to_string(::getpid()) + ".db");
-    fs::remove(path);
+    const database_file file("cache-bytes");
+    const auto& path = file.path;
     engine::registry_options options;
     options.database = path.string();
     options.seed_files = {(test::data_dir() / "registry-seed.json").string()};
@@ -874,8 +878,4 @@ TEST_CASE("the response cache is keyed by the parameters the API reads and bound
     CHECK(large.find("DESCRIPTION") != std::string::npos);
     run_sql(path, "UPDATE server_versions SET entry = replace(entry, 'DESCRIPTION', 'description')");
     CHECK(call(reg, "/v0.1/servers?limit=100").res.body.find("DESCRIPTION") == std::string::npos);
-    fs::remove(path);
-    fs::remove(path.string() + "-wal");
-    fs::remove(path.string() + "-shm");
-    fs::remove(path.string() + ".jwt-key.pem");
 }
