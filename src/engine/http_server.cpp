@@ -140,7 +140,8 @@ wire_response serialize(response&& in, bool head_request, unsigned version, bool
     return out;
 }
 
-wire_response plain_problem(http::status status, std::string_view detail)
+// A problem+json answer the listener makes itself (the registry makes all others); a 503 says when to retry.
+response listener_problem(http::status status, std::string_view detail)
 {
     response res;
     res.status = static_cast<int>(status);
@@ -149,7 +150,12 @@ wire_response plain_problem(http::status status, std::string_view detail)
                "\",\"status\":" + std::to_string(static_cast<unsigned>(status)) + ",\"detail\":\"" +
                std::string(detail) + "\"}";
     if (status == http::status::service_unavailable) res.headers.push_back({"Retry-After", "1"});
-    return serialize(std::move(res), false, 11, false);
+    return res;
+}
+
+wire_response plain_problem(http::status status, std::string_view detail)
+{
+    return serialize(listener_problem(status, detail), false, 11, false);
 }
 
 // The answer to a request that could not be read: what is wrong, then the connection closes.
@@ -204,17 +210,6 @@ struct lane {
     {
     }
 };
-
-response service_problem(int status, std::string_view title, std::string_view detail, bool retry)
-{
-    response res;
-    res.status = status;
-    res.headers.push_back({"Content-Type", "application/problem+json"});
-    if (retry) res.headers.push_back({"Retry-After", "1"});
-    res.body = "{\"title\":\"" + std::string(title) + "\",\"status\":" + std::to_string(status) + ",\"detail\":\"" +
-               std::string(detail) + "\"}";
-    return res;
-}
 
 }  // namespace
 
@@ -312,7 +307,7 @@ asio::awaitable<response> http_server::impl::offload(connection& conn, lane& on,
 {
     if (++on.pending > on.capacity) {
         --on.pending;
-        co_return service_problem(503, "Service Unavailable", on.busy_detail, true);
+        co_return listener_problem(http::status::service_unavailable, on.busy_detail);
     }
     auto state = std::make_shared<offloaded>(conn.socket.get_executor());
     state->done.expires_after(options.exchange_timeout);
@@ -324,7 +319,7 @@ asio::awaitable<response> http_server::impl::offload(connection& conn, lane& on,
     const auto* connection_strand = conn.socket.get_executor().target<strand_type>();
     if (!connection_strand) {  // every accepted socket gets one (accept_loop); never reached
         --on.pending;
-        co_return service_problem(503, "Service Unavailable", on.busy_detail, true);
+        co_return listener_problem(http::status::service_unavailable, on.busy_detail);
     }
     asio::post(on.pool,
                [&reg = reg, &pending = on.pending, strand = *connection_strand, state, req = std::move(req)]() mutable {
@@ -348,11 +343,10 @@ asio::awaitable<response> http_server::impl::offload(connection& conn, lane& on,
     if (state->answer) co_return std::move(*state->answer);
     int expected = offloaded::queued;
     if (state->phase.compare_exchange_strong(expected, offloaded::abandoned))
-        co_return service_problem(503, "Service Unavailable", "The request waited too long and was not run; try again",
-                                  true);
-    co_return service_problem(504, "Gateway Timeout",
-                              "The request did not finish in time; it may still complete, so check before retrying",
-                              false);
+        co_return listener_problem(http::status::service_unavailable,
+                                   "The request waited too long and was not run; try again");
+    co_return listener_problem(http::status::gateway_timeout,
+                               "The request did not finish in time; it may still complete, so check before retrying");
 }
 
 asio::awaitable<wire_response> http_server::impl::respond(connection& conn, const request_parser::value_type& req,
