@@ -102,7 +102,6 @@ private:
     // The write connection: every write (and every read without read connections) holds this.
     std::recursive_mutex mutex_;
     sqlite_session writer_;
-    mcpreg::detail::sqlite::connection& db_ = writer_.db;
     // Read connections, each used by one thread at a time.
     std::vector<std::unique_ptr<sqlite_session>> readers_;
     std::mutex pool_mutex_;

@@ -253,7 +253,7 @@ result<std::unique_ptr<storage>> sqlite_storage::open(const std::string& path, b
 
 result<void> sqlite_storage::migrate()
 {
-    auto version_stmt = db_.prepare("PRAGMA user_version");
+    auto version_stmt = writer_.db.prepare("PRAGMA user_version");
     if (!version_stmt) return version_stmt.error();
     auto has_row = version_stmt->step();
     if (!has_row) return has_row.error();
@@ -262,14 +262,15 @@ result<void> sqlite_storage::migrate()
         return make_error(errc::storage_error, "the database was written by a newer mcpreg (schema version " +
                                                    std::to_string(applied) + ")");
     for (std::size_t i = applied; i < std::size(migrations); ++i) {
-        auto tx = sql::transaction::begin(db_);
+        auto tx = sql::transaction::begin(writer_.db);
         if (!tx) return tx.error();
-        if (auto done = db_.execute(migrations[i]); !done) return done.error();
-        if (auto done = db_.execute("PRAGMA user_version = " + std::to_string(i + 1)); !done) return done.error();
+        if (auto done = writer_.db.execute(migrations[i]); !done) return done.error();
+        if (auto done = writer_.db.execute("PRAGMA user_version = " + std::to_string(i + 1)); !done)
+            return done.error();
         if (auto done = tx->commit(); !done) return done.error();
     }
     // Rows from before entries were stored (or from a write that did not finish rendering) get theirs now.
-    auto tx = sql::transaction::begin(db_);
+    auto tx = sql::transaction::begin(writer_.db);
     if (!tx) return tx.error();
     return commit(*tx);
 }
@@ -428,10 +429,10 @@ result<import_report> sqlite_storage::import(std::vector<import_entry> entries)
     std::lock_guard lock(mutex_);
     import_report report;
     report.read = entries.size();
-    auto tx = sql::transaction::begin(db_);
+    auto tx = sql::transaction::begin(writer_.db);
     if (!tx) return tx.error();
-    auto exists = db_.prepare("SELECT 1 FROM server_versions WHERE name = ?1 AND version = ?2");
-    auto insert = db_.prepare(
+    auto exists = writer_.db.prepare("SELECT 1 FROM server_versions WHERE name = ?1 AND version = ?2");
+    auto insert = writer_.db.prepare(
         "INSERT INTO server_versions (name, version, title, description, document, status, status_message,"
         " published_at, published_at_text, updated_at, updated_at_text, status_changed_at_text, is_latest,"
         " official_extra, meta_other) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?14)"
@@ -479,7 +480,7 @@ result<import_report> sqlite_storage::import(std::vector<import_entry> entries)
     for (const auto& [name, flagged] : given_latest)
         if (auto done = recalculate_latest(name, flagged); !done) return done.error();
     // The search index is built once, after the rows are in.
-    if (auto done = db_.execute("INSERT INTO server_search(server_search) VALUES('rebuild')"); !done)
+    if (auto done = writer_.db.execute("INSERT INTO server_search(server_search) VALUES('rebuild')"); !done)
         return done.error();
     if (auto done = commit(*tx); !done) return done.error();
     return report;
@@ -489,7 +490,7 @@ result<import_report> sqlite_storage::import(std::vector<import_entry> entries)
 // registry's rule (highest non-deleted version; when all are deleted, the highest deleted one).
 result<void> sqlite_storage::recalculate_latest(const std::string& name, const std::optional<std::string>& given_latest)
 {
-    auto stmt = db_.prepare("SELECT version, published_at, status FROM server_versions WHERE name = ?1");
+    auto stmt = writer_.db.prepare("SELECT version, published_at, status FROM server_versions WHERE name = ?1");
     if (!stmt) return stmt.error();
     stmt->bind(1, name);
     std::vector<model::latest_candidate> candidates;
@@ -502,8 +503,8 @@ result<void> sqlite_storage::recalculate_latest(const std::string& name, const s
     }
     if (candidates.empty()) return {};
     const auto chosen = choose_latest(candidates, given_latest);
-    auto clear = db_.prepare("UPDATE server_versions SET is_latest = 0 WHERE name = ?1 AND is_latest");
-    auto set = db_.prepare("UPDATE server_versions SET is_latest = 1 WHERE name = ?1 AND version = ?2");
+    auto clear = writer_.db.prepare("UPDATE server_versions SET is_latest = 0 WHERE name = ?1 AND is_latest");
+    auto set = writer_.db.prepare("UPDATE server_versions SET is_latest = 1 WHERE name = ?1 AND version = ?2");
     if (!clear) return clear.error();
     if (!set) return set.error();
     clear->bind(1, name);

@@ -82,7 +82,7 @@ result<write_outcome<stored_version>> sqlite_storage::publish(const model::serve
 {
     std::lock_guard lock(mutex_);
     using outcome = write_outcome<stored_version>;
-    auto tx = sql::transaction::begin(db_);  // BEGIN IMMEDIATE: one writer at a time, as upstream's name lock
+    auto tx = sql::transaction::begin(writer_.db);  // BEGIN IMMEDIATE: one writer at a time, as upstream's name lock
     if (!tx) return tx.error();
     auto conflict = remote_conflict(server.name, remote_urls_of(server));
     if (!conflict) return conflict.error();
@@ -138,7 +138,7 @@ result<write_outcome<stored_version>> sqlite_storage::publish(const model::serve
         .bind(7, now.to_string())
         .bind(8, std::int64_t{becomes_latest});
     if (auto done = (*insert)->run(); !done) return done.error();
-    const auto id = db_.last_insert_rowid();
+    const auto id = writer_.db.last_insert_rowid();
     auto index = prepared("INSERT INTO server_search (rowid, name, title, description) VALUES (?1, ?2, ?3, ?4)");
     if (!index) return index.error();
     (*index)->bind(1, id).bind(2, server.name).bind_optional(3, server.title).bind(4, server.description);
@@ -154,7 +154,7 @@ result<write_outcome<stored_version>> sqlite_storage::edit(const model::server& 
 {
     std::lock_guard lock(mutex_);
     using outcome = write_outcome<stored_version>;
-    auto tx = sql::transaction::begin(db_);
+    auto tx = sql::transaction::begin(writer_.db);
     if (!tx) return tx.error();
     auto row = find(server.name, server.version);
     if (!row) return row.error();
@@ -210,7 +210,7 @@ result<write_outcome<stored_version>> sqlite_storage::set_status(const std::stri
 {
     std::lock_guard lock(mutex_);
     using outcome = write_outcome<stored_version>;
-    auto tx = sql::transaction::begin(db_);
+    auto tx = sql::transaction::begin(writer_.db);
     if (!tx) return tx.error();
     auto row = find(name, version);
     if (!row) return row.error();
@@ -255,7 +255,7 @@ sqlite_storage::set_status_all(const std::string& name, model::server_status sta
 {
     std::lock_guard lock(mutex_);
     using rows = std::vector<stored_version>;
-    auto tx = sql::transaction::begin(db_);
+    auto tx = sql::transaction::begin(writer_.db);
     if (!tx) return tx.error();
     auto all = all_versions(name);
     if (!all) return all.error();
