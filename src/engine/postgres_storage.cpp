@@ -279,15 +279,7 @@ public:
     result<import_report> import(std::vector<import_entry> entries) override;
     result<std::size_t> count() override;
     result<std::string> deployment_id() override;
-    result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,
-                                                  std::size_t max_versions) override;
-    result<write_outcome<stored_version>> edit(const model::server& server, const std::string& document) override;
-    result<write_outcome<stored_version>> set_status(const std::string& name, const std::string& version,
-                                                     model::server_status status,
-                                                     const std::optional<std::string>& message) override;
-    result<write_outcome<std::vector<stored_version>>>
-    set_status_all(const std::string& name, model::server_status status,
-                   const std::optional<std::string>& message) override;
+    result<void> write(const std::string& name, const write_work& work) override;
     result<void> audit(const audit_entry& entry) override;
     result<std::vector<audit_entry>> audit_log(std::size_t limit) override;
 
@@ -326,18 +318,14 @@ result<void> lock(pg::connection& c, int lock_class, const std::string& key)
     return {};
 }
 
-// A write's transaction: begun, the import lock shared, the name's lock and then each remote URL's.
-result<pg::transaction> begin_write(pg::connection& c, const std::string& name, std::vector<std::string> urls)
+// A write's transaction: begun, the import lock shared, then the name's lock.
+result<pg::transaction> begin_write(pg::connection& c, const std::string& name)
 {
     auto tx = pg::transaction::begin(c);
     if (!tx) return tx.error();
     if (auto done = c.run("SELECT pg_advisory_xact_lock_shared($1::int, 0)", {pg::integer(import_lock_class)}); !done)
         return done.error();
     if (auto done = lock(c, name_lock_class, name); !done) return done.error();
-    std::sort(urls.begin(), urls.end());
-    urls.erase(std::unique(urls.begin(), urls.end()), urls.end());
-    for (const auto& url : urls)
-        if (auto done = lock(c, url_lock_class, url); !done) return done.error();
     return tx;
 }
 
@@ -346,28 +334,6 @@ result<void> commit_and_notify(pg::connection& c, pg::transaction& tx)
     if (auto done = render_cleared(c); !done) return done.error();
     if (auto done = c.execute("NOTIFY " + std::string(changes_channel)); !done) return done.error();
     return tx.commit();
-}
-
-result<std::optional<stored_version>> find(pg::connection& c, const std::string& name, const std::string& version)
-{
-    auto found =
-        c.run("SELECT " + row_columns + " FROM server_versions WHERE name = $1 AND version = $2", {name, version});
-    if (!found) return found.error();
-    if (found->size() == 0) return std::optional<stored_version>{};
-    return std::optional<stored_version>(read_row(*found, 0));
-}
-
-result<std::optional<std::pair<std::string, std::string>>> remote_conflict(pg::connection& c, const std::string& name,
-                                                                           const std::vector<std::string>& urls)
-{
-    for (const auto& url : urls) {
-        auto found = c.run("SELECT v.name FROM remote_urls r JOIN server_versions v ON v.id = r.version_id "
-                           "WHERE r.url = $1 AND v.name <> $2 AND v.status <> 'deleted' LIMIT 1",
-                           {url, name});
-        if (!found) return found.error();
-        if (found->size() > 0) return std::optional(std::pair{url, std::string(found->text(0, 0))});
-    }
-    return std::optional<std::pair<std::string, std::string>>{};
 }
 
 result<void> replace_remotes(pg::connection& c, std::int64_t id, const model::server& server, bool fresh_row)
@@ -382,41 +348,146 @@ result<void> replace_remotes(pg::connection& c, std::int64_t id, const model::se
     return {};
 }
 
-// Keeps exactly one latest row per name (the SQLite storage's rule): the version the input flagged when it is
-// still there, else the highest non-deleted version, else the highest deleted one.
-result<void> recalculate_latest(pg::connection& c, const std::string& name,
-                                const std::optional<std::string>& given_latest)
-{
-    auto found = c.run("SELECT version, published_at, status FROM server_versions WHERE name = $1", {name});
-    if (!found) return found.error();
-    std::vector<model::latest_candidate> candidates;
-    for (int i = 0; i < found->size(); ++i)
-        candidates.push_back({std::string(found->text(i, 0)), timestamp_of_nanoseconds(found->integer(i, 1)),
-                              found->text(i, 2) == "deleted"});
-    if (candidates.empty()) return {};
-    const auto chosen = choose_latest(candidates, given_latest);
-    if (auto done = c.run("UPDATE server_versions SET is_latest = false WHERE name = $1 AND is_latest", {name}); !done)
-        return done.error();
-    auto done = c.run("UPDATE server_versions SET is_latest = true WHERE name = $1 AND version = $2",
-                      {name, candidates[chosen].version});
-    if (!done) return done.error();
-    return {};
-}
+// The write primitives for one name, on the session of its transaction. A name or version PostgreSQL cannot
+// store as text (NUL, invalid UTF-8) matches no row: reads find nothing, and nothing is written.
+class postgres_write_transaction final : public write_transaction {
+public:
+    postgres_write_transaction(pg::connection& c, std::string name) : c_(c), name_(std::move(name)) {}
 
-// The remote URLs of a stored document (a restore must not take URLs another server now uses).
-std::vector<std::string> stored_remote_urls(const stored_version& row)
-{
-    auto document = model::parse_server(row.document);
-    return document ? remote_urls_of(*document) : std::vector<std::string>{};
-}
+    const std::string& name() const override { return name_; }
 
-std::vector<std::string> urls_of_rows(const std::vector<stored_version>& rows)
-{
-    std::vector<std::string> urls;
-    for (const auto& row : rows)
-        for (auto& url : stored_remote_urls(row)) urls.push_back(std::move(url));
-    return urls;
-}
+    result<std::optional<stored_version>> find(const std::string& version) override
+    {
+        if (!pg::storable(name_) || !pg::storable(version)) return std::optional<stored_version>{};
+        auto found = c_.run("SELECT " + row_columns + " FROM server_versions WHERE name = $1 AND version = $2",
+                            {name_, version});
+        if (!found) return found.error();
+        if (found->size() == 0) return std::optional<stored_version>{};
+        return std::optional<stored_version>(read_row(*found, 0));
+    }
+
+    result<std::vector<stored_version>> versions() override
+    {
+        if (!pg::storable(name_)) return std::vector<stored_version>{};
+        auto found = c_.run("SELECT " + row_columns +
+                                " FROM server_versions WHERE name = $1 ORDER BY published_at DESC, version DESC",
+                            {name_});
+        if (!found) return found.error();
+        return read_rows(*found);
+    }
+
+    result<std::size_t> count() override
+    {
+        auto counted = c_.run("SELECT count(*) FROM server_versions WHERE name = $1", {name_});
+        if (!counted) return counted.error();
+        return static_cast<std::size_t>(counted->integer(0, 0));
+    }
+
+    result<std::optional<latest_holder>> current_latest() override
+    {
+        auto found = c_.run("SELECT version, published_at FROM server_versions WHERE name = $1 AND is_latest", {name_});
+        if (!found) return found.error();
+        if (found->size() == 0) return std::optional<latest_holder>{};
+        return std::optional<latest_holder>(
+            latest_holder{std::string(found->text(0, 0)), timestamp_of_nanoseconds(found->integer(0, 1))});
+    }
+
+    result<std::vector<model::latest_candidate>> latest_candidates() override
+    {
+        if (!pg::storable(name_)) return std::vector<model::latest_candidate>{};
+        auto found = c_.run("SELECT version, published_at, status FROM server_versions WHERE name = $1", {name_});
+        if (!found) return found.error();
+        std::vector<model::latest_candidate> candidates;
+        for (int i = 0; i < found->size(); ++i)
+            candidates.push_back({std::string(found->text(i, 0)), timestamp_of_nanoseconds(found->integer(i, 1)),
+                                  found->text(i, 2) == "deleted"});
+        return candidates;
+    }
+
+    result<std::vector<std::string>> remote_urls(const std::string& version) override
+    {
+        auto found = c_.run("SELECT r.url FROM remote_urls r JOIN server_versions v ON v.id = r.version_id "
+                            "WHERE v.name = $1 AND v.version = $2",
+                            {name_, version});
+        if (!found) return found.error();
+        std::vector<std::string> urls;
+        for (int i = 0; i < found->size(); ++i) urls.emplace_back(found->text(i, 0));
+        return urls;
+    }
+
+    result<std::optional<url_owner>> owner_of_urls(std::vector<std::string> urls) override
+    {
+        // Each URL's lock, in sorted order (the same order everywhere, so no deadlock): two servers publishing
+        // one URL at once run one after the other, and the second sees the first's row.
+        auto sorted = urls;
+        std::sort(sorted.begin(), sorted.end());
+        sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+        for (const auto& url : sorted)
+            if (auto done = lock(c_, url_lock_class, url); !done) return done.error();
+        for (const auto& url : urls) {
+            auto found = c_.run("SELECT v.name FROM remote_urls r JOIN server_versions v ON v.id = r.version_id "
+                                "WHERE r.url = $1 AND v.name <> $2 AND v.status <> 'deleted' LIMIT 1",
+                                {url, name_});
+            if (!found) return found.error();
+            if (found->size() > 0) return std::optional<url_owner>(url_owner{url, std::string(found->text(0, 0))});
+        }
+        return std::optional<url_owner>{};
+    }
+
+    result<void> insert(const model::server& server, const std::string& document, const model::timestamp& at,
+                        bool latest) override
+    {
+        auto inserted = c_.run("INSERT INTO server_versions (name, version, title, description, document, status,"
+                               " published_at, published_at_text, updated_at, updated_at_text, status_changed_at_text,"
+                               " is_latest) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $6, $7, $7, $8) RETURNING id",
+                               {name_, server.version, server.title, server.description, document,
+                                pg::integer(nanoseconds_of(at)), at.to_string(), pg::boolean(latest)});
+        if (!inserted) return inserted.error();
+        return replace_remotes(c_, inserted->integer(0, 0), server, true);
+    }
+
+    result<void> update_document(const model::server& server, const std::string& document,
+                                 const model::timestamp& at) override
+    {
+        auto updated = c_.run("UPDATE server_versions SET document = $3, title = $4, description = $5, updated_at = $6,"
+                              " updated_at_text = $7 WHERE name = $1 AND version = $2 RETURNING id",
+                              {name_, server.version, document, server.title, server.description,
+                               pg::integer(nanoseconds_of(at)), at.to_string()});
+        if (!updated) return updated.error();
+        if (updated->size() == 0) return make_error(errc::storage_error, "no such version to update");
+        return replace_remotes(c_, updated->integer(0, 0), server, false);
+    }
+
+    result<void> update_status(const std::optional<std::string>& version, model::server_status status,
+                               const std::optional<std::string>& message, const model::timestamp& at) override
+    {
+        // SET expressions read the row as it was: statusChangedAt moves only where the status does.
+        auto done = c_.run("UPDATE server_versions SET status_changed_at_text = CASE WHEN status <> $3 THEN $6 ELSE"
+                           " status_changed_at_text END, status = $3, status_message = $4, updated_at = $5,"
+                           " updated_at_text = $6 WHERE name = $1 AND ($2::text IS NULL OR version = $2) AND"
+                           " (status <> $3 OR status_message IS DISTINCT FROM $4)",
+                           {name_, version, std::string(model::to_string(status)), message,
+                            pg::integer(nanoseconds_of(at)), at.to_string()});
+        if (!done) return done.error();
+        return {};
+    }
+
+    result<void> set_latest(const std::optional<std::string>& version) override
+    {
+        if (auto done = c_.run("UPDATE server_versions SET is_latest = false WHERE name = $1 AND is_latest", {name_});
+            !done)
+            return done.error();
+        if (!version) return {};
+        auto done =
+            c_.run("UPDATE server_versions SET is_latest = true WHERE name = $1 AND version = $2", {name_, *version});
+        if (!done) return done.error();
+        return {};
+    }
+
+private:
+    pg::connection& c_;
+    std::string name_;
+};
 
 // ---- schema ----
 
@@ -641,175 +712,30 @@ result<import_report> postgres_storage::import(std::vector<import_entry> entries
             auto& flagged = given_latest[s.name];
             if (meta.flagged_latest) flagged = s.version;
         }
-        for (const auto& [name, flagged] : given_latest)
-            if (auto done = recalculate_latest(c, name, flagged); !done) return done.error();
+        for (const auto& [name, flagged] : given_latest) {
+            postgres_write_transaction rows(c, name);
+            if (auto done = assign_latest(rows, flagged); !done) return done.error();
+        }
         if (auto done = commit_and_notify(c, *tx); !done) return done.error();
         return report;
     });
 }
 
-result<write_outcome<stored_version>> postgres_storage::publish(const model::server& server,
-                                                                const std::string& document, std::size_t max_versions)
+result<void> postgres_storage::write(const std::string& name, const write_work& work)
 {
-    using outcome = write_outcome<stored_version>;
-    return with_session([&](pg::connection& c) -> result<outcome> {
-        const auto urls = remote_urls_of(server);
-        auto tx = begin_write(c, server.name, urls);
-        if (!tx) return tx.error();
-        auto conflict = remote_conflict(c, server.name, urls);
-        if (!conflict) return conflict.error();
-        if (*conflict) return refuse_remote_conflict<stored_version>("Failed to publish server", **conflict);
-        auto counted = c.run("SELECT count(*) FROM server_versions WHERE name = $1", {server.name});
-        if (!counted) return counted.error();
-        if (static_cast<std::size_t>(counted->integer(0, 0)) >= max_versions)
-            return refuse<stored_version>(400, "Failed to publish server",
-                                          "maximum number of versions for this server reached (" +
-                                              std::to_string(max_versions) + "): please delete old versions");
-        auto duplicate = find(c, server.name, server.version);
-        if (!duplicate) return duplicate.error();
-        if (*duplicate)
-            return refuse<stored_version>(400, "Failed to publish server",
-                                          "invalid version: cannot publish duplicate version");
-        // Latest: compared with the row that holds the flag now, whatever its status (upstream's rule).
-        const auto now = model::timestamp::now();
-        auto latest =
-            c.run("SELECT version, published_at FROM server_versions WHERE name = $1 AND is_latest", {server.name});
-        if (!latest) return latest.error();
-        const bool becomes_latest =
-            latest->size() == 0 || model::compare_versions(server.version, latest->text(0, 0), now,
-                                                           timestamp_of_nanoseconds(latest->integer(0, 1))) > 0;
-        if (becomes_latest)
-            if (auto done =
-                    c.run("UPDATE server_versions SET is_latest = false WHERE name = $1 AND is_latest", {server.name});
-                !done)
-                return done.error();
-        auto inserted = c.run("INSERT INTO server_versions (name, version, title, description, document, status,"
-                              " published_at, published_at_text, updated_at, updated_at_text, status_changed_at_text,"
-                              " is_latest) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $6, $7, $7, $8) RETURNING id",
-                              {server.name, server.version, server.title, server.description, document,
-                               pg::integer(nanoseconds_of(now)), now.to_string(), pg::boolean(becomes_latest)});
-        if (!inserted) return inserted.error();
-        if (auto done = replace_remotes(c, inserted->integer(0, 0), server, true); !done) return done.error();
-        auto row = find(c, server.name, server.version);
-        if (!row) return row.error();
-        if (auto done = commit_and_notify(c, *tx); !done) return done.error();
-        return outcome{std::move(*row), std::nullopt};
-    });
-}
-
-result<write_outcome<stored_version>> postgres_storage::edit(const model::server& server, const std::string& document)
-{
-    using outcome = write_outcome<stored_version>;
-    return with_session([&](pg::connection& c) -> result<outcome> {
-        const auto urls = remote_urls_of(server);
-        auto tx = begin_write(c, server.name, urls);
-        if (!tx) return tx.error();
-        auto row = find(c, server.name, server.version);
-        if (!row) return row.error();
-        if (!*row || (*row)->status == "deleted") return refuse<stored_version>(404, "Server not found");
-        auto conflict = remote_conflict(c, server.name, urls);
-        if (!conflict) return conflict.error();
-        if (*conflict) return refuse_remote_conflict<stored_version>("Failed to edit server", **conflict);
-        const auto now = model::timestamp::now();
-        auto updated = c.run("UPDATE server_versions SET document = $3, title = $4, description = $5, updated_at = $6,"
-                             " updated_at_text = $7 WHERE name = $1 AND version = $2 RETURNING id",
-                             {server.name, server.version, document, server.title, server.description,
-                              pg::integer(nanoseconds_of(now)), now.to_string()});
-        if (!updated) return updated.error();
-        if (auto done = replace_remotes(c, updated->integer(0, 0), server, false); !done) return done.error();
-        auto after = find(c, server.name, server.version);
-        if (!after) return after.error();
-        if (auto done = commit_and_notify(c, *tx); !done) return done.error();
-        return outcome{std::move(*after), std::nullopt};
-    });
-}
-
-result<write_outcome<stored_version>> postgres_storage::set_status(const std::string& name, const std::string& version,
-                                                                   model::server_status status,
-                                                                   const std::optional<std::string>& message)
-{
-    using outcome = write_outcome<stored_version>;
-    if (!pg::storable(name) || !pg::storable(version)) return refuse<stored_version>(404, "Server version not found");
-    return with_session([&](pg::connection& c) -> result<outcome> {
-        // The URLs a restore would take back are those of the stored document: read it before the locks.
-        auto before = find(c, name, version);
-        if (!before) return before.error();
-        auto tx = begin_write(c, name, *before ? stored_remote_urls(**before) : std::vector<std::string>{});
-        if (!tx) return tx.error();
-        auto row = find(c, name, version);
-        if (!row) return row.error();
-        if (!*row) return refuse<stored_version>(404, "Server version not found");
-        const std::string new_status(model::to_string(status));
-        if ((*row)->status == new_status && (*row)->status_message == message)
-            return refuse<stored_version>(
-                400, "No changes to apply: status and message are already set to the provided values");
-        if ((*row)->status == "deleted" && status != model::server_status::deleted) {
-            auto conflict = remote_conflict(c, name, stored_remote_urls(**row));
-            if (!conflict) return conflict.error();
-            if (*conflict) return refuse_remote_conflict<stored_version>("Failed to update server status", **conflict);
+    return with_session([&](pg::connection& c) -> result<void> {
+        // A name PostgreSQL cannot store names no row: its lock is not needed (nor can it be hashed).
+        std::optional<pg::transaction> tx;
+        if (pg::storable(name)) {
+            auto begun = begin_write(c, name);
+            if (!begun) return begun.error();
+            tx.emplace(std::move(*begun));
         }
-        const auto now = model::timestamp::now();
-        auto done = c.run("UPDATE server_versions SET status = $3, status_message = $4, updated_at = $5,"
-                          " updated_at_text = $6, status_changed_at_text = CASE WHEN $7 THEN $6 ELSE"
-                          " status_changed_at_text END WHERE name = $1 AND version = $2",
-                          {name, version, new_status, message, pg::integer(nanoseconds_of(now)), now.to_string(),
-                           pg::boolean((*row)->status != new_status)});
-        if (!done) return done.error();
-        if (auto recalculated = recalculate_latest(c, name, std::nullopt); !recalculated) return recalculated.error();
-        auto after = find(c, name, version);
-        if (!after) return after.error();
-        if (auto committed = commit_and_notify(c, *tx); !committed) return committed.error();
-        return outcome{std::move(*after), std::nullopt};
-    });
-}
-
-result<write_outcome<std::vector<stored_version>>>
-postgres_storage::set_status_all(const std::string& name, model::server_status status,
-                                 const std::optional<std::string>& message)
-{
-    using rows = std::vector<stored_version>;
-    using outcome = write_outcome<rows>;
-    if (!pg::storable(name)) return refuse<rows>(404, "Server not found");
-    return with_session([&](pg::connection& c) -> result<outcome> {
-        auto all_rows = [&]() -> result<rows> {
-            auto found = c.run("SELECT " + row_columns +
-                                   " FROM server_versions WHERE name = $1 ORDER BY published_at DESC, version DESC",
-                               {name});
-            if (!found) return found.error();
-            return read_rows(*found);
-        };
-        auto before = all_rows();
-        if (!before) return before.error();
-        auto tx = begin_write(c, name, urls_of_rows(*before));
-        if (!tx) return tx.error();
-        auto all = all_rows();
-        if (!all) return all.error();
-        if (all->empty()) return refuse<rows>(404, "Server not found");
-        const std::string new_status(model::to_string(status));
-        const bool any_change = std::any_of(all->begin(), all->end(), [&](const stored_version& row) {
-            return row.status != new_status || row.status_message != message;
-        });
-        if (!any_change)
-            return refuse<rows>(400, "No changes to apply: all versions already have the requested status and message");
-        if (status != model::server_status::deleted)
-            for (const auto& row : *all) {
-                if (row.status != "deleted") continue;
-                auto conflict = remote_conflict(c, name, stored_remote_urls(row));
-                if (!conflict) return conflict.error();
-                if (*conflict) return refuse_remote_conflict<rows>("Failed to update server status", **conflict);
-            }
-        const auto now = model::timestamp::now();
-        auto done = c.run("UPDATE server_versions SET status_changed_at_text = CASE WHEN status <> $2 THEN $5 ELSE"
-                          " status_changed_at_text END, status = $2, status_message = $3, updated_at = $4,"
-                          " updated_at_text = $5 WHERE name = $1 AND (status <> $2 OR status_message IS DISTINCT"
-                          " FROM $3)",
-                          {name, new_status, message, pg::integer(nanoseconds_of(now)), now.to_string()});
-        if (!done) return done.error();
-        if (auto recalculated = recalculate_latest(c, name, std::nullopt); !recalculated) return recalculated.error();
-        auto after = all_rows();
-        if (!after) return after.error();
-        if (auto committed = commit_and_notify(c, *tx); !committed) return committed.error();
-        return outcome{std::move(*after), std::nullopt};
+        postgres_write_transaction rows(c, name);
+        auto end = work(rows);
+        if (!end) return end.error();
+        if (*end == write_end::roll_back || !tx) return {};  // the transaction's guard rolls it back
+        return commit_and_notify(c, *tx);
     });
 }
 

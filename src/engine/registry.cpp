@@ -12,6 +12,7 @@
 #include "http_util.hpp"
 #include "jws.hpp"
 #include "oidc.hpp"
+#include "registry_service.hpp"
 #include "storage.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -202,6 +203,20 @@ response storage_fault(const error& e, std::string_view failure)
     auto res = problem(503, std::string(failure) + ": the database is unavailable, try again shortly");
     res.headers.push_back({"Retry-After", "1"});
     return res;
+}
+
+// The answer to a write the registry's rules refused: the one mapping of refusals to problem+json. `failure` is
+// the write's own detail ("Failed to publish server"), under which upstream lists the cause.
+response refusal_response(std::string_view failure, const detail::write_refusal& refused)
+{
+    switch (refused.reason) {
+    case detail::refusal_reason::not_found: return problem(404, refused.message);
+    case detail::refusal_reason::nothing_to_change: return problem(400, refused.message);
+    case detail::refusal_reason::remote_url_taken:
+    case detail::refusal_reason::version_limit:
+    case detail::refusal_reason::duplicate_version: break;
+    }
+    return problem(400, failure, {{refused.message, "", nullptr}});
 }
 
 // What a read builds: the status, and the body with its ETag (for anything but 200, the problem's detail).
@@ -405,6 +420,7 @@ std::string_view openapi_yaml();  // embedded from src/engine/openapi.yaml
 struct registry::impl {
     registry_options options;
     std::unique_ptr<detail::storage> store;
+    detail::registry_service service;
     body_cache cache;
     request_metrics metrics;
     jwt_signer signer;
@@ -414,6 +430,7 @@ struct registry::impl {
     impl(registry_options o, std::unique_ptr<detail::storage> s, jwt_signer key)
         : options(std::move(o)),
           store(std::move(s)),
+          service(*store, options.max_versions_per_server),
           cache(options.response_cache_entries, options.response_cache_bytes, options.max_age),
           signer(std::move(key))
     {
@@ -1288,21 +1305,19 @@ response registry::impl::publish(const request& req)
         return problem(400, "Failed to publish server", std::vector<field_error>{{*refused, "", nullptr}});
     }
     const std::string stored_document = json::serialize(model::to_json(*server));
-    auto outcome = store->publish(*server, stored_document, options.max_versions_per_server);
+    auto outcome = service.publish(*server, stored_document);
     if (!outcome) {
         record(&who, "publish", server->name, server->version, 500, outcome.error().diag.message);
         return storage_fault(outcome.error(), "Failed to publish server");
     }
-    if (outcome->refused) {
-        record(&who, "publish", server->name, server->version, outcome->refused->status, outcome->refused->cause);
-        return problem(outcome->refused->status, outcome->refused->detail,
-                       outcome->refused->cause.empty()
-                           ? std::vector<field_error>{}
-                           : std::vector<field_error>{{outcome->refused->cause, "", nullptr}});
+    if (auto* refused = std::get_if<detail::write_refusal>(&*outcome)) {
+        auto res = refusal_response("Failed to publish server", *refused);
+        record(&who, "publish", server->name, server->version, res.status, refused->message);
+        return res;
     }
     cache.clear();
     record(&who, "publish", server->name, server->version, 200, "");
-    return json_response(200, detail::render_entry(*outcome->value));
+    return json_response(200, detail::render_entry(std::get<detail::stored_version>(*outcome)));
 }
 
 response registry::impl::edit(const request& req, const std::string& name, const std::string& version)
@@ -1335,23 +1350,17 @@ response registry::impl::edit(const request& req, const std::string& name, const
         record(&who, "edit", name, version, 400, *refused);
         return problem(400, "Failed to edit server", std::vector<field_error>{{*refused, "", nullptr}});
     }
-    auto outcome = store->edit(*server, json::serialize(model::to_json(*server)));
+    auto outcome = service.edit(*server, json::serialize(model::to_json(*server)));
     if (!outcome) return storage_fault(outcome.error(), "Failed to edit server");
-    if (outcome->refused) {
-        record(&who, "edit", name, version, outcome->refused->status, outcome->refused->cause);
-        return problem(outcome->refused->status, outcome->refused->detail,
-                       outcome->refused->cause.empty()
-                           ? std::vector<field_error>{}
-                           : std::vector<field_error>{{outcome->refused->cause, "", nullptr}});
+    if (auto* refused = std::get_if<detail::write_refusal>(&*outcome)) {
+        auto res = refusal_response("Failed to edit server", *refused);
+        record(&who, "edit", name, version, res.status, refused->message);
+        return res;
     }
     cache.clear();
     record(&who, "edit", name, version, 200, "");
-    return json_response(200, detail::render_entry(*outcome->value));
+    return json_response(200, detail::render_entry(std::get<detail::stored_version>(*outcome)));
 }
-
-namespace {
-constexpr std::string_view tombstone_message = "removed (DELETE)";
-}  // namespace
 
 response registry::impl::remove(const request& req, const std::string& name, const std::string& version)
 {
@@ -1362,16 +1371,15 @@ response registry::impl::remove(const request& req, const std::string& name, con
         record(&who, "delete", name, version, 403, "no edit permission");
         return problem(403, "You do not have edit permissions for this server");
     }
-    // A tombstone, never an erasure: the version is deleted (hidden from reads without include_deleted) and
-    // its updatedAt moves, so incremental mirrors (updated_since) see it go; the row stays, so its number can
-    // never be published again with other content.
-    auto outcome = store->set_status(name, version, model::server_status::deleted, std::string(tombstone_message));
+    // A tombstone, never an erasure (registry_service::remove): the row stays, hidden, so its number can never
+    // be published again with other content, and incremental mirrors (updated_since) see it go.
+    auto outcome = service.remove(name, version);
     if (!outcome) return storage_fault(outcome.error(), "Failed to delete server");
-    // No such version, or one removed already ("no changes to apply"): either way there is nothing to remove.
-    if (outcome->refused) return problem(404, "Server not found");
+    if (auto* refused = std::get_if<detail::write_refusal>(&*outcome))
+        return refusal_response("Failed to delete server", *refused);
     cache.clear();
     record(&who, "delete", name, version, 200, "");
-    return json_response(200, detail::render_entry(*outcome->value));
+    return json_response(200, detail::render_entry(std::get<detail::stored_version>(*outcome)));
 }
 
 response registry::impl::set_status(const request& req, const std::string& name,
@@ -1425,25 +1433,26 @@ response registry::impl::set_status(const request& req, const std::string& name,
     if (*status == model::server_status::active && message)
         return problem(400, "status_message cannot be provided when setting status to active");
     auto refusal = [&](const detail::write_refusal& r) {
-        record(&who, "status", name, version_label, r.status, r.cause.empty() ? r.detail : r.cause);
-        return problem(r.status, r.detail,
-                       r.cause.empty() ? std::vector<field_error>{} : std::vector<field_error>{{r.cause, "", nullptr}});
+        auto res = refusal_response("Failed to update server status", r);
+        record(&who, "status", name, version_label, res.status, r.message);
+        return res;
     };
     if (version) {
-        auto outcome = store->set_status(name, *version, *status, message);
+        auto outcome = service.set_status(name, *version, *status, message);
         if (!outcome) return storage_fault(outcome.error(), "Failed to update server status");
-        if (outcome->refused) return refusal(*outcome->refused);
+        if (auto* refused = std::get_if<detail::write_refusal>(&*outcome)) return refusal(*refused);
         cache.clear();
         record(&who, "status", name, *version, 200, std::string(model::to_string(*status)));
-        return json_response(200, detail::render_entry(*outcome->value));
+        return json_response(200, detail::render_entry(std::get<detail::stored_version>(*outcome)));
     }
-    auto outcome = store->set_status_all(name, *status, message);
+    auto outcome = service.set_status_all(name, *status, message);
     if (!outcome) return storage_fault(outcome.error(), "Failed to update server status");
-    if (outcome->refused) return refusal(*outcome->refused);
+    if (auto* refused = std::get_if<detail::write_refusal>(&*outcome)) return refusal(*refused);
     cache.clear();
     record(&who, "status", name, "*", 200, std::string(model::to_string(*status)));
     json::array servers;
-    for (const auto& row : *outcome->value) servers.push_back(model::parse_json(detail::render_entry(row)).value());
+    for (const auto& row : std::get<std::vector<detail::stored_version>>(*outcome))
+        servers.push_back(model::parse_json(detail::render_entry(row)).value());
     const auto count = servers.size();
     return json_response(200, json::object{{"updatedCount", count}, {"servers", std::move(servers)}});
 }

@@ -21,6 +21,63 @@ struct sqlite_session {
     result<mcpreg::detail::sqlite::statement*> prepared(const std::string& sql);
 };
 
+/// The columns read_row reads, in its order.
+inline constexpr std::string_view row_columns =
+    "name, version, document, status, status_message, published_at_text, updated_at_text, status_changed_at_text, "
+    "is_latest, official_extra, meta_other";
+
+/// A row selected with row_columns.
+stored_version read_row(const mcpreg::detail::sqlite::statement& stmt);
+
+/// Every row `stmt` steps through, each made by `read`.
+template <class Row, class Read>
+result<std::vector<Row>> collect(mcpreg::detail::sqlite::statement& stmt, Read read)
+{
+    std::vector<Row> rows;
+    while (true) {
+        auto more = stmt.step();
+        if (!more) return more.error();
+        if (!*more) return rows;
+        rows.push_back(read(stmt));
+    }
+}
+
+/// The versions of a name, newest publish first, as `columns`.
+result<mcpreg::detail::sqlite::statement*> versions_statement(sqlite_session& session, std::string_view columns,
+                                                              const std::string& name, bool include_deleted);
+
+/// The write primitives on the write connection (storage_write.cpp), for one name; the storage's write lock is
+/// held and a transaction open.
+class sqlite_write_transaction final : public write_transaction {
+public:
+    sqlite_write_transaction(sqlite_session& session, std::string name) : session_(session), name_(std::move(name)) {}
+
+    const std::string& name() const override { return name_; }
+    result<std::optional<stored_version>> find(const std::string& version) override;
+    result<std::vector<stored_version>> versions() override;
+    result<std::size_t> count() override;
+    result<std::optional<latest_holder>> current_latest() override;
+    result<std::vector<model::latest_candidate>> latest_candidates() override;
+    result<std::vector<std::string>> remote_urls(const std::string& version) override;
+    result<std::optional<url_owner>> owner_of_urls(std::vector<std::string> urls) override;
+    result<void> insert(const model::server& server, const std::string& document, const model::timestamp& at,
+                        bool latest) override;
+    result<void> update_document(const model::server& server, const std::string& document,
+                                 const model::timestamp& at) override;
+    result<void> update_status(const std::optional<std::string>& version, model::server_status status,
+                               const std::optional<std::string>& message, const model::timestamp& at) override;
+    result<void> set_latest(const std::optional<std::string>& version) override;
+
+    /// Replaces the remote URLs stored for `version` with the server's (an import's rows, and this one's).
+    result<void> store_remote_urls(const std::string& version, const model::server& server);
+
+private:
+    result<mcpreg::detail::sqlite::statement*> prepared(const std::string& sql) { return session_.prepared(sql); }
+
+    sqlite_session& session_;
+    std::string name_;
+};
+
 class sqlite_storage final : public storage {
 public:
     /// `readers` read-only connections serve the reads of a database file; ":memory:" has none (a second
@@ -36,38 +93,18 @@ public:
     result<import_report> import(std::vector<import_entry> entries) override;
     result<std::size_t> count() override;
     result<std::string> deployment_id() override;
-    result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,
-                                                  std::size_t max_versions) override;
-    result<write_outcome<stored_version>> edit(const model::server& server, const std::string& document) override;
-    result<write_outcome<stored_version>> set_status(const std::string& name, const std::string& version,
-                                                     model::server_status status,
-                                                     const std::optional<std::string>& message) override;
-    result<write_outcome<std::vector<stored_version>>>
-    set_status_all(const std::string& name, model::server_status status,
-                   const std::optional<std::string>& message) override;
+    result<void> write(const std::string& name, const write_work& work) override;
     result<void> audit(const audit_entry& entry) override;
     result<std::vector<audit_entry>> audit_log(std::size_t limit) override;
 
 private:
     explicit sqlite_storage(mcpreg::detail::sqlite::connection db) : writer_{std::move(db), {}} {}
     result<void> migrate();
-    result<void> recalculate_latest(const std::string& name, const std::optional<std::string>& given_latest);
-    result<void> replace_remotes(const std::string& name, const std::string& version, const model::server& server);
-    /// The first remote URL of `server` already used by a non-deleted version of another name, with that name.
-    result<std::optional<std::pair<std::string, std::string>>> remote_conflict(const std::string& name,
-                                                                               const std::vector<std::string>& urls);
-    result<std::optional<stored_version>> find(const std::string& name, const std::string& version);
-    /// Every version of a name with all its columns, newest publish first (deleted ones included).
-    result<std::vector<stored_version>> all_versions(const std::string& name);
-    static result<mcpreg::detail::sqlite::statement*> versions_statement(sqlite_session& session,
-                                                                         std::string_view columns,
-                                                                         const std::string& name, bool include_deleted);
     /// Renders the rows whose entry a change cleared, then commits: every write ends here.
     result<void> commit(mcpreg::detail::sqlite::transaction& tx);
 
     /// A prepared statement on the write connection (hold mutex_).
     result<mcpreg::detail::sqlite::statement*> prepared(const std::string& sql) { return writer_.prepared(sql); }
-
     /// Runs `read` on a read connection (waiting for a free one), or on the write connection when there are none.
     template <class Read>
     auto with_reader(Read&& read) -> decltype(read(std::declval<sqlite_session&>()))
@@ -100,7 +137,7 @@ private:
     }
 
     // The write connection: every write (and every read without read connections) holds this.
-    std::recursive_mutex mutex_;
+    std::mutex mutex_;
     sqlite_session writer_;
     // Read connections, each used by one thread at a time.
     std::vector<std::unique_ptr<sqlite_session>> readers_;

@@ -100,41 +100,8 @@ constexpr std::string_view migrations[] = {
 // What the read API selects: the rendered entry, and the name and version a cursor is made of.
 constexpr std::string_view rendered_columns = "name, version, entry, entry_digest";
 
-constexpr std::string_view row_columns =
-    "name, version, document, status, status_message, published_at_text, updated_at_text, status_changed_at_text, "
-    "is_latest, official_extra, meta_other";
-
-stored_version read_row(const sql::statement& stmt)
-{
-    stored_version row;
-    row.name = stmt.column_text(0);
-    row.version = stmt.column_text(1);
-    row.document = stmt.column_text(2);
-    row.status = stmt.column_text(3);
-    if (auto message = stmt.column_optional_text(4)) row.status_message = std::string(*message);
-    row.published_at = stmt.column_text(5);
-    row.updated_at = stmt.column_text(6);
-    row.status_changed_at = stmt.column_text(7);
-    row.is_latest = stmt.column_int(8) != 0;
-    if (auto extra = stmt.column_optional_text(9)) row.official_extra = std::string(*extra);
-    if (auto other = stmt.column_optional_text(10)) row.meta_other = std::string(*other);
-    return row;
-}
-
 // Up to this many changed rows, an updated_since page is read through the updated_at index and sorted.
 constexpr std::size_t sorted_changes_limit = 5000;
-
-template <class Row, class Read>
-result<std::vector<Row>> collect(sql::statement& stmt, Read read)
-{
-    std::vector<Row> rows;
-    while (true) {
-        auto more = stmt.step();
-        if (!more) return more.error();
-        if (!*more) return rows;
-        rows.push_back(read(stmt));
-    }
-}
 
 // Steps through `rendered_columns` rows into `sink`; returns how many there were.
 result<std::size_t> stream(sql::statement& stmt, const row_sink& sink)
@@ -196,6 +163,23 @@ std::string render_entry(const stored_version& row)
     append_members(text, row.meta_other, [](std::string_view key) { return key == model::official_meta_key; });
     text += "}}";
     return text;
+}
+
+stored_version read_row(const sql::statement& stmt)
+{
+    stored_version row;
+    row.name = stmt.column_text(0);
+    row.version = stmt.column_text(1);
+    row.document = stmt.column_text(2);
+    row.status = stmt.column_text(3);
+    if (auto message = stmt.column_optional_text(4)) row.status_message = std::string(*message);
+    row.published_at = stmt.column_text(5);
+    row.updated_at = stmt.column_text(6);
+    row.status_changed_at = stmt.column_text(7);
+    row.is_latest = stmt.column_int(8) != 0;
+    if (auto extra = stmt.column_optional_text(9)) row.official_extra = std::string(*extra);
+    if (auto other = stmt.column_optional_text(10)) row.meta_other = std::string(*other);
+    return row;
 }
 
 std::string entry_digest(std::string_view entry) { return mcpreg::detail::sha256_hex(entry).substr(0, 32); }
@@ -334,8 +318,8 @@ result<void> sqlite_storage::list(const list_query& query, const row_sink& sink)
 }
 
 // Every version of a name, newest publish first: `columns` of each.
-result<sql::statement*> sqlite_storage::versions_statement(sqlite_session& session, std::string_view columns,
-                                                           const std::string& name, bool include_deleted)
+result<sql::statement*> versions_statement(sqlite_session& session, std::string_view columns, const std::string& name,
+                                           bool include_deleted)
 {
     auto stmt = session.prepared("SELECT " + std::string(columns) +
                                  " FROM server_versions WHERE name = ?1 AND (?2 OR status != 'deleted')"
@@ -352,13 +336,6 @@ result<void> sqlite_storage::versions(const std::string& name, bool include_dele
         if (auto done = stream(**stmt, sink); !done) return done.error();
         return {};
     });
-}
-
-result<std::vector<stored_version>> sqlite_storage::all_versions(const std::string& name)
-{
-    auto stmt = versions_statement(writer_, row_columns, name, true);
-    if (!stmt) return stmt.error();
-    return collect<stored_version>(**stmt, read_row);
 }
 
 result<bool> sqlite_storage::get(const std::string& name, const std::string& version, bool include_deleted,
@@ -472,45 +449,21 @@ result<import_report> sqlite_storage::import(std::vector<import_entry> entries)
             .bind_optional(13, meta.official_extra)
             .bind_optional(14, entry.meta_other);
         if (auto done = insert->run(); !done) return done.error();
-        if (auto done = replace_remotes(s.name, s.version, s); !done) return done.error();
+        if (auto done = sqlite_write_transaction(writer_, s.name).store_remote_urls(s.version, s); !done)
+            return done.error();
 
         auto& flagged = given_latest[s.name];
         if (meta.flagged_latest) flagged = s.version;
     }
-    for (const auto& [name, flagged] : given_latest)
-        if (auto done = recalculate_latest(name, flagged); !done) return done.error();
+    for (const auto& [name, flagged] : given_latest) {
+        sqlite_write_transaction rows(writer_, name);
+        if (auto done = assign_latest(rows, flagged); !done) return done.error();
+    }
     // The search index is built once, after the rows are in.
     if (auto done = writer_.db.execute("INSERT INTO server_search(server_search) VALUES('rebuild')"); !done)
         return done.error();
     if (auto done = commit(*tx); !done) return done.error();
     return report;
-}
-
-// Keeps exactly one latest row per name: the version the input flagged when it is still there, else the
-// registry's rule (highest non-deleted version; when all are deleted, the highest deleted one).
-result<void> sqlite_storage::recalculate_latest(const std::string& name, const std::optional<std::string>& given_latest)
-{
-    auto stmt = writer_.db.prepare("SELECT version, published_at, status FROM server_versions WHERE name = ?1");
-    if (!stmt) return stmt.error();
-    stmt->bind(1, name);
-    std::vector<model::latest_candidate> candidates;
-    while (true) {
-        auto more = stmt->step();
-        if (!more) return more.error();
-        if (!*more) break;
-        candidates.push_back({std::string(stmt->column_text(0)), timestamp_of_nanoseconds(stmt->column_int(1)),
-                              stmt->column_text(2) == "deleted"});
-    }
-    if (candidates.empty()) return {};
-    const auto chosen = choose_latest(candidates, given_latest);
-    auto clear = writer_.db.prepare("UPDATE server_versions SET is_latest = 0 WHERE name = ?1 AND is_latest");
-    auto set = writer_.db.prepare("UPDATE server_versions SET is_latest = 1 WHERE name = ?1 AND version = ?2");
-    if (!clear) return clear.error();
-    if (!set) return set.error();
-    clear->bind(1, name);
-    if (auto done = clear->run(); !done) return done.error();
-    set->bind(1, name).bind(2, candidates[chosen].version);
-    return set->run();
 }
 
 }  // namespace mcpreg::engine::detail

@@ -101,19 +101,6 @@ struct import_metadata {
 
 import_metadata metadata_of(const import_entry& entry, const model::timestamp& now);
 
-/// A write the registry's rules refused: the HTTP status and the cause upstream would report.
-struct write_refusal {
-    int status = 400;
-    std::string detail;  ///< problem `detail`
-    std::string cause;   ///< errors[0].message, may be empty
-};
-
-template <class T>
-struct write_outcome {
-    std::optional<T> value;
-    std::optional<write_refusal> refused;
-};
-
 /// Whether `location` is a PostgreSQL connection URI (else an SQLite file or ":memory:").
 inline bool is_database_uri(std::string_view location)
 {
@@ -163,18 +150,70 @@ inline std::size_t choose_latest(const std::vector<model::latest_candidate>& can
     return model::pick_latest(candidates).value_or(0);
 }
 
-template <class T>
-write_outcome<T> refuse(int status, std::string detail, std::string cause = {})
-{
-    return write_outcome<T>{std::nullopt, write_refusal{status, std::move(detail), std::move(cause)}};
-}
+/// The row that holds a name's latest flag: its version and when it was published.
+struct latest_holder {
+    std::string version;
+    model::timestamp published_at;
+};
 
-/// The refusal of a write whose remote URL another server uses: (url, that server's name).
-template <class T>
-write_outcome<T> refuse_remote_conflict(std::string detail, const std::pair<std::string, std::string>& conflict)
+/// A remote URL and the other server whose live (not deleted) version holds it.
+struct url_owner {
+    std::string url;
+    std::string name;
+};
+
+/// The primitive reads and writes of one server name's rows, inside the transaction storage::write runs: SQL
+/// only, no rule. The name is locked against other writes for the transaction's life.
+class write_transaction {
+public:
+    write_transaction() = default;
+    write_transaction(const write_transaction&) = delete;
+    write_transaction& operator=(const write_transaction&) = delete;
+    virtual ~write_transaction() = default;
+
+    /// The name whose rows this transaction reads and writes.
+    virtual const std::string& name() const = 0;
+    /// One version, deleted or not.
+    virtual result<std::optional<stored_version>> find(const std::string& version) = 0;
+    /// Every version, deleted ones included, newest publish first.
+    virtual result<std::vector<stored_version>> versions() = 0;
+    virtual result<std::size_t> count() = 0;
+    /// The version that holds the latest flag, whatever its status.
+    virtual result<std::optional<latest_holder>> current_latest() = 0;
+    /// Every version as the latest rule weighs it (model::pick_latest).
+    virtual result<std::vector<model::latest_candidate>> latest_candidates() = 0;
+    /// The remote URLs stored for one version.
+    virtual result<std::vector<std::string>> remote_urls(const std::string& version) = 0;
+    /// The first of `urls` that a live version of another name holds, locking the URLs against other writes
+    /// first (call it once per transaction: the locks are taken in one sorted pass).
+    virtual result<std::optional<url_owner>> owner_of_urls(std::vector<std::string> urls) = 0;
+
+    /// Adds an active version published `at`, with the server's remote URLs and its search terms.
+    virtual result<void> insert(const model::server& server, const std::string& document, const model::timestamp& at,
+                                bool latest) = 0;
+    /// Replaces an existing version's document (and remote URLs and search terms); updatedAt becomes `at`.
+    virtual result<void> update_document(const model::server& server, const std::string& document,
+                                         const model::timestamp& at) = 0;
+    /// Sets status and message of one version, or, with no version, of every version where either differs;
+    /// updatedAt becomes `at`, statusChangedAt too where the status changes.
+    virtual result<void> update_status(const std::optional<std::string>& version, model::server_status status,
+                                       const std::optional<std::string>& message, const model::timestamp& at) = 0;
+    /// Takes the latest flag from whichever version holds it and, when given, gives it to `version`.
+    virtual result<void> set_latest(const std::optional<std::string>& version) = 0;
+};
+
+/// What a write's work asks of its transaction when it is done.
+enum class write_end { commit, roll_back };
+using write_work = std::function<result<write_end>(write_transaction&)>;
+
+/// Gives the latest flag to `given_latest` (the version an import flagged) when it is there, else by the
+/// registry's rule (choose_latest). Every write that moves the flag ends with this.
+inline result<void> assign_latest(write_transaction& tx, const std::optional<std::string>& given_latest = std::nullopt)
 {
-    return refuse<T>(400, std::move(detail),
-                     "remote URL " + conflict.first + " is already used by server " + conflict.second);
+    auto candidates = tx.latest_candidates();
+    if (!candidates) return candidates.error();
+    if (candidates->empty()) return {};
+    return tx.set_latest((*candidates)[choose_latest(*candidates, given_latest)].version);
 }
 
 /// Where the engine keeps its rows. Every operation is safe to call from several threads at once.
@@ -203,27 +242,14 @@ public:
     /// share it, separate deployments never do, even when they share a signing key.
     virtual result<std::string> deployment_id() = 0;
 
-    // ---- writes: each runs in one transaction; a rule broken is write_refusal, a storage fault an error ----
-    // Every row a write changes (its own, and those whose latest flag moves) is rendered again before the
-    // transaction commits: a trigger clears the entry of a row whose rendered columns change.
+    // ---- writes: the registry's rules (registry_service.hpp) over the primitives of one name's rows ----
 
-    /// Publishes a new version. Refused when another server's live version holds one of its remote URLs, when the
-    /// name has `max_versions` versions already, or when the version exists; it becomes latest when it ranks above
-    /// the version holding the flag (model::compare_versions).
-    virtual result<write_outcome<stored_version>> publish(const model::server& server, const std::string& document,
-                                                          std::size_t max_versions) = 0;
-    /// Replaces the document of an existing, non-deleted version (status, publishedAt, isLatest kept).
-    virtual result<write_outcome<stored_version>> edit(const model::server& server, const std::string& document) = 0;
-    /// Sets the status of one version and recomputes the latest. Refused when nothing would change, and when
-    /// restoring a deleted version whose remote URL another server now holds; statusChangedAt moves only with the
-    /// status.
-    virtual result<write_outcome<stored_version>> set_status(const std::string& name, const std::string& version,
-                                                             model::server_status status,
-                                                             const std::optional<std::string>& message) = 0;
-    /// Sets the status of every version of a name, refused as set_status is (nothing to change: every version
-    /// already has it); returns all versions afterwards.
-    virtual result<write_outcome<std::vector<stored_version>>>
-    set_status_all(const std::string& name, model::server_status status, const std::optional<std::string>& message) = 0;
+    /// Runs `work` in one transaction over the rows of `name`, which no other write changes meanwhile; commits
+    /// when it answers write_end::commit. Every row a write changed (its own, and those whose latest flag moved)
+    /// is rendered again before the transaction commits: a trigger clears the entry of a row whose rendered
+    /// columns change. A storage may run `work` again (PostgreSQL does after a deadlock or a serialization
+    /// failure), so it must have no effect beyond the transaction.
+    virtual result<void> write(const std::string& name, const write_work& work) = 0;
 
     virtual result<void> audit(const audit_entry& entry) = 0;
     virtual result<std::vector<audit_entry>> audit_log(std::size_t limit) = 0;
