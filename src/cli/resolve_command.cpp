@@ -3,8 +3,11 @@
 #include "terminal.hpp"
 
 #include <mcpreg/client/blocking_client.hpp>
+#include <mcpreg/config.hpp>
 #include <mcpreg/model/json.hpp>
+#if MCPREG_WITH_MCPB
 #include <mcpreg/resolve/mcpb.hpp>
+#endif
 #include <mcpreg/resolve/resolve.hpp>
 
 #include <boost/json/serialize.hpp>
@@ -182,6 +185,7 @@ int run_resolve(const client_options& options, const arguments& args)
     result<resolve::resolution> resolved = resolve::resolution{};
     const bool bundle = !chosen->remote && (*server.packages)[chosen->index].kind() == model::registry_kind::mcpb;
     if (bundle) {
+#if MCPREG_WITH_MCPB
         const auto index = chosen->index;
         resolve::bundle_fetcher fetch = [&](const std::string& url, std::uint64_t max_bytes) -> result<std::string> {
             auto download = options;
@@ -200,6 +204,10 @@ int run_resolve(const client_options& options, const arguments& args)
         resolve::mcpb_options bundle_options;
         bundle_options.allowed_runner_options = opts.allowed_runner_options;
         resolved = resolve::resolve_bundle(server, index, *extracted, inputs, bundle_options);
+#else
+        std::cerr << "mcpreg resolve: this mcpreg was built without MCPB bundles (MCPREG_WITH_MCPB=OFF)\n";
+        return exit_invalid;
+#endif
     }
     else {
         resolved = resolve::resolve(server, which, inputs, opts);

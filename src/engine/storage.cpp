@@ -1,6 +1,8 @@
 #include "postgres_storage.hpp"
 #include "sqlite_storage.hpp"
 
+#include <mcpreg/config.hpp>
+
 #include "../common/search_query.hpp"
 #include "../common/sha256.hpp"
 #include "http_util.hpp"
@@ -212,7 +214,14 @@ import_metadata metadata_of(const import_entry& entry, const model::timestamp& n
 
 result<std::unique_ptr<storage>> storage::open(const std::string& location, const storage_options& options)
 {
-    if (is_database_uri(location)) return open_postgres_storage(location, options);
+    if (is_database_uri(location)) {
+#if MCPREG_WITH_POSTGRES
+        return open_postgres_storage(location, options);
+#else
+        return make_error(errc::invalid_argument,
+                          "this mcpreg was built without PostgreSQL (MCPREG_WITH_POSTGRES=OFF): use an SQLite file");
+#endif
+    }
     return sqlite_storage::open(location, options.sqlite_full_sync, options.sqlite_readers);
 }
 

@@ -1,6 +1,10 @@
 #include "test_database.hpp"
 
+#include <mcpreg/config.hpp>
+
+#if MCPREG_WITH_POSTGRES
 #include <libpq-fe.h>
+#endif
 #include <unistd.h>
 
 #include <atomic>
@@ -26,6 +30,9 @@ std::string fresh_database()
 {
     auto server = postgres_server();
     if (!server) return ":memory:";
+#if !MCPREG_WITH_POSTGRES
+    throw std::runtime_error("MCPREG_TEST_POSTGRES is set, but this mcpreg was built without PostgreSQL");
+#else
     static std::atomic<int> counter{0};
     const std::string schema = "t" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(server->c_str()), &PQfinish);
@@ -39,6 +46,7 @@ std::string fresh_database()
     if (PQresultStatus(made.get()) != PGRES_COMMAND_OK)
         throw std::runtime_error("cannot create a test schema: " + std::string(PQerrorMessage(conn.get())));
     return *server + "&options=-csearch_path%3D" + schema;
+#endif
 }
 
 std::string shared_key_file()

@@ -1,0 +1,30 @@
+# Fails when a module includes a header of a module it may not depend on (cmake -DSOURCE_DIR=... -P this).
+cmake_minimum_required(VERSION 3.25)
+# The edges, as docs/architecture.md draws them: model <- client <- cache, model <- resolve, model <- engine;
+# src/common/ is shared by all; the tool and the bindings may include everything.
+set(base "model" "common")
+set(allowed_model ${base})
+set(allowed_client ${base} "client")
+set(allowed_cache ${base} "client" "cache")
+set(allowed_resolve ${base} "resolve")
+set(allowed_engine ${base} "engine")
+
+set(failures "")
+foreach(module model client cache resolve engine)
+    file(GLOB_RECURSE files ${SOURCE_DIR}/src/${module}/*.cpp ${SOURCE_DIR}/src/${module}/*.hpp
+         ${SOURCE_DIR}/include/mcpreg/${module}/*.hpp)
+    foreach(file IN LISTS files)
+        file(STRINGS ${file} includes REGEX "^#include [<\"](mcpreg/[a-z_]+/|\\.\\./[a-z_]+/)")
+        foreach(line IN LISTS includes)
+            string(REGEX MATCH "(mcpreg/|\\.\\./)([a-z_]+)/" found "${line}")
+            set(target_module ${CMAKE_MATCH_2})
+            if(NOT target_module IN_LIST allowed_${module})
+                file(RELATIVE_PATH shown ${SOURCE_DIR} ${file})
+                string(APPEND failures "\n  ${shown}: ${line} (${module} may include only: ${allowed_${module}})")
+            endif()
+        endforeach()
+    endforeach()
+endforeach()
+if(failures)
+    message(FATAL_ERROR "includes across module edges the build does not allow:${failures}")
+endif()
