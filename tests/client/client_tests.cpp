@@ -217,6 +217,90 @@ TEST_CASE("completion tokens: callback, use_future, use_awaitable, deferred, as_
     CHECK(awaited);
 }
 
+TEST_CASE("a deferred operation made by a temporary client completes after that client is destroyed" *
+          doctest::test_suite("client"))
+{
+    test::running_engine running(snapshot_registry());
+    asio::io_context io;
+    const std::string url = "http://127.0.0.1:" + std::to_string(running.port());
+    // Each client is a temporary, destroyed at the end of its statement: only the deferred operations remain,
+    // and nothing has been sent yet.
+    auto get = make_client(io, url).async_get_server({.name = "com.example/build-meta"});
+    auto versions = make_client(io, url).async_list_versions({.name = "com.example/build-meta"});
+    http_request search;
+    search.target = "/v0.1/x/io.github.mcpreg/search?q=filesystem&limit=2";
+    auto raw = make_client(io, url).async_request(search);
+
+    std::optional<std::pair<error_code, model::server_response>> got;
+    std::move(get)([&](error_code ec, model::server_response entry) { got.emplace(ec, std::move(entry)); });
+    bool awaited = false;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            auto list = co_await std::move(versions);
+            CHECK(list.servers.size() == 2);
+            auto found = co_await std::move(raw);
+            CHECK(found.status == 200);
+            awaited = true;
+        },
+        asio::detached);
+    io.run();
+    REQUIRE(got);
+    CHECK_FALSE(got->first);
+    CHECK(got->second.server.version == "2.0.0");
+    CHECK(awaited);
+}
+
+TEST_CASE("the request structs' defaults reach the wire: version latest, no include_deleted, body {}, status active" *
+          doctest::test_suite("client"))
+{
+    CHECK(get_server_request{}.version == "latest");
+    CHECK_FALSE(get_server_request{}.include_deleted);
+    CHECK_FALSE(list_versions_request{}.include_deleted);
+    CHECK(set_status_request{}.status == model::server_status::active);
+    CHECK_FALSE(set_status_request{}.message.has_value());
+    CHECK(set_status_all_request{}.status == model::server_status::active);
+    CHECK(exchange_token_request{}.json_body == "{}");
+
+    std::vector<http_request> seen;
+    test::fault_server server([&](const http_request& r, int) {
+        seen.push_back(r);
+        return fault_action::respond(404, R"({"title":"Not Found","status":404,"detail":"nothing here"})");
+    });
+    asio::io_context io;
+    auto c = make_client(io, server.url());
+    const std::string name = "com.example/a";
+    auto latest = run<model::server_response>(io, [&](auto h) { c.async_get_server({.name = name}, {}, h); });
+    CHECK(latest.first == condition::not_found);
+    run<model::server_response>(io,
+                                [&](auto h) { c.async_get_server({.name = name, .include_deleted = true}, {}, h); });
+    run<model::server_list>(io, [&](auto h) { c.async_list_versions({.name = name}, {}, h); });
+    run<registry_token>(io, [&](auto h) { c.async_exchange_token({.method = "none"}, {}, h); });
+    run<model::server_response>(io, [&](auto h) {
+        c.async_set_status({.name = name, .version = "1.0.0", .message = std::nullopt, .token = "t"}, {}, h);
+    });
+    run<status_update>(
+        io, [&](auto h) { c.async_set_status_all({.name = name, .message = std::nullopt, .token = "t"}, {}, h); });
+
+    REQUIRE(seen.size() == 6);  // a 404 is not retried: one request per operation
+    CHECK(seen[0].method == "GET");
+    CHECK(seen[0].target == "/v0.1/servers/com.example%2Fa/versions/latest");
+    CHECK(seen[1].target == "/v0.1/servers/com.example%2Fa/versions/latest?include_deleted=true");
+    CHECK(seen[2].target == "/v0.1/servers/com.example%2Fa/versions");
+    CHECK(seen[3].method == "POST");
+    CHECK(seen[3].target == "/v0.1/auth/none");
+    CHECK(seen[3].body == "{}");
+    CHECK(seen[3].header("Content-Type") == "application/json");
+    CHECK(seen[3].header("Authorization").empty());
+    CHECK(seen[4].method == "PATCH");
+    CHECK(seen[4].target == "/v0.1/servers/com.example%2Fa/versions/1.0.0/status");
+    CHECK(seen[4].body == R"({"status":"active"})");
+    CHECK(seen[4].header("Authorization") == "Bearer t");
+    CHECK(seen[5].method == "PATCH");
+    CHECK(seen[5].target == "/v0.1/servers/com.example%2Fa/status");
+    CHECK(seen[5].body == R"({"status":"active"})");
+}
+
 TEST_CASE("cancellation through the handler's slot ends a stalled request at once" * doctest::test_suite("client"))
 {
     test::fault_server server([](const http_request&, int) {
