@@ -66,11 +66,11 @@ struct validate_request {
 
 /// POST /auth/{method}: exchanges a credential for a registry token.
 struct exchange_token_request {
-    /// "none", "admin", "dns", "http", "github-at" or "github-oidc".
+    /// "none", "admin", "dns", "http", "github-at", "github-oidc" or "oidc".
     std::string method;
     /// The method's JSON body: {} for "none", {"admin_key"} for "admin", {"domain", "timestamp",
     /// "signed_timestamp"} for "dns" and "http" (see sign_domain_proof), {"github_token"} for "github-at",
-    /// {"oidc_token"} for "github-oidc". Empty is sent as {}.
+    /// {"oidc_token"} for "github-oidc" and "oidc". Empty is sent as {}.
     std::string json_body = "{}";
 };
 
