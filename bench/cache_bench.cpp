@@ -58,14 +58,14 @@ std::shared_ptr<cache::http_cache> file_cache()
 void get_server_reference_engine(benchmark::State& state)
 {
     auto c = in_process(nullptr);
-    for (auto _ : state) benchmark::DoNotOptimize(c.get_server("io.github.github/github-mcp-server").value());
+    for (auto _ : state) benchmark::DoNotOptimize(c.get_server({.name = "io.github.github/github-mcp-server"}).value());
 }
 
 void get_server_cached(benchmark::State& state)
 {
     auto c = in_process(file_cache());
-    (void)c.get_server("io.github.github/github-mcp-server").value();
-    for (auto _ : state) benchmark::DoNotOptimize(c.get_server("io.github.github/github-mcp-server").value());
+    (void)c.get_server({.name = "io.github.github/github-mcp-server"}).value();
+    for (auto _ : state) benchmark::DoNotOptimize(c.get_server({.name = "io.github.github/github-mcp-server"}).value());
 }
 
 void list_page_reference_engine(benchmark::State& state)

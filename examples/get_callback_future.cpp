@@ -24,7 +24,7 @@ int main(int argc, char** argv)
     mcpreg::call_options call;
     call.diag = &diag;
     registry.async_get_server(
-        argv[1], "latest", false, call, [&](mcpreg::error_code ec, mcpreg::model::server_response entry) {
+        {.name = argv[1]}, call, [&](mcpreg::error_code ec, mcpreg::model::server_response entry) {
             if (ec) std::cerr << "callback: " << diag.message << " " << diag.server_message << '\n';
             else std::cout << "callback: " << entry.server.name << ' ' << entry.server.version << '\n';
         });
@@ -34,7 +34,7 @@ int main(int argc, char** argv)
     io.restart();
     auto work = boost::asio::make_work_guard(io);
     std::thread runner([&] { io.run(); });
-    auto future = registry.async_list_versions(argv[1], false, {}, boost::asio::use_future);
+    auto future = registry.async_list_versions({.name = argv[1]}, {}, boost::asio::use_future);
     try {
         std::cout << "future: " << future.get().servers.size() << " versions\n";
     }

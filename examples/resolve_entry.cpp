@@ -14,7 +14,7 @@ int main(int argc, char** argv)
     mcpreg::client_options options;
     if (argc > 2) options.base_url = argv[2];
     auto client = mcpreg::blocking_client::create(options).value();
-    auto entry = client.get_server(argv[1]);
+    auto entry = client.get_server({.name = argv[1]});
     if (!entry) {
         std::cerr << entry.error() << '\n';
         return 1;

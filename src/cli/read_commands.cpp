@@ -283,7 +283,8 @@ int run_show(const tool_options& tool, const arguments& args)
     auto c = blocking_client::create(tool.client);
     if (!c) return report_failure("show", c.error());
     diagnostics diag;
-    auto entry = c->get_server(name, version, flags.include_deleted, recording(diag));
+    auto entry =
+        c->get_server({.name = name, .version = version, .include_deleted = flags.include_deleted}, recording(diag));
     report_exchange(tool, diag);
     if (!entry) return report_failure("show", entry.error());
     if (flags.json) {
@@ -337,7 +338,7 @@ int run_versions(const tool_options& tool, const arguments& args)
     auto c = blocking_client::create(tool.client);
     if (!c) return report_failure("versions", c.error());
     diagnostics diag;
-    auto list = c->list_versions(*name, flags.include_deleted, recording(diag));
+    auto list = c->list_versions({.name = *name, .include_deleted = flags.include_deleted}, recording(diag));
     report_exchange(tool, diag);
     if (!list) return report_failure("versions", list.error());
     if (flags.json) std::cout << terminal_json(to_json_array(list->servers)) << '\n';

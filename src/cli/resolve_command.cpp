@@ -166,7 +166,7 @@ int run_resolve(const client_options& options, const arguments& args)
             std::cerr << "mcpreg resolve: " << shown(c.error()) << '\n';
             return exit_unreadable;
         }
-        auto entry = c->get_server(name, version);
+        auto entry = c->get_server({.name = name, .version = version});
         if (!entry) {
             std::cerr << "mcpreg resolve: " << shown(entry.error()) << '\n';
             return exit_invalid;

@@ -210,7 +210,7 @@ int run_login(const client_options& options, const arguments& args)
     }
     auto c = blocking_client::create(options);
     if (!c) return failed("login", c.error());
-    auto token = c->exchange_token(exchange_method, body);
+    auto token = c->exchange_token({.method = exchange_method, .json_body = body});
     if (!token) return failed("login", token.error());
     if (!store_token(options.base_url, *token)) {
         std::cerr << "mcpreg login: cannot write " << terminal_text(token_store().string()) << '\n';
@@ -255,7 +255,7 @@ int run_publish(const client_options& options, const arguments& args)
     if (!bearer) return exit_invalid;
     auto c = blocking_client::create(options);
     if (!c) return failed("publish", c.error());
-    auto published = c->publish(*server, *bearer);
+    auto published = c->publish({.server = *server, .token = *bearer});
     if (!published) return failed("publish", published.error());
     std::cout << "published " << terminal_text(published->server.name) << ' '
               << terminal_text(published->server.version)
@@ -297,12 +297,13 @@ int run_status(const client_options& options, const arguments& args)
     auto c = blocking_client::create(options);
     if (!c) return failed("status", c.error());
     if (version) {
-        auto updated = c->set_status(name, *version, *status, message, *bearer);
+        auto updated =
+            c->set_status({.name = name, .version = *version, .status = *status, .message = message, .token = *bearer});
         if (!updated) return failed("status", updated.error());
         std::cout << terminal_text(name) << ' ' << terminal_text(*version) << ": " << *to << '\n';
         return exit_ok;
     }
-    auto updated = c->set_status_all(name, *status, message, *bearer);
+    auto updated = c->set_status_all({.name = name, .status = *status, .message = message, .token = *bearer});
     if (!updated) return failed("status", updated.error());
     std::cout << terminal_text(name) << ": " << *to << " (" << updated->updated_count << " versions)\n";
     return exit_ok;

@@ -12,8 +12,8 @@ struct blocking_client::impl {
     std::mutex mutex;
     std::optional<mcpreg::client> async;
 
-    // Starts an operation with a callback, runs the io_context until it completes, and returns the outcome
-    // with the diagnostics the operation recorded.
+    // Starts an operation with a callback, runs the io_context on the calling thread until it has no work left,
+    // and returns the outcome with the diagnostics the operation recorded.
     template <class T, class Start>
     result<T> run(call_options call, Start start)
     {
@@ -67,19 +67,17 @@ result<model::server_list> blocking_client::list_servers(const list_options& que
         call, [&](call_options c, auto handler) { impl_->async->async_list_servers(query, c, std::move(handler)); });
 }
 
-result<model::server_response> blocking_client::get_server(const std::string& name, const std::string& version,
-                                                           bool include_deleted, call_options call)
+result<model::server_response> blocking_client::get_server(get_server_request req, call_options call)
 {
     return impl_->run<model::server_response>(call, [&](call_options c, auto handler) {
-        impl_->async->async_get_server(name, version, include_deleted, c, std::move(handler));
+        impl_->async->async_get_server(std::move(req), c, std::move(handler));
     });
 }
 
-result<model::server_list> blocking_client::list_versions(const std::string& name, bool include_deleted,
-                                                          call_options call)
+result<model::server_list> blocking_client::list_versions(list_versions_request req, call_options call)
 {
     return impl_->run<model::server_list>(call, [&](call_options c, auto handler) {
-        impl_->async->async_list_versions(name, include_deleted, c, std::move(handler));
+        impl_->async->async_list_versions(std::move(req), c, std::move(handler));
     });
 }
 
@@ -90,58 +88,51 @@ result<http_response> blocking_client::request(http_request req, call_options ca
     });
 }
 
-result<model::server_response> blocking_client::publish(const model::server& server, const std::string& token,
-                                                        call_options call)
-{
-    return impl_->run<model::server_response>(
-        call, [&](call_options c, auto handler) { impl_->async->async_publish(server, token, c, std::move(handler)); });
-}
-
-result<model::server_response> blocking_client::edit(const model::server& server, const std::string& token,
-                                                     call_options call)
-{
-    return impl_->run<model::server_response>(
-        call, [&](call_options c, auto handler) { impl_->async->async_edit(server, token, c, std::move(handler)); });
-}
-
-result<model::server_response> blocking_client::delete_version(const std::string& name, const std::string& version,
-                                                               const std::string& token, call_options call)
+result<model::server_response> blocking_client::publish(publish_request req, call_options call)
 {
     return impl_->run<model::server_response>(call, [&](call_options c, auto handler) {
-        impl_->async->async_delete_version(name, version, token, c, std::move(handler));
+        impl_->async->async_publish(std::move(req), c, std::move(handler));
     });
 }
 
-result<model::server_response> blocking_client::set_status(const std::string& name, const std::string& version,
-                                                           model::server_status status,
-                                                           const std::optional<std::string>& message,
-                                                           const std::string& token, call_options call)
+result<model::server_response> blocking_client::edit(edit_request req, call_options call)
+{
+    return impl_->run<model::server_response>(
+        call, [&](call_options c, auto handler) { impl_->async->async_edit(std::move(req), c, std::move(handler)); });
+}
+
+result<model::server_response> blocking_client::delete_version(delete_version_request req, call_options call)
 {
     return impl_->run<model::server_response>(call, [&](call_options c, auto handler) {
-        impl_->async->async_set_status(name, version, status, message, token, c, std::move(handler));
+        impl_->async->async_delete_version(std::move(req), c, std::move(handler));
     });
 }
 
-result<status_update> blocking_client::set_status_all(const std::string& name, model::server_status status,
-                                                      const std::optional<std::string>& message,
-                                                      const std::string& token, call_options call)
+result<model::server_response> blocking_client::set_status(set_status_request req, call_options call)
+{
+    return impl_->run<model::server_response>(call, [&](call_options c, auto handler) {
+        impl_->async->async_set_status(std::move(req), c, std::move(handler));
+    });
+}
+
+result<status_update> blocking_client::set_status_all(set_status_all_request req, call_options call)
 {
     return impl_->run<status_update>(call, [&](call_options c, auto handler) {
-        impl_->async->async_set_status_all(name, status, message, token, c, std::move(handler));
+        impl_->async->async_set_status_all(std::move(req), c, std::move(handler));
     });
 }
 
-result<remote_validation> blocking_client::validate(const model::server& server, call_options call)
+result<remote_validation> blocking_client::validate(validate_request req, call_options call)
 {
-    return impl_->run<remote_validation>(
-        call, [&](call_options c, auto handler) { impl_->async->async_validate(server, c, std::move(handler)); });
+    return impl_->run<remote_validation>(call, [&](call_options c, auto handler) {
+        impl_->async->async_validate(std::move(req), c, std::move(handler));
+    });
 }
 
-result<registry_token> blocking_client::exchange_token(const std::string& method, const std::string& json_body,
-                                                       call_options call)
+result<registry_token> blocking_client::exchange_token(exchange_token_request req, call_options call)
 {
     return impl_->run<registry_token>(call, [&](call_options c, auto handler) {
-        impl_->async->async_exchange_token(method, json_body, c, std::move(handler));
+        impl_->async->async_exchange_token(std::move(req), c, std::move(handler));
     });
 }
 

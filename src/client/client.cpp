@@ -90,6 +90,32 @@ auto async_exchange(connection& conn, const http_origin& origin, http_request re
         token, origin, std::move(request), limits);
 }
 
+// The HTTP request of a JSON call: the body (with its Content-Type) when there is one, and the caller's
+// registry token as a bearer token when there is one.
+http_request json_request(std::string method, std::string target, std::string body, const std::string& token)
+{
+    http_request request;
+    request.method = std::move(method);
+    request.target = std::move(target);
+    request.body = std::move(body);
+    if (!request.body.empty()) request.headers.push_back({"Content-Type", "application/json"});
+    if (!token.empty()) request.headers.push_back({"Authorization", "Bearer " + token});
+    return request;
+}
+
+// A successful answer's body read by `read`; a body that does not read is the registry's fault
+// (errc::bad_response), explained in `diag`.
+template <class T, class Read>
+std::pair<error_code, T> decode_answer(const std::string& body, Read& read, diagnostics& diag)
+{
+    auto value = read(body);
+    if (!value) {
+        diag.message = "the registry's response is not a valid document: " + value.error().diag.message;
+        return {make_error_code(errc::bad_response), T{}};
+    }
+    return {error_code{}, std::move(*value)};
+}
+
 // Completes a handler on its associated executor.
 template <class T>
 void complete(asio::any_completion_handler<void(error_code, T)> handler, const asio::any_io_executor& fallback,
@@ -375,15 +401,16 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     }
 
     // Runs `work` (a coroutine producing {error_code, T}) and completes `handler` with it, on the handler's
-    // executor, honouring the handler's cancellation slot.
+    // executor, honouring the handler's cancellation slot. The completion holds the implementation: `work`
+    // runs on `this`, and the client handles that started it may all be gone before it even begins.
     template <class T, class Work>
     void launch(Work work, asio::any_completion_handler<void(error_code, T)> handler)
     {
         auto slot = asio::get_associated_cancellation_slot(handler);
-        auto done = [handler = std::move(handler), fallback = executor](std::exception_ptr failure,
-                                                                        std::pair<error_code, T> result) mutable {
+        auto done = [self = shared_from_this(), handler = std::move(handler)](std::exception_ptr failure,
+                                                                              std::pair<error_code, T> result) mutable {
             if (failure) result = {make_error_code(errc::bad_response), T{}};
-            complete(std::move(handler), fallback, result.first, std::move(result.second));
+            complete(std::move(handler), self->executor, result.first, std::move(result.second));
         };
         asio::co_spawn(executor, std::move(work), asio::bind_cancellation_slot(slot, std::move(done)));
     }
@@ -402,20 +429,10 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     {
         diagnostics local;
         if (!call.diag) call.diag = &local;
-        http_request request;
-        request.method = std::move(method);
-        request.target = std::move(target);
-        request.body = std::move(body);
-        if (!request.body.empty()) request.headers.push_back({"Content-Type", "application/json"});
-        if (!token.empty()) request.headers.push_back({"Authorization", "Bearer " + token});
-        auto [ec, response] = co_await execute(std::move(request), call);
+        auto [ec, response] =
+            co_await execute(json_request(std::move(method), std::move(target), std::move(body), token), call);
         if (ec) co_return std::pair{ec, T{}};
-        auto value = read(response.body);
-        if (!value) {
-            call.diag->message = "the registry's response is not a valid document: " + value.error().diag.message;
-            co_return std::pair{make_error_code(errc::bad_response), T{}};
-        }
-        co_return std::pair{error_code{}, std::move(*value)};
+        co_return decode_answer<T>(response.body, read, *call.diag);
     }
 };
 
@@ -445,10 +462,25 @@ result<client> client::create(executor_type executor, client_options options, st
 client::executor_type client::get_executor() const noexcept { return impl_->executor; }
 const client_options& client::options() const noexcept { return impl_->options; }
 
-void client::list_servers_impl(list_options query, call_options call,
-                               asio::any_completion_handler<void(error_code, model::server_list)> handler)
+namespace {
+
+// "/v0.1/servers/{name}": the root of one server's resources, its name percent-encoded.
+std::string server_path(const std::string& api_version, const std::string& name)
 {
-    std::string target = "/" + impl_->options.api_version + "/servers";
+    return "/" + api_version + "/servers/" + percent_encode(name);
+}
+
+// "/v0.1/servers/{name}/versions/{version}": one published version.
+std::string version_path(const std::string& api_version, const std::string& name, const std::string& version)
+{
+    return server_path(api_version, name) + "/versions/" + percent_encode(version);
+}
+
+// The query that asks for deleted entries too; nothing when they are not wanted (the registry's default).
+std::string include_deleted_query(bool include_deleted) { return include_deleted ? "?include_deleted=true" : ""; }
+
+std::string list_query(const list_options& query)
+{
     std::string params;
     auto add = [&](std::string_view name, const std::string& value) {
         params += (params.empty() ? "?" : "&") + std::string(name) + "=" + percent_encode(value);
@@ -459,50 +491,26 @@ void client::list_servers_impl(list_options query, call_options call,
     if (query.updated_since) add("updated_since", query.updated_since->to_string());
     if (query.version) add("version", *query.version);
     if (query.include_deleted) add("include_deleted", *query.include_deleted ? "true" : "false");
-    auto self = impl_;
-    impl_->launch<model::server_list>(
-        self->get_json<model::server_list>(target + params, call,
-                                           [](const std::string& body) { return model::parse_server_list(body); }),
-        std::move(handler));
+    return params;
 }
 
-void client::get_server_impl(std::string name, std::string version, bool include_deleted, call_options call,
-                             asio::any_completion_handler<void(error_code, model::server_response)> handler)
+// A server.json as the body of a publish, an edit or a validation.
+std::string document_body(const model::server& server) { return json::serialize(model::to_json(server)); }
+
+// The body of both status changes: {"status", "statusMessage"?}.
+std::string status_body(model::server_status status, const std::optional<std::string>& message)
 {
-    std::string target = "/" + impl_->options.api_version + "/servers/" + percent_encode(name) + "/versions/" +
-                         percent_encode(version) + (include_deleted ? "?include_deleted=true" : "");
-    impl_->launch<model::server_response>(
-        impl_->get_json<model::server_response>(
-            std::move(target), call, [](const std::string& body) { return model::parse_server_response(body); }),
-        std::move(handler));
+    json::object body{{"status", model::to_string(status)}};
+    if (message) body["statusMessage"] = *message;
+    return json::serialize(body);
 }
 
-void client::list_versions_impl(std::string name, bool include_deleted, call_options call,
-                                asio::any_completion_handler<void(error_code, model::server_list)> handler)
+result<model::server_response> read_server_response(const std::string& body)
 {
-    std::string target = "/" + impl_->options.api_version + "/servers/" + percent_encode(name) + "/versions" +
-                         (include_deleted ? "?include_deleted=true" : "");
-    impl_->launch<model::server_list>(
-        impl_->get_json<model::server_list>(std::move(target), call,
-                                            [](const std::string& body) { return model::parse_server_list(body); }),
-        std::move(handler));
+    return model::parse_server_response(body);
 }
 
-void client::request_impl(http_request request, call_options call,
-                          asio::any_completion_handler<void(error_code, http_response)> handler)
-{
-    auto self = impl_;
-    auto work = [](std::shared_ptr<impl> p, http_request r,
-                   call_options c) -> asio::awaitable<std::pair<error_code, http_response>> {
-        auto [ec, response] = co_await p->execute(std::move(r), c);
-        // An HTTP error status is an answer here, not a failure.
-        if (ec && ec.category() == http_category()) ec = {};
-        co_return std::pair{ec, std::move(response)};
-    };
-    impl_->launch<http_response>(work(self, std::move(request), call), std::move(handler));
-}
-
-namespace {
+result<model::server_list> read_server_list(const std::string& body) { return model::parse_server_list(body); }
 
 result<status_update> read_status_update(const std::string& body)
 {
@@ -551,75 +559,116 @@ result<registry_token> read_token(const std::string& body)
     return out;
 }
 
-std::string status_body(const std::optional<model::server_status>& status, const std::optional<std::string>& message)
-{
-    json::object body{{"status", model::to_string(status.value_or(model::server_status::active))}};
-    if (message) body["statusMessage"] = *message;
-    return json::serialize(body);
-}
-
 }  // namespace
 
-void client::write_impl(write_request w, call_options call,
-                        asio::any_completion_handler<void(error_code, model::server_response)> handler)
+void client::list_servers_impl(std::shared_ptr<impl> p, list_options query, call_options call,
+                               asio::any_completion_handler<void(error_code, model::server_list)> handler)
 {
-    const std::string api = "/" + impl_->options.api_version;
-    std::string method, target, body;
-    switch (w.kind) {
-    case write_kind::publish:
-        method = "POST";
-        target = api + "/publish";
-        body = json::serialize(model::to_json(w.server));
-        break;
-    case write_kind::edit:
-        method = "PUT";
-        target = api + "/servers/" + percent_encode(w.server.name) + "/versions/" + percent_encode(w.server.version);
-        body = json::serialize(model::to_json(w.server));
-        break;
-    case write_kind::remove:
-        method = "DELETE";
-        target = api + "/servers/" + percent_encode(w.name) + "/versions/" + percent_encode(w.version);
-        break;
-    default:
-        method = "PATCH";
-        target = api + "/servers/" + percent_encode(w.name) + "/versions/" + percent_encode(w.version) + "/status";
-        body = status_body(w.status, w.message);
-        break;
-    }
-    impl_->launch<model::server_response>(
-        impl_->send_json<model::server_response>(std::move(method), std::move(target), std::move(body),
-                                                 std::move(w.token), call,
-                                                 [](const std::string& b) { return model::parse_server_response(b); }),
+    std::string target = "/" + p->options.api_version + "/servers" + list_query(query);
+    p->launch<model::server_list>(p->get_json<model::server_list>(std::move(target), call, read_server_list),
+                                  std::move(handler));
+}
+
+void client::get_server_impl(std::shared_ptr<impl> p, get_server_request request, call_options call,
+                             asio::any_completion_handler<void(error_code, model::server_response)> handler)
+{
+    std::string target = version_path(p->options.api_version, request.name, request.version) +
+                         include_deleted_query(request.include_deleted);
+    p->launch<model::server_response>(
+        p->get_json<model::server_response>(std::move(target), call, read_server_response), std::move(handler));
+}
+
+void client::list_versions_impl(std::shared_ptr<impl> p, list_versions_request request, call_options call,
+                                asio::any_completion_handler<void(error_code, model::server_list)> handler)
+{
+    std::string target = server_path(p->options.api_version, request.name) + "/versions" +
+                         include_deleted_query(request.include_deleted);
+    p->launch<model::server_list>(p->get_json<model::server_list>(std::move(target), call, read_server_list),
+                                  std::move(handler));
+}
+
+void client::request_impl(std::shared_ptr<impl> p, http_request request, call_options call,
+                          asio::any_completion_handler<void(error_code, http_response)> handler)
+{
+    auto work = [](std::shared_ptr<impl> self, http_request r,
+                   call_options c) -> asio::awaitable<std::pair<error_code, http_response>> {
+        auto [ec, response] = co_await self->execute(std::move(r), c);
+        // An HTTP error status is an answer here, not a failure.
+        if (ec && ec.category() == http_category()) ec = {};
+        co_return std::pair{ec, std::move(response)};
+    };
+    p->launch<http_response>(work(p, std::move(request), call), std::move(handler));
+}
+
+void client::publish_impl(std::shared_ptr<impl> p, publish_request request, call_options call,
+                          asio::any_completion_handler<void(error_code, model::server_response)> handler)
+{
+    std::string target = "/" + p->options.api_version + "/publish";
+    p->launch<model::server_response>(
+        p->send_json<model::server_response>("POST", std::move(target), document_body(request.server),
+                                             std::move(request.token), call, read_server_response),
         std::move(handler));
 }
 
-void client::write_impl(write_request w, call_options call,
-                        asio::any_completion_handler<void(error_code, status_update)> handler)
+void client::edit_impl(std::shared_ptr<impl> p, edit_request request, call_options call,
+                       asio::any_completion_handler<void(error_code, model::server_response)> handler)
 {
-    std::string target = "/" + impl_->options.api_version + "/servers/" + percent_encode(w.name) + "/status";
-    impl_->launch<status_update>(impl_->send_json<status_update>("PATCH", std::move(target),
-                                                                 status_body(w.status, w.message), std::move(w.token),
-                                                                 call, read_status_update),
+    std::string target = version_path(p->options.api_version, request.server.name, request.server.version);
+    p->launch<model::server_response>(
+        p->send_json<model::server_response>("PUT", std::move(target), document_body(request.server),
+                                             std::move(request.token), call, read_server_response),
+        std::move(handler));
+}
+
+void client::delete_version_impl(std::shared_ptr<impl> p, delete_version_request request, call_options call,
+                                 asio::any_completion_handler<void(error_code, model::server_response)> handler)
+{
+    std::string target = version_path(p->options.api_version, request.name, request.version);
+    p->launch<model::server_response>(p->send_json<model::server_response>("DELETE", std::move(target), {},
+                                                                           std::move(request.token), call,
+                                                                           read_server_response),
+                                      std::move(handler));
+}
+
+void client::set_status_impl(std::shared_ptr<impl> p, set_status_request request, call_options call,
+                             asio::any_completion_handler<void(error_code, model::server_response)> handler)
+{
+    std::string target = version_path(p->options.api_version, request.name, request.version) + "/status";
+    p->launch<model::server_response>(
+        p->send_json<model::server_response>("PATCH", std::move(target), status_body(request.status, request.message),
+                                             std::move(request.token), call, read_server_response),
+        std::move(handler));
+}
+
+void client::set_status_all_impl(std::shared_ptr<impl> p, set_status_all_request request, call_options call,
+                                 asio::any_completion_handler<void(error_code, status_update)> handler)
+{
+    std::string target = server_path(p->options.api_version, request.name) + "/status";
+    p->launch<status_update>(p->send_json<status_update>("PATCH", std::move(target),
+                                                         status_body(request.status, request.message),
+                                                         std::move(request.token), call, read_status_update),
+                             std::move(handler));
+}
+
+void client::validate_impl(std::shared_ptr<impl> p, validate_request request, call_options call,
+                           asio::any_completion_handler<void(error_code, remote_validation)> handler)
+{
+    std::string target = "/" + p->options.api_version + "/validate";
+    p->launch<remote_validation>(p->send_json<remote_validation>("POST", std::move(target),
+                                                                 document_body(request.server), {}, call,
+                                                                 read_validation),
                                  std::move(handler));
 }
 
-void client::write_impl(write_request w, call_options call,
-                        asio::any_completion_handler<void(error_code, remote_validation)> handler)
-{
-    impl_->launch<remote_validation>(
-        impl_->send_json<remote_validation>("POST", "/" + impl_->options.api_version + "/validate",
-                                            json::serialize(model::to_json(w.server)), {}, call, read_validation),
-        std::move(handler));
-}
-
-void client::exchange_token_impl(std::string method, std::string body, call_options call,
+void client::exchange_token_impl(std::shared_ptr<impl> p, exchange_token_request request, call_options call,
                                  asio::any_completion_handler<void(error_code, registry_token)> handler)
 {
-    std::string target = "/" + impl_->options.api_version + "/auth/" + percent_encode(method);
-    impl_->launch<registry_token>(impl_->send_json<registry_token>("POST", std::move(target),
-                                                                   body.empty() ? std::string("{}") : std::move(body),
-                                                                   {}, call, read_token),
-                                  std::move(handler));
+    std::string target = "/" + p->options.api_version + "/auth/" + percent_encode(request.method);
+    // Every method's body is a JSON object: an empty one stands for the empty object.
+    std::string body = request.json_body.empty() ? std::string("{}") : std::move(request.json_body);
+    p->launch<registry_token>(
+        p->send_json<registry_token>("POST", std::move(target), std::move(body), {}, call, read_token),
+        std::move(handler));
 }
 
 result<std::string> sign_domain_proof(std::string_view domain, std::string_view private_key_pem, std::string timestamp)

@@ -111,9 +111,9 @@ TEST_CASE("a full mirror of the snapshot, then local queries that answer as the 
     auto latest = catalog.get("io.github.github/github-mcp-server");
     REQUIRE(latest);
     CHECK(latest->entry.official()->is_latest == true);
-    CHECK(latest->entry == client.get_server("io.github.github/github-mcp-server").value());
+    CHECK(latest->entry == client.get_server({.name = "io.github.github/github-mcp-server"}).value());
     CHECK(catalog.versions("io.github.github/github-mcp-server").value().size() ==
-          client.list_versions("io.github.github/github-mcp-server").value().servers.size());
+          client.list_versions({.name = "io.github.github/github-mcp-server"}).value().servers.size());
     auto missing = catalog.get("io.github.nobody/nothing");
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code == condition::not_found);
@@ -157,21 +157,27 @@ TEST_CASE("incremental sync: 3 publishes, a deprecation and a deletion arrive, a
     auto catalog = cache::catalog::open({}).value();
     REQUIRE(catalog.sync(client));
 
-    auto anonymous = client.exchange_token("none").value().token;
-    auto admin = client.exchange_token("admin", R"({"admin_key":"catalog-test-admin"})").value().token;
+    auto anonymous = client.exchange_token({.method = "none"}).value().token;
+    auto admin =
+        client.exchange_token({.method = "admin", .json_body = R"({"admin_key":"catalog-test-admin"})"}).value().token;
     for (auto version : {"1.0.0", "1.1.0", "2.0.0"}) {
         auto s = model::parse_server(json::serialize(json::object{{"$schema", model::current_schema_url},
                                                                   {"name", "io.modelcontextprotocol.anonymous/new"},
                                                                   {"description", "fresh"},
                                                                   {"version", version}}))
                      .value();
-        REQUIRE(client.publish(s, anonymous));
+        REQUIRE(client.publish({.server = s, .token = anonymous}));
     }
     const std::string deprecated_name = "io.github.github/github-mcp-server";
-    const auto deprecated_version = client.get_server(deprecated_name).value().server.version;
-    REQUIRE(client.set_status(deprecated_name, deprecated_version, model::server_status::deprecated, "old", admin));
+    const auto deprecated_version = client.get_server({.name = deprecated_name}).value().server.version;
+    const set_status_request deprecate{.name = deprecated_name,
+                                       .version = deprecated_version,
+                                       .status = model::server_status::deprecated,
+                                       .message = "old",
+                                       .token = admin};
+    REQUIRE(client.set_status(deprecate));
     // Deleting a latest version moves the flag to another row without touching it: the catalog must follow.
-    const auto versions = client.list_versions(deprecated_name).value().servers;
+    const auto versions = client.list_versions({.name = deprecated_name}).value().servers;
     std::string deleted_name, deleted_version;
     for (const auto& candidate : client
                                      .list_servers([] {
@@ -183,13 +189,18 @@ TEST_CASE("incremental sync: 3 publishes, a deprecation and a deletion arrive, a
                                      .value()
                                      .servers)
         if (candidate.server.name != deprecated_name &&
-            client.list_versions(candidate.server.name).value().servers.size() > 1) {
+            client.list_versions({.name = candidate.server.name}).value().servers.size() > 1) {
             deleted_name = candidate.server.name;
             deleted_version = candidate.server.version;
             break;
         }
     REQUIRE_FALSE(deleted_name.empty());
-    REQUIRE(client.set_status(deleted_name, deleted_version, model::server_status::deleted, std::nullopt, admin));
+    const set_status_request delete_latest{.name = deleted_name,
+                                           .version = deleted_version,
+                                           .status = model::server_status::deleted,
+                                           .message = std::nullopt,
+                                           .token = admin};
+    REQUIRE(client.set_status(delete_latest));
 
     auto report = catalog.sync(client);
     REQUIRE(report);
@@ -203,7 +214,7 @@ TEST_CASE("incremental sync: 3 publishes, a deprecation and a deletion arrive, a
     CHECK_FALSE(catalog.get(deleted_name, deleted_version));
     CHECK(catalog.get(deleted_name, deleted_version, true));
     CHECK(catalog.get(deleted_name).value().entry.server.version ==
-          client.get_server(deleted_name).value().server.version);
+          client.get_server({.name = deleted_name}).value().server.version);
 
     auto fresh = cache::catalog::open({}).value();
     REQUIRE(fresh.sync(client));
@@ -304,8 +315,8 @@ TEST_CASE("a mirror feeds the engine: the catalog served as a sub-registry" * do
     auto in_process = blocking_client::create_in_process(options, [&](const http_request& r) {
                           return sub_registry.handle(r);
                       }).value();
-    CHECK(in_process.get_server("io.github.github/github-mcp-server").value() ==
-          client.get_server("io.github.github/github-mcp-server").value());
+    CHECK(in_process.get_server({.name = "io.github.github/github-mcp-server"}).value() ==
+          client.get_server({.name = "io.github.github/github-mcp-server"}).value());
 }
 
 TEST_CASE("several registries in one catalog: entries tagged with their source, queries per source or across" *

@@ -99,10 +99,10 @@ TEST_CASE("against the engine: a hit inside the TTL, a 304 after it, stale while
     const auto port = running->port();
     auto c = blocking_client::create(cached_options(port, cache)).value();
 
-    auto first = c.get_server(some_server, "latest", false, call);
+    auto first = c.get_server({.name = some_server}, call);
     REQUIRE(first);
     CHECK(diag.cache == "miss");
-    auto second = c.get_server(some_server, "latest", false, call);
+    auto second = c.get_server({.name = some_server}, call);
     REQUIRE(second);
     CHECK(diag.cache == "hit");
     CHECK(diag.attempts == 0);  // no request was sent
@@ -112,7 +112,7 @@ TEST_CASE("against the engine: a hit inside the TTL, a 304 after it, stale while
     CHECK(diag.cache == "miss");
 
     std::this_thread::sleep_for(1100ms);  // the engine says max-age=1
-    auto third = c.get_server(some_server, "latest", false, call);
+    auto third = c.get_server({.name = some_server}, call);
     REQUIRE(third);
     CHECK(diag.cache == "revalidated");
     CHECK(diag.attempts == 1);
@@ -122,23 +122,23 @@ TEST_CASE("against the engine: a hit inside the TTL, a 304 after it, stale while
     auto options = cached_options(port, cache);
     options.bearer_token = "someone-else";
     auto other = blocking_client::create(options).value();
-    REQUIRE(other.get_server(some_server, "latest", false, call));
+    REQUIRE(other.get_server({.name = some_server}, call));
     CHECK(diag.cache == "miss");
 
     // Writes go around the cache.
     const auto before = cache->stats();
-    CHECK_FALSE(c.exchange_token("none", "{}", call));
+    CHECK_FALSE(c.exchange_token({.method = "none", .json_body = "{}"}, call));
     CHECK(diag.cache.empty());
     CHECK(cache->stats().misses == before.misses);
 
     running.reset();  // the registry is gone
     std::this_thread::sleep_for(1100ms);
-    auto stale = c.get_server(some_server, "latest", false, call);
+    auto stale = c.get_server({.name = some_server}, call);
     REQUIRE(stale);
     CHECK(diag.cache == "stale");
     CHECK(diag.message.find("stale") != std::string::npos);
     CHECK(stale->server.name == some_server);
-    auto missing = c.get_server("io.github.nobody/never-fetched", "latest", false, call);
+    auto missing = c.get_server({.name = "io.github.nobody/never-fetched"}, call);
     REQUIRE_FALSE(missing);
 
     auto offline_options = cached_options(port, cache);
@@ -148,7 +148,7 @@ TEST_CASE("against the engine: a hit inside the TTL, a 304 after it, stale while
     REQUIRE(served);
     CHECK(diag.cache == "stale");
     CHECK(served->servers.size() == page->servers.size());
-    auto not_cached = offline.get_server("io.github.nobody/never-fetched", "latest", false, call);
+    auto not_cached = offline.get_server({.name = "io.github.nobody/never-fetched"}, call);
     REQUIRE_FALSE(not_cached);
     CHECK(not_cached.error().code == errc::not_cached);
 

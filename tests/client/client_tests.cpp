@@ -145,15 +145,16 @@ TEST_CASE("every read endpoint and option, over HTTP and in-process alike" * doc
         for (const auto& r : recent.servers) CHECK(r.official()->updated_at > since.updated_since);
 
         auto [ec3, latest] = run<model::server_response>(
-            io, [&](auto h) { c->async_get_server("com.example/build-meta", "latest", false, {}, h); });
+            io, [&](auto h) { c->async_get_server({.name = "com.example/build-meta"}, {}, h); });
         REQUIRE_FALSE(ec3);
         CHECK(latest.server.version == "2.0.0");
-        auto [ec4, exact] = run<model::server_response>(
-            io, [&](auto h) { c->async_get_server("com.example/build-meta", "1.0.0+20130313144700", false, {}, h); });
+        auto [ec4, exact] = run<model::server_response>(io, [&](auto h) {
+            c->async_get_server({.name = "com.example/build-meta", .version = "1.0.0+20130313144700"}, {}, h);
+        });
         REQUIRE_FALSE(ec4);
         CHECK(exact.server.version == "1.0.0+20130313144700");
         auto [ec5, versions] = run<model::server_list>(
-            io, [&](auto h) { c->async_list_versions("com.example/build-meta", false, {}, h); });
+            io, [&](auto h) { c->async_list_versions({.name = "com.example/build-meta"}, {}, h); });
         REQUIRE_FALSE(ec5);
         CHECK(versions.servers.size() == 2);
 
@@ -161,7 +162,7 @@ TEST_CASE("every read endpoint and option, over HTTP and in-process alike" * doc
         call_options call;
         call.diag = &diag;
         auto [ec6, missing] = run<model::server_response>(
-            io, [&](auto h) { c->async_get_server("com.example/nope", "latest", false, call, h); });
+            io, [&](auto h) { c->async_get_server({.name = "com.example/nope"}, call, h); });
         CHECK(ec6 == condition::not_found);
         CHECK(ec6 == make_http_error(404));
         CHECK(diag.http_status == 404);
@@ -199,10 +200,10 @@ TEST_CASE("completion tokens: callback, use_future, use_awaitable, deferred, as_
             auto deferred_page = co_await c.async_list_servers(q);  // the default token: deferred
             CHECK(deferred_page.servers.size() == 3);
             auto [ec, response] =
-                co_await c.async_get_server("com.example/nope", "latest", false, {}, asio::as_tuple(asio::deferred));
+                co_await c.async_get_server({.name = "com.example/nope"}, {}, asio::as_tuple(asio::deferred));
             CHECK(ec == condition::not_found);
             try {
-                co_await c.async_get_server("com.example/nope", "latest", false, {}, asio::use_awaitable);
+                co_await c.async_get_server({.name = "com.example/nope"}, {}, asio::use_awaitable);
                 FAIL("expected an exception");
             }
             catch (const boost::system::system_error& e) {
@@ -214,6 +215,90 @@ TEST_CASE("completion tokens: callback, use_future, use_awaitable, deferred, as_
     io.restart();
     io.run();
     CHECK(awaited);
+}
+
+TEST_CASE("a deferred operation made by a temporary client completes after that client is destroyed" *
+          doctest::test_suite("client"))
+{
+    test::running_engine running(snapshot_registry());
+    asio::io_context io;
+    const std::string url = "http://127.0.0.1:" + std::to_string(running.port());
+    // Each client is a temporary, destroyed at the end of its statement: only the deferred operations remain,
+    // and nothing has been sent yet.
+    auto get = make_client(io, url).async_get_server({.name = "com.example/build-meta"});
+    auto versions = make_client(io, url).async_list_versions({.name = "com.example/build-meta"});
+    http_request search;
+    search.target = "/v0.1/x/io.github.mcpreg/search?q=filesystem&limit=2";
+    auto raw = make_client(io, url).async_request(search);
+
+    std::optional<std::pair<error_code, model::server_response>> got;
+    std::move(get)([&](error_code ec, model::server_response entry) { got.emplace(ec, std::move(entry)); });
+    bool awaited = false;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            auto list = co_await std::move(versions);
+            CHECK(list.servers.size() == 2);
+            auto found = co_await std::move(raw);
+            CHECK(found.status == 200);
+            awaited = true;
+        },
+        asio::detached);
+    io.run();
+    REQUIRE(got);
+    CHECK_FALSE(got->first);
+    CHECK(got->second.server.version == "2.0.0");
+    CHECK(awaited);
+}
+
+TEST_CASE("the request structs' defaults reach the wire: version latest, no include_deleted, body {}, status active" *
+          doctest::test_suite("client"))
+{
+    CHECK(get_server_request{}.version == "latest");
+    CHECK_FALSE(get_server_request{}.include_deleted);
+    CHECK_FALSE(list_versions_request{}.include_deleted);
+    CHECK(set_status_request{}.status == model::server_status::active);
+    CHECK_FALSE(set_status_request{}.message.has_value());
+    CHECK(set_status_all_request{}.status == model::server_status::active);
+    CHECK(exchange_token_request{}.json_body == "{}");
+
+    std::vector<http_request> seen;
+    test::fault_server server([&](const http_request& r, int) {
+        seen.push_back(r);
+        return fault_action::respond(404, R"({"title":"Not Found","status":404,"detail":"nothing here"})");
+    });
+    asio::io_context io;
+    auto c = make_client(io, server.url());
+    const std::string name = "com.example/a";
+    auto latest = run<model::server_response>(io, [&](auto h) { c.async_get_server({.name = name}, {}, h); });
+    CHECK(latest.first == condition::not_found);
+    run<model::server_response>(io,
+                                [&](auto h) { c.async_get_server({.name = name, .include_deleted = true}, {}, h); });
+    run<model::server_list>(io, [&](auto h) { c.async_list_versions({.name = name}, {}, h); });
+    run<registry_token>(io, [&](auto h) { c.async_exchange_token({.method = "none"}, {}, h); });
+    run<model::server_response>(io, [&](auto h) {
+        c.async_set_status({.name = name, .version = "1.0.0", .message = std::nullopt, .token = "t"}, {}, h);
+    });
+    run<status_update>(
+        io, [&](auto h) { c.async_set_status_all({.name = name, .message = std::nullopt, .token = "t"}, {}, h); });
+
+    REQUIRE(seen.size() == 6);  // a 404 is not retried: one request per operation
+    CHECK(seen[0].method == "GET");
+    CHECK(seen[0].target == "/v0.1/servers/com.example%2Fa/versions/latest");
+    CHECK(seen[1].target == "/v0.1/servers/com.example%2Fa/versions/latest?include_deleted=true");
+    CHECK(seen[2].target == "/v0.1/servers/com.example%2Fa/versions");
+    CHECK(seen[3].method == "POST");
+    CHECK(seen[3].target == "/v0.1/auth/none");
+    CHECK(seen[3].body == "{}");
+    CHECK(seen[3].header("Content-Type") == "application/json");
+    CHECK(seen[3].header("Authorization").empty());
+    CHECK(seen[4].method == "PATCH");
+    CHECK(seen[4].target == "/v0.1/servers/com.example%2Fa/versions/1.0.0/status");
+    CHECK(seen[4].body == R"({"status":"active"})");
+    CHECK(seen[4].header("Authorization") == "Bearer t");
+    CHECK(seen[5].method == "PATCH");
+    CHECK(seen[5].target == "/v0.1/servers/com.example%2Fa/status");
+    CHECK(seen[5].body == R"({"status":"active"})");
 }
 
 TEST_CASE("cancellation through the handler's slot ends a stalled request at once" * doctest::test_suite("client"))
@@ -582,19 +667,19 @@ TEST_CASE("the blocking client and its range" * doctest::test_suite("client"))
     auto page = c.list_servers({});
     REQUIRE(page);
     CHECK(page->servers.size() == 30);
-    auto missing = c.get_server("com.example/nope");
+    auto missing = c.get_server({.name = "com.example/nope"});
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code == condition::not_found);
     CHECK(missing.error().diag.server_message == "Server not found");
     CHECK(missing.error().diag.url.find("/v0.1/servers/com.example%2Fnope/versions/latest") != std::string::npos);
     try {
-        (void)c.get_server("com.example/nope").value();
+        (void)c.get_server({.name = "com.example/nope"}).value();
         FAIL("value() did not throw");
     }
     catch (const error_exception& e) {
         CHECK(e.diagnostics().http_status == 404);
     }
-    CHECK(c.list_versions("com.example/build-meta").value().servers.size() == 2);
+    CHECK(c.list_versions({.name = "com.example/build-meta"}).value().servers.size() == 2);
     list_options query;
     query.limit = 100;
     std::size_t count = 0;
@@ -607,7 +692,7 @@ TEST_CASE("the blocking client and its range" * doctest::test_suite("client"))
     auto in_process = blocking_client::create_in_process(fast_options("http://in-process"), [](const http_request& r) {
                           return snapshot_registry().handle(r);
                       }).value();
-    CHECK(in_process.get_server("com.example/build-meta").value().server.version == "2.0.0");
+    CHECK(in_process.get_server({.name = "com.example/build-meta"}).value().server.version == "2.0.0");
 
     auto unreachable = blocking_client::create(fast_options("http://127.0.0.1:1")).value();
     std::size_t errors = 0, rows = 0;
@@ -626,17 +711,17 @@ TEST_CASE("writes through the client: token exchange, publish, edit, status, val
     test::running_engine running(reg);
     auto c = blocking_client::create(fast_options("http://127.0.0.1:" + std::to_string(running.port()))).value();
 
-    auto anonymous = c.exchange_token("none");
+    auto anonymous = c.exchange_token({.method = "none"});
     REQUIRE(anonymous);
     CHECK(anonymous->expires_at > 0);
     auto server = model::parse_server(
                       R"({"$schema":"https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
         "name":"io.modelcontextprotocol.anonymous/client-test","description":"written by the client","version":"1.0.0"})")
                       .value();
-    auto published = c.publish(server, anonymous->token);
+    auto published = c.publish({.server = server, .token = anonymous->token});
     REQUIRE(published);
     CHECK(published->official()->is_latest == true);
-    auto duplicate = c.publish(server, anonymous->token);
+    auto duplicate = c.publish({.server = server, .token = anonymous->token});
     REQUIRE_FALSE(duplicate);
     CHECK(duplicate.error().code == condition::invalid_input);
     CHECK(duplicate.error().diag.http_status == 400);
@@ -644,44 +729,52 @@ TEST_CASE("writes through the client: token exchange, publish, edit, status, val
     CHECK(duplicate.error().diag.attempts == 1);  // a POST is never retried
     auto forbidden = server;
     forbidden.name = "com.example/not-mine";
-    CHECK(c.publish(forbidden, anonymous->token).error().code == condition::unauthorized);
-    CHECK(c.publish(server, "garbage").error().code == make_http_error(401));
+    CHECK(c.publish({.server = forbidden, .token = anonymous->token}).error().code == condition::unauthorized);
+    CHECK(c.publish({.server = server, .token = "garbage"}).error().code == make_http_error(401));
 
     server.description = "edited";
-    auto edited = c.edit(server, anonymous->token);
+    auto edited = c.edit({.server = server, .token = anonymous->token});
     REQUIRE(edited);
     CHECK(edited->server.description == "edited");
-    auto deprecated =
-        c.set_status(server.name, "1.0.0", model::server_status::deprecated, "use 2.0.0", anonymous->token);
+    auto deprecated = c.set_status({.name = server.name,
+                                    .version = "1.0.0",
+                                    .status = model::server_status::deprecated,
+                                    .message = "use 2.0.0",
+                                    .token = anonymous->token});
     REQUIRE(deprecated);
     CHECK(deprecated->official()->status == "deprecated");
     CHECK(deprecated->official()->status_message == "use 2.0.0");
     auto second = server;
     second.version = "2.0.0";
-    REQUIRE(c.publish(second, anonymous->token));
-    auto all = c.set_status_all(server.name, model::server_status::deleted, std::nullopt, anonymous->token);
+    REQUIRE(c.publish({.server = second, .token = anonymous->token}));
+    auto all = c.set_status_all({.name = server.name,
+                                 .status = model::server_status::deleted,
+                                 .message = std::nullopt,
+                                 .token = anonymous->token});
     REQUIRE(all);
     CHECK(all->updated_count == 2);
-    CHECK(c.get_server(server.name).error().code == condition::not_found);
-    CHECK(c.get_server(server.name, "latest", true).value().server.version == "2.0.0");
+    CHECK(c.get_server({.name = server.name}).error().code == condition::not_found);
+    CHECK(c.get_server({.name = server.name, .include_deleted = true}).value().server.version == "2.0.0");
 
     auto bad = server;
     bad.version = "^1.0.0";
-    auto report = c.validate(bad);
+    auto report = c.validate({.server = bad});
     REQUIRE(report);
     CHECK_FALSE(report->valid);
     REQUIRE_FALSE(report->issues.empty());
     CHECK(report->issues[0].path == "version");
     CHECK(report->issues[0].type == "semantic");
-    CHECK(c.validate(second).value().valid);
+    CHECK(c.validate({.server = second}).value().valid);
 
-    auto admin = c.exchange_token("admin", R"({"admin_key":"correct horse battery staple"})");
+    auto admin = c.exchange_token({.method = "admin", .json_body = R"({"admin_key":"correct horse battery staple"})"});
     REQUIRE(admin);
-    CHECK(c.exchange_token("admin", R"({"admin_key":"wrong"})").error().code == condition::unauthorized);
-    auto removed = c.delete_version(server.name, "1.0.0", admin->token);
+    CHECK(c.exchange_token({.method = "admin", .json_body = R"({"admin_key":"wrong"})"}).error().code ==
+          condition::unauthorized);
+    auto removed = c.delete_version({.name = server.name, .version = "1.0.0", .token = admin->token});
     REQUIRE(removed);
     CHECK(removed->server.version == "1.0.0");
-    CHECK(c.list_versions(server.name, true).value().servers.size() == 2);  // a tombstone, not an erasure
+    // A tombstone, not an erasure.
+    CHECK(c.list_versions({.name = server.name, .include_deleted = true}).value().servers.size() == 2);
     CHECK(reg.audit_log().value().size() >= 7);
 
     // The async form, with co_await.
@@ -692,10 +785,10 @@ TEST_CASE("writes through the client: token exchange, publish, edit, status, val
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
-            auto token = co_await async.async_exchange_token("none", "{}");
+            auto token = co_await async.async_exchange_token({.method = "none", .json_body = "{}"});
             auto third = server;
             third.version = "3.0.0";
-            auto entry = co_await async.async_publish(third, token.token);
+            auto entry = co_await async.async_publish({.server = third, .token = token.token});
             CHECK(entry.server.version == "3.0.0");
             done = true;
         },
@@ -842,21 +935,23 @@ TEST_CASE("a GitHub Actions ID token end to end: keys from a fake issuer on 127.
 
     const auto id_token = actions.sign(test::github_actions_claims(issuer.url(), "mcp-registry", "octo-org",
                                                                    "repo:octo-org/octo-repo:ref:refs/heads/main"));
-    auto token = c.exchange_token("github-oidc", json::serialize(json::object{{"oidc_token", id_token}}));
+    auto token = c.exchange_token(
+        {.method = "github-oidc", .json_body = json::serialize(json::object{{"oidc_token", id_token}})});
     REQUIRE(token);
     auto mine = model::parse_server(json::serialize(json::object{{"$schema", model::current_schema_url},
                                                                  {"name", "io.github.octo-org/tool"},
                                                                  {"description", "from CI"},
                                                                  {"version", "1.0.0"}}))
                     .value();
-    CHECK(c.publish(mine, token->token));
+    CHECK(c.publish({.server = mine, .token = token->token}));
     auto theirs = mine;
     theirs.name = "io.github.someone-else/tool";
-    auto refused = c.publish(theirs, token->token);
+    auto refused = c.publish({.server = theirs, .token = token->token});
     REQUIRE_FALSE(refused);
     CHECK(refused.error().diag.http_status == 403);
 
-    auto forged = c.exchange_token("github-oidc", json::serialize(json::object{{"oidc_token", id_token + "x"}}));
+    auto forged = c.exchange_token(
+        {.method = "github-oidc", .json_body = json::serialize(json::object{{"oidc_token", id_token + "x"}})});
     REQUIRE_FALSE(forged);
     CHECK(forged.error().code == condition::unauthorized);
     CHECK(issuer.requests() == 1);  // the key set was fetched once and cached

@@ -70,7 +70,8 @@ asio::awaitable<void> publisher(client c, std::string token, int id, std::chrono
         s.name = "io.github.load/p" + std::to_string(id) + (n % 2 ? "-n" + std::to_string(n) : "");
         s.version = "1." + std::to_string(n) + ".0";
         s.description = "load test";
-        auto [ec, published] = co_await c.async_publish(s, token, {}, asio::as_tuple(asio::use_awaitable));
+        auto [ec, published] =
+            co_await c.async_publish({.server = s, .token = token}, {}, asio::as_tuple(asio::use_awaitable));
         if (ec) {
             ++state.refused;
             state.problem("publish " + s.name + " " + s.version + ": " + ec.message());

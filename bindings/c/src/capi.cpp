@@ -421,7 +421,7 @@ int mcpreg_client_get_server(mcpreg_server** out, mcpreg_client* client, const c
     return guarded(err, [&]() -> int {
         if (!out || !client || !name) return invalid(err, "out, client and name are required");
         *out = nullptr;
-        auto got = client->client.get_server(name, version ? version : "latest");
+        auto got = client->client.get_server({.name = name, .version = version ? version : "latest"});
         if (!got) return fail(err, got.error());
         *out = new mcpreg_server{std::move(*got)};
         return MCPREG_OK;
@@ -466,8 +466,9 @@ int mcpreg_server_iter_next(const mcpreg_server** out, mcpreg_server_iter* iter,
         while (iter->position >= iter->page.size()) {
             if (iter->exhausted || !iter->owner) return static_cast<int>(MCPREG_ITEROVER);
             auto& walker = iter->walker;
-            result<model::server_list> page = iter->versions_of ? iter->owner->client.list_versions(*iter->versions_of)
-                                                                : iter->owner->client.list_servers(walker->query());
+            result<model::server_list> page = iter->versions_of
+                                                  ? iter->owner->client.list_versions({.name = *iter->versions_of})
+                                                  : iter->owner->client.list_servers(walker->query());
             if (!page && walker && walker->retry_smaller(page.error().code)) continue;  // a page over the size cap
             if (!page) return fail(err, page.error());  // the iterator stays where it was: call again to retry
             if (walker)
@@ -491,7 +492,7 @@ int mcpreg_client_get_server_async(mcpreg_client* client, const char* name, cons
         client->callbacks.post([client, name = std::string(name), version = std::string(version ? version : "latest"),
                                 callback, user_data]() noexcept {
             try {
-                auto got = client->client.get_server(name, version);
+                auto got = client->client.get_server({.name = name, .version = version});
                 if (!got) callback(status_of(got.error().code), nullptr, owned_error(got.error()), user_data);
                 else callback(MCPREG_OK, new mcpreg_server{std::move(*got)}, nullptr, user_data);
             }
@@ -536,7 +537,7 @@ int mcpreg_client_login(char** token, mcpreg_client* client, const char* method,
     return guarded(err, [&]() -> int {
         if (!token || !client || !method) return invalid(err, "token, client and method are required");
         *token = nullptr;
-        auto got = client->client.exchange_token(method, json_body ? json_body : "{}");
+        auto got = client->client.exchange_token({.method = method, .json_body = json_body ? json_body : "{}"});
         if (!got) return fail(err, got.error());
         *token = duplicate(got->token);
         return MCPREG_OK;
@@ -549,7 +550,7 @@ int mcpreg_client_publish(mcpreg_server** out, mcpreg_client* client, const mcpr
     return guarded(err, [&]() -> int {
         if (!client || !server || !token) return invalid(err, "client, server and token are required");
         if (out) *out = nullptr;
-        auto published = client->client.publish(server->entry.server, token);
+        auto published = client->client.publish({.server = server->entry.server, .token = token});
         if (!published) return fail(err, published.error());
         if (out) *out = new mcpreg_server{std::move(*published)};
         return MCPREG_OK;
@@ -565,11 +566,13 @@ int mcpreg_client_set_status(mcpreg_client* client, const char* name, const char
         if (!parsed) return invalid(err, std::string("not a status: ") + status);
         const std::optional<std::string> text = message ? std::optional<std::string>(message) : std::nullopt;
         if (version) {
-            auto done = client->client.set_status(name, version, *parsed, text, token);
+            auto done = client->client.set_status(
+                {.name = name, .version = version, .status = *parsed, .message = text, .token = token});
             if (!done) return fail(err, done.error());
         }
         else {
-            auto done = client->client.set_status_all(name, *parsed, text, token);
+            auto done =
+                client->client.set_status_all({.name = name, .status = *parsed, .message = text, .token = token});
             if (!done) return fail(err, done.error());
         }
         return MCPREG_OK;

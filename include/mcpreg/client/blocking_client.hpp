@@ -1,4 +1,5 @@
-// A synchronous facade over the async client: each call runs to completion on a private io_context.
+// A synchronous facade over the async client: each call runs a private io_context on the caller's thread until
+// it runs out of work.
 #pragma once
 
 #include <mcpreg/client/client.hpp>
@@ -57,14 +58,22 @@ private:
 
 /// The client's operations as blocking calls returning result<T> (with diagnostics on failure).
 ///
+/// \par Threads and I/O
+/// The blocking client starts no thread. It owns a private io_context, and each call starts the asynchronous
+/// operation on it and then runs that io_context on the calling thread until it has no work left, so every
+/// handler runs on the caller's thread, inside the call. Between calls nothing runs: idle keep-alive
+/// connections wait unread. (Host name resolution is Asio's: it may use a resolver thread of its own.)
+///
 /// \par Thread safety
-/// Calls may come from several threads; they run one at a time. Do not call from inside a handler running
-/// on the client's own io_context (it would wait for itself).
+/// Calls may come from several threads; a mutex makes them run one at a time. Do not call from inside a
+/// handler running on the client's own io_context, e.g. from an operation started through async_client():
+/// the call would wait for the mutex its own caller holds.
 class MCPREG_API blocking_client {
 public:
-    /// A client with its own I/O thread (stopped and joined by the destructor).
+    /// A client over the network, on a private io_context that each call runs on the caller's thread.
     static result<blocking_client> create(client_options options = {});
-    /// Requests go to `handler` in-process (e.g. an embedded engine::registry), with no sockets.
+    /// Requests go to `handler` in-process (e.g. an embedded engine::registry), with no sockets. `handler` runs
+    /// on the calling thread, inside each call.
     static result<blocking_client> create_in_process(client_options options,
                                                      std::function<http_response(const http_request&)> handler);
 
@@ -73,39 +82,31 @@ public:
     ~blocking_client();
 
     /// Each call is the blocking form of the client operation of the same name (see mcpreg::client):
-    /// the same arguments, the result or the error with its diagnostics.
+    /// the same request, the result or the error with its diagnostics.
     result<model::server_list> list_servers(const list_options& query = {}, call_options call = {});
-    result<model::server_response> get_server(const std::string& name, const std::string& version = "latest",
-                                              bool include_deleted = false, call_options call = {});
-    result<model::server_list> list_versions(const std::string& name, bool include_deleted = false,
-                                             call_options call = {});
-    result<model::server_response> publish(const model::server& server, const std::string& token,
-                                           call_options call = {});
-    result<model::server_response> edit(const model::server& server, const std::string& token, call_options call = {});
-    result<model::server_response> delete_version(const std::string& name, const std::string& version,
-                                                  const std::string& token, call_options call = {});
-    result<model::server_response> set_status(const std::string& name, const std::string& version,
-                                              model::server_status status, const std::optional<std::string>& message,
-                                              const std::string& token, call_options call = {});
-    result<status_update> set_status_all(const std::string& name, model::server_status status,
-                                         const std::optional<std::string>& message, const std::string& token,
-                                         call_options call = {});
-    result<remote_validation> validate(const model::server& server, call_options call = {});
+    result<model::server_response> get_server(get_server_request req, call_options call = {});
+    result<model::server_list> list_versions(list_versions_request req, call_options call = {});
+    result<model::server_response> publish(publish_request req, call_options call = {});
+    result<model::server_response> edit(edit_request req, call_options call = {});
+    result<model::server_response> delete_version(delete_version_request req, call_options call = {});
+    result<model::server_response> set_status(set_status_request req, call_options call = {});
+    result<status_update> set_status_all(set_status_all_request req, call_options call = {});
+    result<remote_validation> validate(validate_request req, call_options call = {});
     /// See client::async_exchange_token.
-    result<registry_token> exchange_token(const std::string& method, const std::string& json_body = "{}",
-                                          call_options call = {});
+    result<registry_token> exchange_token(exchange_token_request req, call_options call = {});
 
     /// Any request; HTTP error statuses come back as responses.
     result<http_response> request(http_request req, call_options call = {});
     /// Every server matching `query`, fetched lazily page by page.
     server_range all_servers(list_options query = {});
 
-    /// The asynchronous client underneath, on the blocking client's I/O thread.
+    /// The asynchronous client underneath. Its executor is the blocking client's private io_context, which
+    /// runs only inside a blocking call: an operation started here makes progress (and its handler runs) only
+    /// during the next blocking call on this client, which also waits for it to finish.
     mcpreg::client& async_client() noexcept;
 
-    struct impl;
-
 private:
+    struct impl;
     friend class server_range;
     explicit blocking_client(std::unique_ptr<impl> p) noexcept;
     std::unique_ptr<impl> impl_;

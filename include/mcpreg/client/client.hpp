@@ -5,6 +5,7 @@
 #include <mcpreg/client/connection.hpp>
 #include <mcpreg/client/options.hpp>
 #include <mcpreg/client/page_walker.hpp>
+#include <mcpreg/client/requests.hpp>
 #include <mcpreg/error.hpp>
 #include <mcpreg/export.hpp>
 #include <mcpreg/model/server.hpp>
@@ -55,9 +56,14 @@ struct remote_validation {
 /// \par Executor
 /// Handlers run on their associated executor, else on the client's. The client starts no threads.
 ///
+/// \par Requests
+/// Each operation takes one request struct (requests.hpp; list_options for listing), so calls name their
+/// fields: `c.async_get_server({.name = "io.github.x/y", .include_deleted = true})`.
+///
 /// \par Object lifetimes
-/// Copies share one set of connections. Operations keep what they need alive; the client may be destroyed
-/// while they run (they complete normally).
+/// `client` is a cheap handle: copies share one implementation (options, connections). Every operation holds
+/// its own reference to that implementation from the call that creates it, so a client may be destroyed
+/// while its operations run, and before a deferred operation it created is launched: they complete normally.
 ///
 /// \par Thread safety
 /// Distinct objects: safe. Shared objects: operations may be started concurrently from any thread.
@@ -80,8 +86,8 @@ public:
     auto async_list_servers(list_options query, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, model::server_list)>(
-            [this](auto handler, list_options q, call_options c) {
-                list_servers_impl(std::move(q), c, std::move(handler));
+            [p = impl_](auto handler, list_options q, call_options c) {
+                list_servers_impl(p, std::move(q), c, std::move(handler));
             },
             token, std::move(query), call);
     }
@@ -89,25 +95,24 @@ public:
     /// GET /servers/{name}/versions/{version}; version "latest" (the default) picks the latest.
     /// Handler: void(error_code, model::server_response).
     template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, model::server_response)) Token = boost::asio::deferred_t>
-    auto async_get_server(std::string name, std::string version = "latest", bool include_deleted = false,
-                          call_options call = {}, Token&& token = {})
+    auto async_get_server(get_server_request request, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, model::server_response)>(
-            [this](auto handler, std::string n, std::string v, bool deleted, call_options c) {
-                get_server_impl(std::move(n), std::move(v), deleted, c, std::move(handler));
+            [p = impl_](auto handler, get_server_request r, call_options c) {
+                get_server_impl(p, std::move(r), c, std::move(handler));
             },
-            token, std::move(name), std::move(version), include_deleted, call);
+            token, std::move(request), call);
     }
 
     /// GET /servers/{name}/versions: every version, newest first. Handler: void(error_code, model::server_list).
     template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, model::server_list)) Token = boost::asio::deferred_t>
-    auto async_list_versions(std::string name, bool include_deleted = false, call_options call = {}, Token&& token = {})
+    auto async_list_versions(list_versions_request request, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, model::server_list)>(
-            [this](auto handler, std::string n, bool deleted, call_options c) {
-                list_versions_impl(std::move(n), deleted, c, std::move(handler));
+            [p = impl_](auto handler, list_versions_request r, call_options c) {
+                list_versions_impl(p, std::move(r), c, std::move(handler));
             },
-            token, std::move(name), include_deleted, call);
+            token, std::move(request), call);
     }
 
     /// Any request to the registry, with the client's retries, redirects and headers. `target` is relative
@@ -117,125 +122,122 @@ public:
     auto async_request(http_request request, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, http_response)>(
-            [this](auto handler, http_request r, call_options c) { request_impl(std::move(r), c, std::move(handler)); },
+            [p = impl_](auto handler, http_request r, call_options c) {
+                request_impl(p, std::move(r), c, std::move(handler));
+            },
             token, std::move(request), call);
     }
 
     /// POST /publish with a registry token. Handler: void(error_code, model::server_response).
     template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, model::server_response)) Token = boost::asio::deferred_t>
-    auto async_publish(model::server server, std::string token, call_options call = {}, Token&& completion = {})
+    auto async_publish(publish_request request, call_options call = {}, Token&& token = {})
     {
-        return write_op<model::server_response>(write_kind::publish, std::move(server), {}, {}, std::nullopt,
-                                                std::nullopt, std::move(token), call, std::forward<Token>(completion));
+        return boost::asio::async_initiate<Token, void(error_code, model::server_response)>(
+            [p = impl_](auto handler, publish_request r, call_options c) {
+                publish_impl(p, std::move(r), c, std::move(handler));
+            },
+            token, std::move(request), call);
     }
 
     /// PUT /servers/{name}/versions/{version}: replaces a published version (edit permission).
     /// Handler: void(error_code, model::server_response).
     template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, model::server_response)) Token = boost::asio::deferred_t>
-    auto async_edit(model::server server, std::string token, call_options call = {}, Token&& completion = {})
+    auto async_edit(edit_request request, call_options call = {}, Token&& token = {})
     {
-        return write_op<model::server_response>(write_kind::edit, std::move(server), {}, {}, std::nullopt, std::nullopt,
-                                                std::move(token), call, std::forward<Token>(completion));
+        return boost::asio::async_initiate<Token, void(error_code, model::server_response)>(
+            [p = impl_](auto handler, edit_request r, call_options c) {
+                edit_impl(p, std::move(r), c, std::move(handler));
+            },
+            token, std::move(request), call);
     }
 
     /// DELETE /servers/{name}/versions/{version} (registries that offer it). Handler: void(error_code,
     /// model::server_response) with the removed version.
     template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, model::server_response)) Token = boost::asio::deferred_t>
-    auto async_delete_version(std::string name, std::string version, std::string token, call_options call = {},
-                              Token&& completion = {})
+    auto async_delete_version(delete_version_request request, call_options call = {}, Token&& token = {})
     {
-        return write_op<model::server_response>(write_kind::remove, {}, std::move(name), std::move(version),
-                                                std::nullopt, std::nullopt, std::move(token), call,
-                                                std::forward<Token>(completion));
+        return boost::asio::async_initiate<Token, void(error_code, model::server_response)>(
+            [p = impl_](auto handler, delete_version_request r, call_options c) {
+                delete_version_impl(p, std::move(r), c, std::move(handler));
+            },
+            token, std::move(request), call);
     }
 
     /// PATCH /servers/{name}/versions/{version}/status. Handler: void(error_code, model::server_response).
     template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, model::server_response)) Token = boost::asio::deferred_t>
-    auto async_set_status(std::string name, std::string version, model::server_status status,
-                          std::optional<std::string> message, std::string token, call_options call = {},
-                          Token&& completion = {})
+    auto async_set_status(set_status_request request, call_options call = {}, Token&& token = {})
     {
-        return write_op<model::server_response>(write_kind::status, {}, std::move(name), std::move(version), status,
-                                                std::move(message), std::move(token), call,
-                                                std::forward<Token>(completion));
+        return boost::asio::async_initiate<Token, void(error_code, model::server_response)>(
+            [p = impl_](auto handler, set_status_request r, call_options c) {
+                set_status_impl(p, std::move(r), c, std::move(handler));
+            },
+            token, std::move(request), call);
     }
 
     /// PATCH /servers/{name}/status: every version at once. Handler: void(error_code, status_update).
     template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, status_update)) Token = boost::asio::deferred_t>
-    auto async_set_status_all(std::string name, model::server_status status, std::optional<std::string> message,
-                              std::string token, call_options call = {}, Token&& completion = {})
+    auto async_set_status_all(set_status_all_request request, call_options call = {}, Token&& token = {})
     {
-        return write_op<status_update>(write_kind::status_all, {}, std::move(name), {}, status, std::move(message),
-                                       std::move(token), call, std::forward<Token>(completion));
+        return boost::asio::async_initiate<Token, void(error_code, status_update)>(
+            [p = impl_](auto handler, set_status_all_request r, call_options c) {
+                set_status_all_impl(p, std::move(r), c, std::move(handler));
+            },
+            token, std::move(request), call);
     }
 
     /// POST /validate: the registry's full check of a server.json. Handler: void(error_code, remote_validation).
     template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, remote_validation)) Token = boost::asio::deferred_t>
-    auto async_validate(model::server server, call_options call = {}, Token&& completion = {})
+    auto async_validate(validate_request request, call_options call = {}, Token&& token = {})
     {
-        return write_op<remote_validation>(write_kind::validate, std::move(server), {}, {}, std::nullopt, std::nullopt,
-                                           {}, call, std::forward<Token>(completion));
+        return boost::asio::async_initiate<Token, void(error_code, remote_validation)>(
+            [p = impl_](auto handler, validate_request r, call_options c) {
+                validate_impl(p, std::move(r), c, std::move(handler));
+            },
+            token, std::move(request), call);
     }
 
-    /// POST /auth/<method> with a JSON body: "none" (body {}), "admin" ({"admin_key"}), "dns" and "http"
-    /// ({"domain", "timestamp", "signed_timestamp"}, see sign_domain_proof), "github-at" ({"github_token"}),
-    /// "github-oidc" ({"oidc_token"}). Handler: void(error_code, registry_token).
+    /// POST /auth/<method>: exchanges a credential for a registry token (see exchange_token_request for each
+    /// method's body). Handler: void(error_code, registry_token).
     template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, registry_token)) Token = boost::asio::deferred_t>
-    auto async_exchange_token(std::string method, std::string json_body, call_options call = {},
-                              Token&& completion = {})
+    auto async_exchange_token(exchange_token_request request, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, registry_token)>(
-            [this](auto handler, std::string m, std::string b, call_options c) {
-                exchange_token_impl(std::move(m), std::move(b), c, std::move(handler));
+            [p = impl_](auto handler, exchange_token_request r, call_options c) {
+                exchange_token_impl(p, std::move(r), c, std::move(handler));
             },
-            completion, std::move(method), std::move(json_body), call);
+            token, std::move(request), call);
     }
-
-    struct impl;
 
 private:
-    enum class write_kind { publish, edit, remove, status, status_all, validate };
-    struct write_request {
-        write_kind kind;
-        model::server server;
-        std::string name, version;
-        std::optional<model::server_status> status;
-        std::optional<std::string> message;
-        std::string token;
-    };
-
-    template <class T, class Token>
-    auto write_op(write_kind kind, model::server server, std::string name, std::string version,
-                  std::optional<model::server_status> status, std::optional<std::string> message, std::string token,
-                  call_options call, Token&& completion)
-    {
-        return boost::asio::async_initiate<Token, void(error_code, T)>(
-            [this](auto handler, write_request w, call_options c) {
-                // any_completion_handler's constructor accepts anything: name the signature to pick the overload.
-                write_impl(std::move(w), c,
-                           boost::asio::any_completion_handler<void(error_code, T)>(std::move(handler)));
-            },
-            completion,
-            write_request{kind, std::move(server), std::move(name), std::move(version), status, std::move(message),
-                          std::move(token)},
-            call);
-    }
+    struct impl;
 
     explicit client(std::shared_ptr<impl> p) noexcept : impl_(std::move(p)) {}
-    void write_impl(write_request, call_options,
-                    boost::asio::any_completion_handler<void(error_code, model::server_response)>);
-    void write_impl(write_request, call_options, boost::asio::any_completion_handler<void(error_code, status_update)>);
-    void write_impl(write_request, call_options,
-                    boost::asio::any_completion_handler<void(error_code, remote_validation)>);
-    void exchange_token_impl(std::string, std::string, call_options,
-                             boost::asio::any_completion_handler<void(error_code, registry_token)>);
-    void list_servers_impl(list_options, call_options,
-                           boost::asio::any_completion_handler<void(error_code, model::server_list)>);
-    void get_server_impl(std::string, std::string, bool, call_options,
-                         boost::asio::any_completion_handler<void(error_code, model::server_response)>);
-    void list_versions_impl(std::string, bool, call_options,
-                            boost::asio::any_completion_handler<void(error_code, model::server_list)>);
-    void request_impl(http_request, call_options, boost::asio::any_completion_handler<void(error_code, http_response)>);
+
+    // One compiled implementation per operation. Each takes the implementation by shared_ptr: the initiation
+    // hands over its own copy, so an operation launched later (deferred) or outliving every client handle
+    // still has the connections, options and executor it needs.
+    static void list_servers_impl(std::shared_ptr<impl>, list_options, call_options,
+                                  boost::asio::any_completion_handler<void(error_code, model::server_list)>);
+    static void get_server_impl(std::shared_ptr<impl>, get_server_request, call_options,
+                                boost::asio::any_completion_handler<void(error_code, model::server_response)>);
+    static void list_versions_impl(std::shared_ptr<impl>, list_versions_request, call_options,
+                                   boost::asio::any_completion_handler<void(error_code, model::server_list)>);
+    static void request_impl(std::shared_ptr<impl>, http_request, call_options,
+                             boost::asio::any_completion_handler<void(error_code, http_response)>);
+    static void publish_impl(std::shared_ptr<impl>, publish_request, call_options,
+                             boost::asio::any_completion_handler<void(error_code, model::server_response)>);
+    static void edit_impl(std::shared_ptr<impl>, edit_request, call_options,
+                          boost::asio::any_completion_handler<void(error_code, model::server_response)>);
+    static void delete_version_impl(std::shared_ptr<impl>, delete_version_request, call_options,
+                                    boost::asio::any_completion_handler<void(error_code, model::server_response)>);
+    static void set_status_impl(std::shared_ptr<impl>, set_status_request, call_options,
+                                boost::asio::any_completion_handler<void(error_code, model::server_response)>);
+    static void set_status_all_impl(std::shared_ptr<impl>, set_status_all_request, call_options,
+                                    boost::asio::any_completion_handler<void(error_code, status_update)>);
+    static void validate_impl(std::shared_ptr<impl>, validate_request, call_options,
+                              boost::asio::any_completion_handler<void(error_code, remote_validation)>);
+    static void exchange_token_impl(std::shared_ptr<impl>, exchange_token_request, call_options,
+                                    boost::asio::any_completion_handler<void(error_code, registry_token)>);
 
     std::shared_ptr<impl> impl_;
 };
