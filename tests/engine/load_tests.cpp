@@ -70,8 +70,8 @@ asio::awaitable<void> publisher(client c, std::string token, int id, std::chrono
         s.name = "io.github.load/p" + std::to_string(id) + (n % 2 ? "-n" + std::to_string(n) : "");
         s.version = "1." + std::to_string(n) + ".0";
         s.description = "load test";
-        auto [ec, published] =
-            co_await c.async_publish({.server = s, .token = token}, {}, asio::as_tuple(asio::use_awaitable));
+        publish_request publish{.server = s, .token = token};  // named: see the client tests on GCC 12
+        auto [ec, published] = co_await c.async_publish(publish, {}, asio::as_tuple(asio::use_awaitable));
         if (ec) {
             ++state.refused;
             state.problem("publish " + s.name + " " + s.version + ": " + ec.message());

@@ -81,15 +81,18 @@ public:
     /// The options the client was created with (base URL, timeouts, cache...).
     const client_options& options() const noexcept;
 
+    // Each initiation captures nothing and takes the implementation as an argument: a deferred operation stores
+    // it with the request, so the operation keeps the implementation alive, never the `client` handle.
+
     /// GET /servers: one page. Handler: void(error_code, model::server_list).
     template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(error_code, model::server_list)) Token = boost::asio::deferred_t>
     auto async_list_servers(list_options query, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, model::server_list)>(
-            [p = impl_](auto handler, list_options q, call_options c) {
+            [](auto handler, std::shared_ptr<impl> p, list_options q, call_options c) {
                 list_servers_impl(p, std::move(q), c, std::move(handler));
             },
-            token, std::move(query), call);
+            token, impl_, std::move(query), call);
     }
 
     /// GET /servers/{name}/versions/{version}; version "latest" (the default) picks the latest.
@@ -98,10 +101,10 @@ public:
     auto async_get_server(get_server_request request, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, model::server_response)>(
-            [p = impl_](auto handler, get_server_request r, call_options c) {
+            [](auto handler, std::shared_ptr<impl> p, get_server_request r, call_options c) {
                 get_server_impl(p, std::move(r), c, std::move(handler));
             },
-            token, std::move(request), call);
+            token, impl_, std::move(request), call);
     }
 
     /// GET /servers/{name}/versions: every version, newest first. Handler: void(error_code, model::server_list).
@@ -109,10 +112,10 @@ public:
     auto async_list_versions(list_versions_request request, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, model::server_list)>(
-            [p = impl_](auto handler, list_versions_request r, call_options c) {
+            [](auto handler, std::shared_ptr<impl> p, list_versions_request r, call_options c) {
                 list_versions_impl(p, std::move(r), c, std::move(handler));
             },
-            token, std::move(request), call);
+            token, impl_, std::move(request), call);
     }
 
     /// Any request to the registry, with the client's retries, redirects and headers. `target` is relative
@@ -122,10 +125,10 @@ public:
     auto async_request(http_request request, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, http_response)>(
-            [p = impl_](auto handler, http_request r, call_options c) {
+            [](auto handler, std::shared_ptr<impl> p, http_request r, call_options c) {
                 request_impl(p, std::move(r), c, std::move(handler));
             },
-            token, std::move(request), call);
+            token, impl_, std::move(request), call);
     }
 
     /// POST /publish with a registry token. Handler: void(error_code, model::server_response).
@@ -133,10 +136,10 @@ public:
     auto async_publish(publish_request request, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, model::server_response)>(
-            [p = impl_](auto handler, publish_request r, call_options c) {
+            [](auto handler, std::shared_ptr<impl> p, publish_request r, call_options c) {
                 publish_impl(p, std::move(r), c, std::move(handler));
             },
-            token, std::move(request), call);
+            token, impl_, std::move(request), call);
     }
 
     /// PUT /servers/{name}/versions/{version}: replaces a published version (edit permission).
@@ -145,10 +148,10 @@ public:
     auto async_edit(edit_request request, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, model::server_response)>(
-            [p = impl_](auto handler, edit_request r, call_options c) {
+            [](auto handler, std::shared_ptr<impl> p, edit_request r, call_options c) {
                 edit_impl(p, std::move(r), c, std::move(handler));
             },
-            token, std::move(request), call);
+            token, impl_, std::move(request), call);
     }
 
     /// DELETE /servers/{name}/versions/{version} (registries that offer it). Handler: void(error_code,
@@ -157,10 +160,10 @@ public:
     auto async_delete_version(delete_version_request request, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, model::server_response)>(
-            [p = impl_](auto handler, delete_version_request r, call_options c) {
+            [](auto handler, std::shared_ptr<impl> p, delete_version_request r, call_options c) {
                 delete_version_impl(p, std::move(r), c, std::move(handler));
             },
-            token, std::move(request), call);
+            token, impl_, std::move(request), call);
     }
 
     /// PATCH /servers/{name}/versions/{version}/status. Handler: void(error_code, model::server_response).
@@ -168,10 +171,10 @@ public:
     auto async_set_status(set_status_request request, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, model::server_response)>(
-            [p = impl_](auto handler, set_status_request r, call_options c) {
+            [](auto handler, std::shared_ptr<impl> p, set_status_request r, call_options c) {
                 set_status_impl(p, std::move(r), c, std::move(handler));
             },
-            token, std::move(request), call);
+            token, impl_, std::move(request), call);
     }
 
     /// PATCH /servers/{name}/status: every version at once. Handler: void(error_code, status_update).
@@ -179,10 +182,10 @@ public:
     auto async_set_status_all(set_status_all_request request, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, status_update)>(
-            [p = impl_](auto handler, set_status_all_request r, call_options c) {
+            [](auto handler, std::shared_ptr<impl> p, set_status_all_request r, call_options c) {
                 set_status_all_impl(p, std::move(r), c, std::move(handler));
             },
-            token, std::move(request), call);
+            token, impl_, std::move(request), call);
     }
 
     /// POST /validate: the registry's full check of a server.json. Handler: void(error_code, remote_validation).
@@ -190,10 +193,10 @@ public:
     auto async_validate(validate_request request, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, remote_validation)>(
-            [p = impl_](auto handler, validate_request r, call_options c) {
+            [](auto handler, std::shared_ptr<impl> p, validate_request r, call_options c) {
                 validate_impl(p, std::move(r), c, std::move(handler));
             },
-            token, std::move(request), call);
+            token, impl_, std::move(request), call);
     }
 
     /// POST /auth/<method>: exchanges a credential for a registry token (see exchange_token_request for each
@@ -202,10 +205,10 @@ public:
     auto async_exchange_token(exchange_token_request request, call_options call = {}, Token&& token = {})
     {
         return boost::asio::async_initiate<Token, void(error_code, registry_token)>(
-            [p = impl_](auto handler, exchange_token_request r, call_options c) {
+            [](auto handler, std::shared_ptr<impl> p, exchange_token_request r, call_options c) {
                 exchange_token_impl(p, std::move(r), c, std::move(handler));
             },
-            token, std::move(request), call);
+            token, impl_, std::move(request), call);
     }
 
 private:
