@@ -1,4 +1,5 @@
 #include <mcpreg/cache/catalog.hpp>
+#include <mcpreg/cache/page_source.hpp>
 #include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/model/json.hpp>
 #include <mcpreg/model/semver.hpp>
@@ -95,6 +96,57 @@ result<std::vector<catalog_entry>> read_entries(sql::statement& select)
 struct catalog::impl {
     std::mutex mutex;
     sql::connection db;
+
+    // Where a sync of `source` starts: an interrupted one's pending state, else a new pending state from the
+    // high-water mark (less `overlap`), or a full walk the first time.
+    struct sync_start {
+        sync_report report;
+        std::optional<model::timestamp> since, high_water;
+        std::optional<std::string> cursor;
+    };
+    result<sync_start> start_sync(const std::string& source, std::chrono::seconds overlap)
+    {
+        sync_start out;
+        auto& [report, since, high_water, cursor] = out;
+        {
+            auto state = db.prepare("SELECT high_water, pending, pending_full, pending_since, pending_cursor, "
+                                    "pending_high_water FROM sync_state WHERE source = ?1");
+            if (!state) return state.error();
+            state->bind(1, source);
+            auto row = state->step();
+            if (!row) return row.error();
+            auto stamp = [](const std::optional<std::string>& text) -> std::optional<model::timestamp> {
+                if (!text) return std::nullopt;
+                auto parsed = model::timestamp::parse(*text);
+                return parsed ? std::optional<model::timestamp>(*parsed) : std::nullopt;
+            };
+            if (*row && state->column_int(1) != 0) {
+                report.resumed = true;
+                report.full = state->column_int(2) != 0;
+                since = stamp(optional_text(*state, 3));
+                cursor = optional_text(*state, 4);
+                high_water = stamp(optional_text(*state, 5));
+            }
+            else {
+                high_water = *row ? stamp(optional_text(*state, 0)) : std::nullopt;
+                report.full = !high_water;
+                if (high_water) since = model::timestamp{high_water->time() - overlap};
+                auto begin = db.prepare(
+                    "INSERT INTO sync_state (source, high_water, pending, pending_full, pending_since, pending_cursor, "
+                    "pending_high_water) VALUES (?1, ?2, 1, ?3, ?4, NULL, ?2) ON CONFLICT(source) DO UPDATE SET "
+                    "pending = 1, pending_full = ?3, pending_since = ?4, pending_cursor = NULL, pending_high_water = "
+                    "?2");
+                if (!begin) return begin.error();
+                begin->bind(1, source)
+                    .bind_optional(2, high_water ? std::optional<std::string>(high_water->to_string()) : std::nullopt)
+                    .bind(3, std::int64_t{report.full})
+                    .bind_optional(4, since ? std::optional<std::string>(model::format_rfc3339(since->time()))
+                                            : std::nullopt);
+                if (auto done = begin->run(); !done) return done.error();
+            }
+        }
+        return out;
+    }
 
     struct stored_row {
         std::int64_t id;
@@ -250,50 +302,24 @@ result<catalog> catalog::open(catalog_options options)
     return catalog(std::move(p));
 }
 
+std::string client_pages::source_url() const { return client_.async_client().options().base_url; }
+
+result<model::server_list> client_pages::list_page(const list_options& query) { return client_.list_servers(query); }
+
 result<sync_report> catalog::sync(blocking_client& client, const sync_options& options)
+{
+    client_pages pages(client);
+    return sync(pages, options);
+}
+
+result<sync_report> catalog::sync(page_source& pages, const sync_options& options)
 {
     std::lock_guard lock(impl_->mutex);
     auto& db = impl_->db;
-    const std::string source = client.async_client().options().base_url;
-    sync_report report;
-    std::optional<model::timestamp> since, high_water;
-    std::optional<std::string> cursor;
-    {
-        auto state = db.prepare("SELECT high_water, pending, pending_full, pending_since, pending_cursor, "
-                                "pending_high_water FROM sync_state WHERE source = ?1");
-        if (!state) return state.error();
-        state->bind(1, source);
-        auto row = state->step();
-        if (!row) return row.error();
-        auto stamp = [](const std::optional<std::string>& text) -> std::optional<model::timestamp> {
-            if (!text) return std::nullopt;
-            auto parsed = model::timestamp::parse(*text);
-            return parsed ? std::optional<model::timestamp>(*parsed) : std::nullopt;
-        };
-        if (*row && state->column_int(1) != 0) {
-            report.resumed = true;
-            report.full = state->column_int(2) != 0;
-            since = stamp(optional_text(*state, 3));
-            cursor = optional_text(*state, 4);
-            high_water = stamp(optional_text(*state, 5));
-        }
-        else {
-            high_water = *row ? stamp(optional_text(*state, 0)) : std::nullopt;
-            report.full = !high_water;
-            if (high_water) since = model::timestamp{high_water->time() - options.overlap};
-            auto begin = db.prepare(
-                "INSERT INTO sync_state (source, high_water, pending, pending_full, pending_since, pending_cursor, "
-                "pending_high_water) VALUES (?1, ?2, 1, ?3, ?4, NULL, ?2) ON CONFLICT(source) DO UPDATE SET "
-                "pending = 1, pending_full = ?3, pending_since = ?4, pending_cursor = NULL, pending_high_water = ?2");
-            if (!begin) return begin.error();
-            begin->bind(1, source)
-                .bind_optional(2, high_water ? std::optional<std::string>(high_water->to_string()) : std::nullopt)
-                .bind(3, std::int64_t{report.full})
-                .bind_optional(4,
-                               since ? std::optional<std::string>(model::format_rfc3339(since->time())) : std::nullopt);
-            if (auto done = begin->run(); !done) return done.error();
-        }
-    }
+    const std::string source = pages.source_url();
+    auto started = impl_->start_sync(source, options.overlap);
+    if (!started) return started.error();
+    auto& [report, since, high_water, cursor] = *started;
     list_options first;
     first.limit = options.page_size;
     first.cursor = cursor;
@@ -301,7 +327,7 @@ result<sync_report> catalog::sync(blocking_client& client, const sync_options& o
     else first.include_deleted = true;
     page_walker walker(std::move(first));  // a repeated cursor stops the sync; an oversized page is asked smaller
     while (true) {
-        auto page = client.list_servers(walker.query());
+        auto page = pages.list_page(walker.query());
         if (!page && walker.retry_smaller(page.error().code)) continue;
         if (!page) return page.error();  // the pending state stays: the next sync resumes here
         if (auto accepted = walker.accept(*page); !accepted) return accepted.error();
@@ -338,13 +364,15 @@ result<sync_report> catalog::sync(blocking_client& client, const sync_options& o
 result<catalog_page> catalog::list(const catalog_query& query)
 {
     std::lock_guard lock(impl_->mutex);
-    if (query.limit < 1) return make_error(errc::invalid_argument, "limit must be at least 1");
+    const int limit = query.limit.value_or(catalog_query::default_limit);
+    if (limit < 1) return make_error(errc::invalid_argument, "limit must be at least 1");
     std::string text = "SELECT document, is_latest, source, name, version FROM entries WHERE 1";
     if (!query.source.empty()) text += " AND source = ?1";
     if (query.search) text += " AND instr(lower(name), lower(?2)) > 0";
     if (query.updated_since) text += " AND updated_ns > ?3";
-    if (query.latest_only) text += " AND is_latest";
-    if (!query.include_deleted) text += " AND status != 'deleted'";
+    if (query.latest_only()) text += " AND is_latest";
+    if (query.exact_version()) text += " AND version = ?8";
+    if (!query.deleted_included()) text += " AND status != 'deleted'";
     std::vector<std::string> after;
     if (query.cursor) {
         auto parsed = model::parse_json(*query.cursor);
@@ -363,14 +391,15 @@ result<catalog_page> catalog::list(const catalog_query& query)
     if (query.search) select->bind(2, *query.search);
     if (query.updated_since) select->bind(3, nanoseconds_of(query.updated_since));
     if (query.cursor) select->bind(4, after[0]).bind(5, after[1]).bind(6, after[2]);
-    select->bind(7, std::int64_t{query.limit} + 1);
+    select->bind(7, std::int64_t{limit} + 1);
+    if (const auto* version = query.exact_version()) select->bind(8, *version);
     catalog_page page;
     std::vector<std::string> last;
     while (true) {
         auto row = select->step();
         if (!row) return row.error();
         if (!*row) break;
-        if (page.entries.size() == static_cast<std::size_t>(query.limit)) {
+        if (page.entries.size() == static_cast<std::size_t>(limit)) {
             page.next_cursor = json::serialize(json::array{last[0], last[1], last[2]});
             break;
         }

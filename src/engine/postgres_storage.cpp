@@ -119,7 +119,7 @@ public:
 
     result<void> migrate();
 
-    result<void> list(const list_query& query, const row_sink& sink) override;
+    result<void> list(const model::list_filter& filter, const row_sink& sink) override;
     result<void> versions(const std::string& name, bool include_deleted, const row_sink& sink) override;
     result<bool> get(const std::string& name, const std::string& version, bool include_deleted,
                      const row_sink& sink) override;
@@ -189,28 +189,28 @@ result<void> postgres_storage::migrate()
 
 // ---- reads ----
 
-result<void> postgres_storage::list(const list_query& query, const row_sink& sink)
+result<void> postgres_storage::list(const model::list_filter& filter, const row_sink& sink)
 {
+    const auto cursor = filter.cursor ? std::optional(model::parse_cursor(*filter.cursor)) : std::nullopt;
+    const bool searching = filter.search && !filter.search->empty();
     // Text PostgreSQL cannot hold matches no row.
-    for (const auto* value : {&query.cursor_name, &query.cursor_version, &query.version})
+    for (const auto* value : {&filter.cursor, &filter.version, &filter.search})
         if (*value && !pg::storable(**value)) return {};
-    if (!pg::storable(query.search)) return {};
     std::vector<pg::param> params;
     auto arg = [&](pg::param value) {
         params.push_back(std::move(value));
         return "$" + std::to_string(params.size());
     };
     std::string text = "SELECT " + rendered_columns + " FROM server_versions WHERE true";
-    if (query.cursor_name)
-        text += query.cursor_version
-                    ? " AND (name, version) > (" + arg(*query.cursor_name) + ", " + arg(*query.cursor_version) + ")"
-                    : " AND name > " + arg(*query.cursor_name);
-    if (!query.search.empty()) text += " AND name ILIKE " + arg(like_pattern(query.search));
-    if (query.updated_since) text += " AND updated_at > " + arg(pg::integer(*query.updated_since));
-    if (!query.include_deleted) text += " AND status <> 'deleted'";
-    if (query.version) text += " AND version = " + arg(*query.version);
-    if (query.latest_only) text += " AND is_latest";
-    text += " ORDER BY name, version LIMIT " + arg(pg::integer(query.limit));
+    if (cursor)
+        text += cursor->version ? " AND (name, version) > (" + arg(cursor->name) + ", " + arg(*cursor->version) + ")"
+                                : " AND name > " + arg(cursor->name);
+    if (searching) text += " AND name ILIKE " + arg(like_pattern(*filter.search));
+    if (filter.updated_since) text += " AND updated_at > " + arg(pg::integer(nanoseconds_of(*filter.updated_since)));
+    if (!filter.deleted_included()) text += " AND status <> 'deleted'";
+    if (const auto* version = filter.exact_version()) text += " AND version = " + arg(*version);
+    if (filter.latest_only()) text += " AND is_latest";
+    text += " ORDER BY name, version LIMIT " + arg(pg::integer(filter.limit.value_or(default_page_size)));
     return with_session([&](pg::connection& c) -> result<void> {
         auto found = c.run(text, params);
         if (!found) return found.error();

@@ -161,40 +161,28 @@ response registry::impl::list_servers(const detail::routed_request& r)
 {
     const auto& params = r.query;
     std::vector<detail::field_error> errors;
-    detail::list_query query;
-    query.limit = detail::read_limit(params, errors);
-    const auto include_deleted = detail::read_bool(params, "include_deleted", errors);
+    model::list_filter filter;
+    filter.limit = detail::read_limit(params, errors);
+    filter.include_deleted = detail::read_bool(params, "include_deleted", errors);
     if (!errors.empty()) return detail::problem(422, "validation failed", errors);
-
     if (const auto* since = detail::param(params, "updated_since"); since && !since->empty()) {
         auto parsed = model::timestamp::parse(*since);
         if (!parsed)
             return detail::problem(
                 400, "Invalid updated_since format: expected RFC3339 timestamp (e.g., 2025-08-07T13:15:04.280Z)");
-        if (include_deleted == false)
+        if (filter.include_deleted == false)
             return detail::problem(400, "Cannot set include_deleted=false when using updated_since (incremental sync "
                                         "requires deleted servers)");
-        query.updated_since = parsed->time().time_since_epoch().count();
-        query.include_deleted = true;
+        filter.updated_since = *parsed;
     }
-    else {
-        query.include_deleted = include_deleted.value_or(false);
-    }
-    if (const auto* cursor = detail::param(params, "cursor"); cursor && !cursor->empty()) {
-        auto colon = cursor->find(':');
-        query.cursor_name = cursor->substr(0, colon);
-        if (colon != std::string::npos) query.cursor_version = cursor->substr(colon + 1);
-    }
-    if (const auto* search = detail::param(params, "search")) query.search = *search;
-    if (const auto* version = detail::param(params, "version"); version && !version->empty()) {
-        if (*version == "latest") query.latest_only = true;
-        else query.version = *version;
-    }
+    if (const auto* cursor = detail::param(params, "cursor"); cursor && !cursor->empty()) filter.cursor = *cursor;
+    if (const auto* search = detail::param(params, "search")) filter.search = *search;
+    if (const auto* version = detail::param(params, "version"); version && !version->empty()) filter.version = *version;
 
     return cached_or_build(r.req, r.cache_key, "Failed to get registry list", [&]() -> result<detail::built_answer> {
-        detail::page_builder page(static_cast<std::size_t>(query.limit));
-        if (auto done = store->list(query, page.sink()); !done) return done.error();
-        return page.finish(static_cast<int>(page.count()) >= query.limit);
+        detail::page_builder page(static_cast<std::size_t>(*filter.limit));
+        if (auto done = store->list(filter, page.sink()); !done) return done.error();
+        return page.finish(static_cast<int>(page.count()) >= *filter.limit);
     });
 }
 

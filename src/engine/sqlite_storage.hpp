@@ -84,7 +84,7 @@ public:
     /// connection would open another empty database), so its reads share the write connection.
     static result<std::unique_ptr<storage>> open(const std::string& path, bool full_sync, std::size_t readers);
 
-    result<void> list(const list_query& query, const row_sink& sink) override;
+    result<void> list(const model::list_filter& filter, const row_sink& sink) override;
     result<void> versions(const std::string& name, bool include_deleted, const row_sink& sink) override;
     result<bool> get(const std::string& name, const std::string& version, bool include_deleted,
                      const row_sink& sink) override;

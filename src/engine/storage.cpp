@@ -287,40 +287,43 @@ result<void> sqlite_storage::commit(sql::transaction& tx)
     return tx.commit();
 }
 
-result<void> sqlite_storage::list(const list_query& query, const row_sink& sink)
+result<void> sqlite_storage::list(const model::list_filter& filter, const row_sink& sink)
 {
+    const auto cursor = filter.cursor ? std::optional(model::parse_cursor(*filter.cursor)) : std::nullopt;
+    const bool searching = filter.search && !filter.search->empty();
+    const auto since = filter.updated_since ? std::optional(nanoseconds_of(*filter.updated_since)) : std::nullopt;
     return with_reader([&](sqlite_session& session) -> result<void> {
         // updated_since: walking (name, version) order and filtering reads every row when few changed (an
         // incremental sync), while the updated_at index then sorting is quadratic over a whole walk when most
         // did. A bounded count on the updated_at index picks the plan (SQLite here has no STAT4 to do it).
         bool few_changes = false;
-        if (query.updated_since) {
+        if (since) {
             auto probe =
                 session.prepared("SELECT count(*) FROM (SELECT 1 FROM server_versions WHERE updated_at > ?1 LIMIT " +
                                  std::to_string(sorted_changes_limit) + ")");
             if (!probe) return probe.error();
-            (*probe)->bind(1, *query.updated_since);
+            (*probe)->bind(1, *since);
             auto row = (*probe)->step();
             if (!row) return row.error();
             few_changes = (*probe)->column_int(0) < static_cast<std::int64_t>(sorted_changes_limit);
         }
         std::string text = "SELECT " + std::string(rendered_columns) + " FROM server_versions" +
                            (few_changes ? " INDEXED BY server_versions_by_update" : "") + " WHERE 1";
-        if (query.cursor_name) text += query.cursor_version ? " AND (name, version) > (?1, ?2)" : " AND name > ?1";
-        if (!query.search.empty()) text += " AND name LIKE ?3 ESCAPE '\\'";
-        if (query.updated_since) text += " AND updated_at > ?4";
-        if (!query.include_deleted) text += " AND status != 'deleted'";
-        if (query.version) text += " AND version = ?5";
-        if (query.latest_only) text += " AND is_latest";
+        if (cursor) text += cursor->version ? " AND (name, version) > (?1, ?2)" : " AND name > ?1";
+        if (searching) text += " AND name LIKE ?3 ESCAPE '\\'";
+        if (since) text += " AND updated_at > ?4";
+        if (!filter.deleted_included()) text += " AND status != 'deleted'";
+        if (filter.exact_version()) text += " AND version = ?5";
+        if (filter.latest_only()) text += " AND is_latest";
         text += " ORDER BY name, version LIMIT ?6";
         auto stmt = session.prepared(text);
         if (!stmt) return stmt.error();
-        if (query.cursor_name) (*stmt)->bind(1, *query.cursor_name);
-        if (query.cursor_version) (*stmt)->bind(2, *query.cursor_version);
-        if (!query.search.empty()) (*stmt)->bind(3, like_pattern(query.search));
-        if (query.updated_since) (*stmt)->bind(4, *query.updated_since);
-        if (query.version) (*stmt)->bind(5, *query.version);
-        (*stmt)->bind(6, std::int64_t{query.limit});
+        if (cursor) (*stmt)->bind(1, cursor->name);
+        if (cursor && cursor->version) (*stmt)->bind(2, *cursor->version);
+        if (searching) (*stmt)->bind(3, like_pattern(*filter.search));
+        if (since) (*stmt)->bind(4, *since);
+        if (const auto* version = filter.exact_version()) (*stmt)->bind(5, *version);
+        (*stmt)->bind(6, std::int64_t{filter.limit.value_or(default_page_size)});
         if (auto done = stream(**stmt, sink); !done) return done.error();
         return {};
     });

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <mcpreg/engine/registry.hpp>
+#include <mcpreg/model/list_filter.hpp>
 #include <mcpreg/model/semver.hpp>
 #include <mcpreg/model/server.hpp>
 
@@ -67,18 +68,6 @@ std::string render_entry(const stored_version& row);
 /// are hashed from.
 std::string entry_digest(std::string_view entry);
 
-/// GET /servers filters. All of them AND together.
-struct list_query {
-    std::optional<std::string> cursor_name;
-    std::optional<std::string> cursor_version;  ///< absent: the cursor is a bare name
-    std::string search;                         ///< case-insensitive substring of the name; empty: none
-    std::optional<std::int64_t> updated_since;  ///< nanoseconds since the epoch; strictly later rows
-    bool include_deleted = false;
-    std::optional<std::string> version;  ///< exact version string
-    bool latest_only = false;
-    int limit = 30;
-};
-
 /// A row to import: the server.json, and the registry's metadata when the input had it.
 struct import_entry {
     model::server server;
@@ -108,6 +97,9 @@ inline bool is_database_uri(std::string_view location)
 }
 
 // ---- the rules both storages share ----
+
+/// A page's size when the filter names none: the registry's default.
+inline constexpr int default_page_size = 30;
 
 inline std::int64_t nanoseconds_of(const model::timestamp& t) { return t.time().time_since_epoch().count(); }
 
@@ -225,7 +217,8 @@ public:
     /// SQLite file, or ":memory:". The schema is created or migrated.
     static result<std::unique_ptr<storage>> open(const std::string& location, const storage_options& options);
 
-    virtual result<void> list(const list_query& query, const row_sink& sink) = 0;
+    /// One page of GET /servers: `filter.limit` rows (30 when unset) after its cursor, in (name, version) order.
+    virtual result<void> list(const model::list_filter& filter, const row_sink& sink) = 0;
     /// Every version of a name, newest publish first.
     virtual result<void> versions(const std::string& name, bool include_deleted, const row_sink& sink) = 0;
     /// One version, or the latest one when `version` is "latest": whether it exists (then `sink` got it).

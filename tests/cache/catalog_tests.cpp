@@ -1,6 +1,7 @@
 // The offline catalog: a full mirror of the bundled snapshot from the engine on 127.0.0.1, incremental syncs
 // with tombstones, a sync killed halfway and resumed, local queries and ranked search.
 #include <mcpreg/cache/catalog.hpp>
+#include <mcpreg/cache/page_source.hpp>
 #include <mcpreg/client/blocking_client.hpp>
 #include <mcpreg/model/json.hpp>
 
@@ -97,7 +98,7 @@ TEST_CASE("a full mirror of the snapshot, then local queries that answer as the 
             }
             cache::catalog_query cq;
             cq.search = search;
-            cq.latest_only = latest;
+            if (latest) cq.version = "latest";
             cq.limit = 77;
             for (int guard = 0; guard < 100; ++guard) {
                 auto page = catalog.list(cq).value();
@@ -351,7 +352,7 @@ TEST_CASE("several registries in one catalog: entries tagged with their source, 
     CHECK(catalog.search("quokka", 20, big_source).value().empty());
     cache::catalog_query everywhere;
     everywhere.search = "github-mcp-server";
-    everywhere.latest_only = true;
+    everywhere.version = "latest";
     auto both = catalog.list(everywhere).value();
     std::set<std::string> sources;
     for (const auto& e : both.entries)
@@ -407,4 +408,62 @@ TEST_CASE("a mirror of a registry that sends fresh cursors over the same entries
     });
     CHECK(mirror_refused(endless.url()));
     CHECK(endless.requests() == 2);
+}
+
+namespace {
+
+// Pages of a registry that exists only here: the sync reads them through the page_source interface alone.
+class scripted_pages final : public cache::page_source {
+public:
+    explicit scripted_pages(std::vector<model::server_list> pages) : pages_(std::move(pages)) {}
+
+    std::string source_url() const override { return "https://scripted.example"; }
+
+    result<model::server_list> list_page(const list_options& query) override
+    {
+        asked.push_back(query);
+        if (served_ == pages_.size()) return model::server_list{};
+        return pages_[served_++];
+    }
+
+    std::vector<list_options> asked;
+
+private:
+    std::vector<model::server_list> pages_;
+    std::size_t served_ = 0;
+};
+
+model::server_list page_of(std::vector<std::pair<std::string, std::string>> rows, std::optional<std::string> next)
+{
+    model::server_list page;
+    for (const auto& [name, version] : rows) {
+        auto text = json::serialize(test::entry(name, version, "2025-01-01T00:00:00Z"));
+        page.servers.push_back(model::parse_server_response(text).value());
+    }
+    page.next_cursor = std::move(next);
+    return page;
+}
+
+}  // namespace
+
+TEST_CASE("a sync reads any page source: its pages are mirrored under its name, and a repeated cursor is refused")
+{
+    auto catalog = cache::catalog::open({":memory:"}).value();
+    scripted_pages pages({page_of({{"io.test/a", "1.0.0"}, {"io.test/b", "1.0.0"}}, "io.test/b:1.0.0"),
+                          page_of({{"io.test/c", "2.0.0"}}, std::nullopt)});
+    auto report = catalog.sync(pages);
+    REQUIRE(report);
+    CHECK(report->full);
+    CHECK(report->pages == 2);
+    CHECK(catalog.size("https://scripted.example").value() == 3);
+    REQUIRE(pages.asked.size() == 2);
+    CHECK(pages.asked[0].include_deleted == true);  // a first sync mirrors deleted rows too
+    CHECK(pages.asked[1].cursor == "io.test/b:1.0.0");
+
+    auto looping = cache::catalog::open({":memory:"}).value();
+    scripted_pages loop(
+        {page_of({{"io.test/a", "1.0.0"}}, "io.test/a:1.0.0"), page_of({{"io.test/b", "1.0.0"}}, "io.test/a:1.0.0")});
+    auto refused = looping.sync(loop);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == errc::bad_response);
 }

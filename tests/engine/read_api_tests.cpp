@@ -828,7 +828,7 @@ TEST_CASE("reads on their own connections never wait behind a slow read or a wri
     // One read stalls inside its rows (as a slow search does) while another read and a write go ahead.
     std::atomic<bool> stalled{false};
     std::thread slow([&] {
-        engine::detail::list_query query;
+        model::list_filter query;
         query.limit = 2;
         (void)store->list(query, [&](const engine::detail::rendered_row&) {
             stalled = true;

@@ -49,10 +49,7 @@ public:
     }
 
     // Not part of the write rules: a test that calls them is wrong.
-    result<void> list(const engine::detail::list_query&, const engine::detail::row_sink&) override
-    {
-        return unsupported();
-    }
+    result<void> list(const model::list_filter&, const engine::detail::row_sink&) override { return unsupported(); }
     result<void> versions(const std::string&, bool, const engine::detail::row_sink&) override { return unsupported(); }
     result<bool> get(const std::string&, const std::string&, bool, const engine::detail::row_sink&) override
     {

@@ -4,6 +4,7 @@
 
 #include <mcpreg/error.hpp>
 #include <mcpreg/export.hpp>
+#include <mcpreg/model/list_filter.hpp>
 #include <mcpreg/model/server.hpp>
 #include <mcpreg/model/timestamp.hpp>
 
@@ -19,6 +20,9 @@
 
 namespace mcpreg {
 class blocking_client;
+}
+namespace mcpreg::cache {
+class page_source;
 }
 
 namespace mcpreg::cache {
@@ -59,17 +63,14 @@ struct sync_report {
     std::optional<model::timestamp> high_water;  ///< the newest updatedAt now known
 };
 
-/// A local list query, with the registry's semantics: `search` is a case-insensitive substring of the name,
-/// `updated_since` keeps rows updated strictly later, `latest_only` is `version=latest`, deleted rows are
-/// hidden unless `include_deleted`. Rows come ordered by name, version and source.
-struct catalog_query {
+/// A local list query: the registry's filter (model::list_filter, with its semantics: `search` is a
+/// case-insensitive substring of the name, `updated_since` keeps rows updated strictly later and brings
+/// deleted rows unless `include_deleted` is false, `version` is "latest" or one version), over one source or
+/// all. Rows come ordered by name, version and source; the cursor is the catalog's own (from next_cursor).
+struct catalog_query : model::list_filter {
     std::string source;  ///< one registry's base URL, or empty for every source
-    std::optional<std::string> search;
-    std::optional<model::timestamp> updated_since;
-    bool latest_only = false;
-    bool include_deleted = false;
-    std::optional<std::string> cursor;
-    int limit = 100;
+    /// Rows per page when `limit` is unset.
+    static constexpr int default_limit = 100;
 };
 
 /// A catalog row: the entry (its `_meta` as the registry last said, with `isLatest` as the catalog knows it)
@@ -94,8 +95,10 @@ public:
     catalog& operator=(catalog&&) noexcept;
     ~catalog();
 
-    /// Mirrors the registry `client` points at (its base_url names the source): a full walk the first time,
-    /// then the rows updated since the high-water mark. An interrupted sync resumes from its last page.
+    /// Mirrors the registry `source` reads (its source_url names it): a full walk the first time, then the rows
+    /// updated since the high-water mark. An interrupted sync resumes from its last page.
+    result<sync_report> sync(page_source& source, const sync_options& options = {});
+    /// sync() from the registry `client` points at (its base_url names the source).
     result<sync_report> sync(blocking_client& client, const sync_options& options = {});
 
     /// One page of stored rows, with the registry's list semantics (see catalog_query).
@@ -117,9 +120,8 @@ public:
     /// app can serve its mirror as a sub-registry.
     result<boost::json::array> export_entries(const std::string& source = {});
 
-    struct impl;
-
 private:
+    struct impl;
     explicit catalog(std::unique_ptr<impl> p) noexcept;
     std::unique_ptr<impl> impl_;
 };

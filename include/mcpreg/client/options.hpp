@@ -2,6 +2,7 @@
 #pragma once
 
 #include <mcpreg/http_message.hpp>
+#include <mcpreg/model/list_filter.hpp>
 #include <mcpreg/model/timestamp.hpp>
 
 #include <chrono>
@@ -78,14 +79,7 @@ struct call_options {
     diagnostics* diag = nullptr;
 };
 
-/// GET /servers query parameters. Unset ones are not sent.
-struct list_options {
-    std::optional<std::string> cursor;
-    std::optional<int> limit;  ///< 1 to 100 (the registry's default is 30)
-    std::optional<std::string> search;
-    std::optional<model::timestamp> updated_since;
-    std::optional<std::string> version;  ///< "latest" or an exact version
-    std::optional<bool> include_deleted;
-};
+/// A list query (GET /servers): the filter the engine and the catalog answer too.
+using list_options = model::list_filter;
 
 }  // namespace mcpreg
