@@ -55,9 +55,8 @@ public:
     /// Where open() moved a corrupt file, when it had to.
     const std::optional<std::string>& moved_aside() const noexcept;
 
-    struct impl;
-
 private:
+    struct impl;
     explicit http_cache(std::unique_ptr<impl> p) noexcept;
     std::unique_ptr<impl> impl_;
 };

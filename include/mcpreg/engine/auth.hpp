@@ -98,9 +98,8 @@ public:
     /// How long issued tokens live (upstream: 5 minutes).
     static constexpr std::chrono::minutes token_lifetime{5};
 
-    struct impl;
-
 private:
+    struct impl;
     explicit jwt_signer(std::unique_ptr<impl> p) noexcept;
     std::unique_ptr<impl> impl_;
 };

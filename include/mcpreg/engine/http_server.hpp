@@ -70,9 +70,8 @@ public:
     /// Connections open now.
     std::size_t connections() const noexcept;
 
-    struct impl;
-
 private:
+    struct impl;
     std::shared_ptr<impl> impl_;
 };
 

@@ -153,9 +153,8 @@ public:
     /// The options the registry was opened with.
     const registry_options& options() const noexcept;
 
-    struct impl;
-
 private:
+    struct impl;
     explicit registry(std::unique_ptr<impl> impl) noexcept;
     std::unique_ptr<impl> impl_;
 };
