@@ -145,10 +145,8 @@ std::string default_database_path()
     return (dir / "registry.db").string();
 }
 
-}  // namespace
-
-int run_serve(const arguments& args)
-{
+// The command line of `mcpreg serve`, and what the registry options are built from.
+struct serve_config {
     engine::registry_options options;
     std::string listen = "127.0.0.1:8080";
     std::size_t threads = 1;
@@ -162,163 +160,230 @@ int run_serve(const arguments& args)
     bool github_oidc_auth = false, admin_oidc_auth = false;
     engine::oidc_issuer github_oidc{std::string(engine::github_actions_issuer), {}, {}};
     engine::admin_oidc_options admin_oidc;
+};
+
+// What became of a flag and its value: taken; refused, after saying what is wrong with the value; or unknown
+// (not a flag of serve's).
+enum class flag_outcome { taken, refused, unknown };
+
+flag_outcome refuse(std::string_view message)
+{
+    std::cerr << "mcpreg serve: " << message << '\n';
+    return flag_outcome::refused;
+}
+
+// The flags whose value is taken as it is.
+flag_outcome take_plain_flag(std::string_view flag, const std::string& value, serve_config& config)
+{
+    auto& options = config.options;
+    if (flag == "--db") {
+        options.database = value;
+        config.database_given = true;
+    }
+    else if (flag == "--seed") options.seed_files.push_back(value);
+    else if (flag == "--dns-server") config.dns.servers.push_back(value);
+    else if (flag == "--listen") config.listen = value;
+    else if (flag == "--jwt-key-file") options.jwt_key_file = value;
+    else if (flag == "--token-audience") options.token_audience = value;
+    else if (flag == "--admin-key") {
+        options.admin_key = value;
+        config.admin_key_argument = true;
+    }
+    else if (flag == "--github-api") config.github_api_url = value;
+    else if (flag == "--github-oidc-audience") config.github_oidc.audience = value;
+    else if (flag == "--github-oidc-issuer") config.github_oidc.issuer = value;
+    else if (flag == "--oidc-issuer") config.admin_oidc.provider.issuer = value;
+    else if (flag == "--oidc-client-id") config.admin_oidc.provider.audience = value;
+    else if (flag == "--oidc-publish") config.admin_oidc.publish_patterns = comma_list(value);
+    else if (flag == "--oidc-edit") config.admin_oidc.edit_patterns = comma_list(value);
+    else if (flag == "--blocked-namespace") options.blocked_namespaces.push_back(value);
+    else return flag_outcome::unknown;
+    return flag_outcome::taken;
+}
+
+flag_outcome take_extra_claims(const std::string& value, engine::admin_oidc_options& admin_oidc)
+{
+    auto rules = model::parse_json(value);
+    const bool list_of_objects = rules && rules->is_array() &&
+                                 std::all_of(rules->get_array().begin(), rules->get_array().end(),
+                                             [](const boost::json::value& r) { return r.is_object(); });
+    if (!list_of_objects) return refuse("--oidc-extra-claims takes a JSON list of objects");
+    for (const auto& rule : rules->get_array()) admin_oidc.required_claims.push_back(rule.get_object());
+    return flag_outcome::taken;
+}
+
+flag_outcome take_auth_method(const std::string& method, serve_config& config)
+{
+    if (method == "none") config.options.anonymous_auth = true;
+    else if (method == "admin-key") config.admin_auth = true;
+    else if (method == "dns") config.dns_auth = true;
+    else if (method == "http") config.options.http_key_fetch = fetch_http_key;
+    else if (method == "github") config.github_auth = true;
+    else if (method == "github-oidc") config.github_oidc_auth = true;
+    else if (method == "oidc") config.admin_oidc_auth = true;
+    else return refuse("--auth takes none, admin-key, dns, http, github, github-oidc or oidc");
+    return flag_outcome::taken;
+}
+
+// The flags whose value is a count.
+flag_outcome take_count_flag(std::string_view flag, const std::string& value, serve_config& config)
+{
+    const auto count = parse_count(value);
+    if (flag == "--max-age") {
+        if (!count) return refuse("--max-age takes a number of seconds");
+        config.options.max_age = std::chrono::seconds(*count);
+    }
+    else if (flag == "--response-cache") {
+        if (!count) return refuse("--response-cache takes a number of entries");
+        config.options.response_cache_entries = *count;
+    }
+    else if (flag == "--db-pool") {
+        if (!count || *count < 1 || *count > 1000) return refuse("--db-pool takes a number from 1 to 1000");
+        config.options.database_pool_size = *count;
+    }
+    else if (flag == "--threads") {
+        if (!count || *count < 1 || *count > 256) return refuse("--threads takes a number from 1 to 256");
+        config.threads = *count;
+    }
+    else return flag_outcome::unknown;
+    return flag_outcome::taken;
+}
+
+flag_outcome take_flag(std::string_view flag, const std::string& value, serve_config& config)
+{
+    if (flag == "--sqlite-sync") {
+        if (value != "full" && value != "normal") return refuse("--sqlite-sync takes full or normal");
+        config.options.sqlite_full_sync = value == "full";
+        return flag_outcome::taken;
+    }
+    if (flag == "--oidc-extra-claims") return take_extra_claims(value, config.admin_oidc);
+    if (flag == "--auth") return take_auth_method(value, config);
+    if (const auto outcome = take_plain_flag(flag, value, config); outcome != flag_outcome::unknown) return outcome;
+    return take_count_flag(flag, value, config);
+}
+
+// The helpers below that can end the command return the exit code to end it with, after printing why;
+// nullopt lets it go on.
+
+// Every flag takes a value; the value after a flag is never read as a flag of its own.
+std::optional<int> parse_arguments(const arguments& args, serve_config& config)
+{
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto arg = args[i];
-        auto value = [&]() -> std::optional<std::string> {
-            if (i + 1 >= args.size()) return std::nullopt;
-            return std::string(args[++i]);
-        };
         if (arg == "--help" || arg == "-h") {
             std::cout << usage;
             return exit_ok;
         }
-        std::optional<std::string> v;
-        if (arg == "--db" && (v = value())) {
-            options.database = *v;
-            database_given = true;
-        }
-        else if (arg == "--seed" && (v = value())) options.seed_files.push_back(*v);
-        else if (arg == "--dns-server" && (v = value())) dns.servers.push_back(*v);
-        else if (arg == "--sqlite-sync" && (v = value())) {
-            if (*v != "full" && *v != "normal") {
-                std::cerr << "mcpreg serve: --sqlite-sync takes full or normal\n";
-                return exit_unreadable;
-            }
-            options.sqlite_full_sync = *v == "full";
-        }
-        else if (arg == "--listen" && (v = value())) listen = *v;
-        else if (arg == "--jwt-key-file" && (v = value())) options.jwt_key_file = *v;
-        else if (arg == "--token-audience" && (v = value())) options.token_audience = *v;
-        else if (arg == "--admin-key" && (v = value())) {
-            options.admin_key = *v;
-            admin_key_argument = true;
-        }
-        else if (arg == "--github-api" && (v = value())) github_api_url = *v;
-        else if (arg == "--github-oidc-audience" && (v = value())) github_oidc.audience = *v;
-        else if (arg == "--github-oidc-issuer" && (v = value())) github_oidc.issuer = *v;
-        else if (arg == "--oidc-issuer" && (v = value())) admin_oidc.provider.issuer = *v;
-        else if (arg == "--oidc-client-id" && (v = value())) admin_oidc.provider.audience = *v;
-        else if (arg == "--oidc-publish" && (v = value())) admin_oidc.publish_patterns = comma_list(*v);
-        else if (arg == "--oidc-edit" && (v = value())) admin_oidc.edit_patterns = comma_list(*v);
-        else if (arg == "--blocked-namespace" && (v = value())) options.blocked_namespaces.push_back(*v);
-        else if (arg == "--oidc-extra-claims" && (v = value())) {
-            auto rules = model::parse_json(*v);
-            const bool list_of_objects = rules && rules->is_array() &&
-                                         std::all_of(rules->get_array().begin(), rules->get_array().end(),
-                                                     [](const boost::json::value& r) { return r.is_object(); });
-            if (!list_of_objects) {
-                std::cerr << "mcpreg serve: --oidc-extra-claims takes a JSON list of objects\n";
-                return exit_unreadable;
-            }
-            for (const auto& rule : rules->get_array()) admin_oidc.required_claims.push_back(rule.get_object());
-        }
-        else if (arg == "--auth" && (v = value())) {
-            if (*v == "none") options.anonymous_auth = true;
-            else if (*v == "admin-key") admin_auth = true;
-            else if (*v == "dns") dns_auth = true;
-            else if (*v == "http") options.http_key_fetch = fetch_http_key;
-            else if (*v == "github") github_auth = true;
-            else if (*v == "github-oidc") github_oidc_auth = true;
-            else if (*v == "oidc") admin_oidc_auth = true;
-            else {
-                std::cerr << "mcpreg serve: --auth takes none, admin-key, dns, http, github, github-oidc or oidc\n";
-                return exit_unreadable;
-            }
-        }
-        else if (arg == "--max-age" && (v = value())) {
-            auto seconds = parse_count(*v);
-            if (!seconds) {
-                std::cerr << "mcpreg serve: --max-age takes a number of seconds\n";
-                return exit_unreadable;
-            }
-            options.max_age = std::chrono::seconds(*seconds);
-        }
-        else if (arg == "--response-cache" && (v = value())) {
-            auto entries = parse_count(*v);
-            if (!entries) {
-                std::cerr << "mcpreg serve: --response-cache takes a number of entries\n";
-                return exit_unreadable;
-            }
-            options.response_cache_entries = *entries;
-        }
-        else if (arg == "--db-pool" && (v = value())) {
-            auto count = parse_count(*v);
-            if (!count || *count < 1 || *count > 1000) {
-                std::cerr << "mcpreg serve: --db-pool takes a number from 1 to 1000\n";
-                return exit_unreadable;
-            }
-            options.database_pool_size = *count;
-        }
-        else if (arg == "--threads" && (v = value())) {
-            auto count = parse_count(*v);
-            if (!count || *count < 1 || *count > 256) {
-                std::cerr << "mcpreg serve: --threads takes a number from 1 to 256\n";
-                return exit_unreadable;
-            }
-            threads = *count;
-        }
-        else {
+        const auto outcome =
+            i + 1 < args.size() ? take_flag(arg, std::string(args[i + 1]), config) : flag_outcome::unknown;
+        if (outcome == flag_outcome::refused) return exit_unreadable;
+        if (outcome == flag_outcome::unknown) {
             std::cerr << "mcpreg serve: unexpected argument '" << terminal_text(arg) << "'\n" << usage;
             return exit_unreadable;
         }
+        ++i;  // the value just taken
     }
+    return std::nullopt;
+}
+
+// The settings that depend on one another, checked; the database and the admin key from their defaults; and
+// the lookups and key sources of the authentication methods asked for.
+std::optional<int> complete_config(serve_config& config)
+{
+    auto& options = config.options;
     // Kept for compatibility, but a command line is readable by every user of the machine (ps, /proc/PID/cmdline)
     // and lands in shell history.
-    if (admin_key_argument)
+    if (config.admin_key_argument)
         std::cerr << "mcpreg serve: warning: --admin-key shows the key to anyone who can list processes; set "
                      "$MCPREG_ADMIN_KEY instead\n";
-    if (!database_given) options.database = default_database_path();
-    if (admin_auth && !options.admin_key)
+    if (!config.database_given) options.database = default_database_path();
+    if (config.admin_auth && !options.admin_key)
         if (const char* key = std::getenv("MCPREG_ADMIN_KEY"); key && *key) options.admin_key = key;
-    if (admin_auth != options.admin_key.has_value()) {
+    if (config.admin_auth != options.admin_key.has_value()) {
         std::cerr << "mcpreg serve: --auth admin-key and an admin key (--admin-key or $MCPREG_ADMIN_KEY) go together\n";
         return exit_unreadable;
     }
 
-    if (dns_auth) options.dns_txt_lookup = [dns](const std::string& domain) { return engine::lookup_txt(domain, dns); };
-    if (github_oidc_auth) {
-        if (github_oidc.audience.empty()) {
+    if (config.dns_auth)
+        options.dns_txt_lookup = [dns = config.dns](const std::string& domain) {
+            return engine::lookup_txt(domain, dns);
+        };
+    if (config.github_oidc_auth) {
+        if (config.github_oidc.audience.empty()) {
             std::cerr << "mcpreg serve: --auth github-oidc needs --github-oidc-audience\n";
             return exit_unreadable;
         }
-        github_oidc.fetch_jwks = jwks_source(github_oidc.issuer, false);
-        options.github_oidc = github_oidc;
+        config.github_oidc.fetch_jwks = jwks_source(config.github_oidc.issuer, false);
+        options.github_oidc = config.github_oidc;
     }
-    if (admin_oidc_auth) {
-        if (admin_oidc.provider.issuer.empty() || admin_oidc.provider.audience.empty()) {
+    if (config.admin_oidc_auth) {
+        auto& provider = config.admin_oidc.provider;
+        if (provider.issuer.empty() || provider.audience.empty()) {
             std::cerr << "mcpreg serve: --auth oidc needs --oidc-issuer and --oidc-client-id\n";
             return exit_unreadable;
         }
-        admin_oidc.provider.fetch_jwks = jwks_source(admin_oidc.provider.issuer, true);
-        options.admin_oidc = admin_oidc;
+        provider.fetch_jwks = jwks_source(provider.issuer, true);
+        options.admin_oidc = config.admin_oidc;
     }
+    return std::nullopt;
+}
 
-    const auto colon = listen.rfind(':');
+struct listen_address {
+    std::string host;  ///< without the brackets of an IPv6 address
     unsigned short port = 0;
-    std::string host = colon == std::string::npos ? listen : listen.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    if (colon == std::string::npos ||
-        std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port).ec != std::errc{}) {
-        std::cerr << "mcpreg serve: --listen takes HOST:PORT\n";
-        return exit_unreadable;
-    }
+};
 
-    std::optional<blocking_client> github;
-    if (github_auth) {
-        client_options github_options;
-        github_options.base_url = github_api_url;
-        github_options.retry.max_attempts = 2;
-        // An exchange holds a thread of its lane: bounded well within the server's exchange deadline.
-        github_options.request_timeout = std::chrono::seconds(10);
-        github_options.operation_timeout = std::chrono::seconds(20);
-        auto made = blocking_client::create(github_options);
-        if (!made) {
-            std::cerr << "mcpreg serve: --github-api: " << terminal_text(made.error().what()) << '\n';
-            return exit_unreadable;
-        }
-        github.emplace(std::move(*made));
-        options.github_api = [&github](const http_request& request) { return github->request(request); };
+// --listen HOST:PORT, where HOST may be a bracketed IPv6 address; nullopt after saying it is malformed.
+std::optional<listen_address> parse_listen(const std::string& listen)
+{
+    const auto colon = listen.rfind(':');
+    listen_address address;
+    address.host = colon == std::string::npos ? listen : listen.substr(0, colon);
+    if (address.host.size() > 2 && address.host.front() == '[' && address.host.back() == ']')
+        address.host = address.host.substr(1, address.host.size() - 2);
+    if (colon == std::string::npos ||
+        std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), address.port).ec != std::errc{}) {
+        std::cerr << "mcpreg serve: --listen takes HOST:PORT\n";
+        return std::nullopt;
     }
+    return address;
+}
+
+// The client --auth github checks access tokens with; nullopt after saying why there is none.
+std::optional<blocking_client> github_client(const std::string& api_url)
+{
+    client_options github_options;
+    github_options.base_url = api_url;
+    github_options.retry.max_attempts = 2;
+    // An exchange holds a thread of its lane: bounded well within the server's exchange deadline.
+    github_options.request_timeout = std::chrono::seconds(10);
+    github_options.operation_timeout = std::chrono::seconds(20);
+    auto made = blocking_client::create(github_options);
+    if (!made) {
+        std::cerr << "mcpreg serve: --github-api: " << terminal_text(made.error().what()) << '\n';
+        return std::nullopt;
+    }
+    return std::move(*made);
+}
+
+// Serves with `threads` threads, this one included, until SIGINT or SIGTERM stops the server.
+void run_until_signalled(boost::asio::io_context& io, engine::http_server& server, std::size_t threads)
+{
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&server](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        std::cerr << "mcpreg serve: stopping\n";
+        server.stop();
+    });
+    std::vector<std::thread> helpers;
+    for (std::size_t i = 1; i < threads; ++i) helpers.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& helper : helpers) helper.join();
+}
+
+// Opens the registry, listens on `address` and serves until stopped.
+int serve_registry(const engine::registry_options& options, const listen_address& address, std::size_t threads)
+{
     auto reg = engine::registry::open(options);
     if (!reg) {
         // A connection error may quote the location, passwords and all (libpq names a malformed part of it).
@@ -328,29 +393,38 @@ int run_serve(const arguments& args)
     }
     boost::asio::io_context io;
     engine::http_server server(io.get_executor(), *reg);
-    auto bound = server.listen(host, port);
+    auto bound = server.listen(address.host, address.port);
     if (!bound) {
         std::cerr << "mcpreg serve: " << terminal_text(bound.error().what()) << '\n';
         return exit_unreadable;
     }
+    const auto& host = address.host;
     const bool ipv6 = host.find(':') != std::string::npos;
     std::cout << "listening on http://" << (ipv6 ? "[" + host + "]" : host) << ':' << *bound << std::endl;
     std::fflush(stdout);
     auto stored = reg->size();
     std::cerr << "mcpreg serve: " << (stored ? *stored : 0) << " server versions in "
               << terminal_text(masked_database_location(options.database)) << '\n';
-
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& ec, int) {
-        if (ec) return;
-        std::cerr << "mcpreg serve: stopping\n";
-        server.stop();
-    });
-    std::vector<std::thread> helpers;
-    for (std::size_t i = 1; i < threads; ++i) helpers.emplace_back([&io] { io.run(); });
-    io.run();
-    for (auto& helper : helpers) helper.join();
+    run_until_signalled(io, server, threads);
     return exit_ok;
+}
+
+}  // namespace
+
+int run_serve(const arguments& args)
+{
+    serve_config config;
+    if (auto stop = parse_arguments(args, config)) return *stop;
+    if (auto stop = complete_config(config)) return *stop;
+    const auto address = parse_listen(config.listen);
+    if (!address) return exit_unreadable;
+    std::optional<blocking_client> github;  // outlives the registry, whose github_api calls it
+    if (config.github_auth) {
+        github = github_client(config.github_api_url);
+        if (!github) return exit_unreadable;
+        config.options.github_api = [&github](const http_request& request) { return github->request(request); };
+    }
+    return serve_registry(config.options, *address, config.threads);
 }
 
 }  // namespace mcpreg::cli

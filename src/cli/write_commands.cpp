@@ -140,6 +140,91 @@ result<std::string> request_actions_id_token(const std::string& audience)
     return std::string(value->get_string());
 }
 
+// What `mcpreg login` was given after the method.
+struct login_flags {
+    std::optional<std::string> key, domain, private_key_file, token;
+    std::string audience = "mcp-registry";
+};
+
+// The token exchange a login method makes: the registry's name for it and its JSON body.
+struct token_exchange {
+    std::string method;
+    std::string body = "{}";
+};
+
+// The helpers below that can end the command return the exit code to end it with, after printing why;
+// nullopt lets it go on.
+
+// The flags after the method (args[0]).
+std::optional<int> parse_login_flags(const arguments& args, login_flags& flags)
+{
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        const bool has_value = i + 1 < args.size();
+        if (args[i] == "--key" && has_value) flags.key = std::string(args[++i]);
+        else if (args[i] == "--domain" && has_value) flags.domain = std::string(args[++i]);
+        else if (args[i] == "--private-key" && has_value) flags.private_key_file = std::string(args[++i]);
+        else if (args[i] == "--token" && has_value) flags.token = std::string(args[++i]);
+        else if (args[i] == "--audience" && has_value) flags.audience = std::string(args[++i]);
+        else {
+            std::cerr << "mcpreg login: unexpected argument '" << terminal_text(args[i]) << "'\n" << login_usage;
+            return exit_unreadable;
+        }
+    }
+    return std::nullopt;
+}
+
+// The exchange `method` makes with the credential from the flags, the environment or, for github-oidc inside
+// GitHub Actions, the runner.
+std::optional<int> prepare_exchange(const std::string& method, login_flags& flags, token_exchange& exchange)
+{
+    exchange.method = method;
+    if (method == "admin") {
+        if (!flags.key)
+            if (const char* env = std::getenv("MCPREG_ADMIN_KEY"); env && *env) flags.key = env;
+        if (!flags.key) {
+            std::cerr << "mcpreg login admin: --key KEY (or $MCPREG_ADMIN_KEY) is required\n";
+            return exit_unreadable;
+        }
+        exchange.body = json::serialize(json::object{{"admin_key", *flags.key}});
+    }
+    else if (method == "dns" || method == "http") {
+        if (!flags.domain || !flags.private_key_file) {
+            std::cerr << "mcpreg login " << method << ": --domain and --private-key are required\n";
+            return exit_unreadable;
+        }
+        auto proof = sign_domain_proof(*flags.domain, read_text_file(*flags.private_key_file));
+        if (!proof) return failed("login", proof.error());
+        exchange.body = *proof;
+    }
+    else if (method == "github") {
+        if (!flags.token)
+            if (const char* env = std::getenv("GITHUB_TOKEN"); env && *env) flags.token = env;
+        if (!flags.token) {
+            std::cerr << "mcpreg login github: --token TOKEN (or $GITHUB_TOKEN) is required\n";
+            return exit_unreadable;
+        }
+        exchange.method = "github-at";
+        exchange.body = json::serialize(json::object{{"github_token", *flags.token}});
+    }
+    else if (method == "github-oidc" || method == "oidc") {
+        if (!flags.token && method == "github-oidc") {
+            auto requested = request_actions_id_token(flags.audience);
+            if (!requested) return failed("login", requested.error());
+            flags.token = std::move(*requested);
+        }
+        if (!flags.token) {
+            std::cerr << "mcpreg login oidc: --token ID-TOKEN is required\n";
+            return exit_unreadable;
+        }
+        exchange.body = json::serialize(json::object{{"oidc_token", *flags.token}});
+    }
+    else if (method != "none") {
+        std::cerr << "mcpreg login: unknown method '" << terminal_text(method) << "'\n" << login_usage;
+        return exit_unreadable;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 int run_login(const client_options& options, const arguments& args)
@@ -149,68 +234,13 @@ int run_login(const client_options& options, const arguments& args)
         return args.empty() ? exit_unreadable : exit_ok;
     }
     const std::string method(args[0]);
-    std::optional<std::string> key, domain, private_key_file, github_token;
-    std::string audience = "mcp-registry";
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        const bool has_value = i + 1 < args.size();
-        if (args[i] == "--key" && has_value) key = std::string(args[++i]);
-        else if (args[i] == "--domain" && has_value) domain = std::string(args[++i]);
-        else if (args[i] == "--private-key" && has_value) private_key_file = std::string(args[++i]);
-        else if (args[i] == "--token" && has_value) github_token = std::string(args[++i]);
-        else if (args[i] == "--audience" && has_value) audience = std::string(args[++i]);
-        else {
-            std::cerr << "mcpreg login: unexpected argument '" << terminal_text(args[i]) << "'\n" << login_usage;
-            return exit_unreadable;
-        }
-    }
-    std::string exchange_method = method, body = "{}";
-    if (method == "admin") {
-        if (!key)
-            if (const char* env = std::getenv("MCPREG_ADMIN_KEY"); env && *env) key = env;
-        if (!key) {
-            std::cerr << "mcpreg login admin: --key KEY (or $MCPREG_ADMIN_KEY) is required\n";
-            return exit_unreadable;
-        }
-        body = json::serialize(json::object{{"admin_key", *key}});
-    }
-    else if (method == "dns" || method == "http") {
-        if (!domain || !private_key_file) {
-            std::cerr << "mcpreg login " << method << ": --domain and --private-key are required\n";
-            return exit_unreadable;
-        }
-        auto proof = sign_domain_proof(*domain, read_text_file(*private_key_file));
-        if (!proof) return failed("login", proof.error());
-        body = *proof;
-    }
-    else if (method == "github") {
-        if (!github_token)
-            if (const char* env = std::getenv("GITHUB_TOKEN"); env && *env) github_token = env;
-        if (!github_token) {
-            std::cerr << "mcpreg login github: --token TOKEN (or $GITHUB_TOKEN) is required\n";
-            return exit_unreadable;
-        }
-        exchange_method = "github-at";
-        body = json::serialize(json::object{{"github_token", *github_token}});
-    }
-    else if (method == "github-oidc" || method == "oidc") {
-        if (!github_token && method == "github-oidc") {
-            auto requested = request_actions_id_token(audience);
-            if (!requested) return failed("login", requested.error());
-            github_token = std::move(*requested);
-        }
-        if (!github_token) {
-            std::cerr << "mcpreg login oidc: --token ID-TOKEN is required\n";
-            return exit_unreadable;
-        }
-        body = json::serialize(json::object{{"oidc_token", *github_token}});
-    }
-    else if (method != "none") {
-        std::cerr << "mcpreg login: unknown method '" << terminal_text(method) << "'\n" << login_usage;
-        return exit_unreadable;
-    }
+    login_flags flags;
+    if (auto stop = parse_login_flags(args, flags)) return *stop;
+    token_exchange exchange;
+    if (auto stop = prepare_exchange(method, flags, exchange)) return *stop;
     auto c = blocking_client::create(options);
     if (!c) return failed("login", c.error());
-    auto token = c->exchange_token({.method = exchange_method, .json_body = body});
+    auto token = c->exchange_token({.method = exchange.method, .json_body = exchange.body});
     if (!token) return failed("login", token.error());
     if (!store_token(options.base_url, *token)) {
         std::cerr << "mcpreg login: cannot write " << terminal_text(token_store().string()) << '\n';
