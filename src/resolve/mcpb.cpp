@@ -224,60 +224,77 @@ result<bundle> fetch_bundle(const model::package& package, const std::string& ca
     return extract_bundle(*bytes, *package.file_sha256, cache_dir, limits);
 }
 
-result<resolution> resolve_bundle(const model::server& server, std::size_t package_index, const bundle& extracted,
-                                  const input_values& inputs, const mcpb_options& options)
+namespace {
+
+using detail::piece;
+
+// Where a bundle is to run: the platform (the manifest's name for it), its path separator, the home directory.
+struct bundle_host {
+    std::string platform;
+    std::string separator;
+    std::string home;
+};
+
+bundle_host host_of(const mcpb_options& options)
 {
-    using detail::piece;
-    if (auto refusal = detail::refuse_malformed_inputs(inputs)) return std::move(*refusal);
-    if (!server.packages || package_index >= server.packages->size())
-        return refused(server.name + " has no package " + std::to_string(package_index));
-    const auto& package = (*server.packages)[package_index];
-    const std::string platform = options.platform.empty() ? default_platform() : options.platform;
-    const std::string separator = platform == "win32" ? "\\" : "/";
-    std::string home = options.home;
-    if (home.empty())
-        if (const char* h = std::getenv(platform == "win32" ? "USERPROFILE" : "HOME")) home = h;
+    bundle_host host;
+    host.platform = options.platform.empty() ? default_platform() : options.platform;
+    host.separator = host.platform == "win32" ? "\\" : "/";
+    host.home = options.home;
+    if (host.home.empty())
+        if (const char* h = std::getenv(host.platform == "win32" ? "USERPROFILE" : "HOME")) host.home = h;
+    return host;
+}
+
+// The system folders, as the reference implementation's host provides them (systemDirs).
+std::map<std::string, std::string, std::less<>> system_folders(const bundle_host& host, const bundle& extracted,
+                                                               const mcpb_options& options)
+{
     auto in_home = [&](const std::string& given, std::string_view folder) {
-        return !given.empty() ? given : home.empty() ? std::string() : home + separator + std::string(folder);
+        return !given.empty()      ? given
+               : host.home.empty() ? std::string()
+                                   : host.home + host.separator + std::string(folder);
     };
-    // The system folders, as the reference implementation's host provides them (systemDirs).
-    const std::map<std::string, std::string, std::less<>> system = {
-        {"__dirname", extracted.directory},
-        {"HOME", home},
-        {"DESKTOP", in_home(options.desktop, "Desktop")},
-        {"DOCUMENTS", in_home(options.documents, "Documents")},
-        {"DOWNLOADS", in_home(options.downloads, "Downloads")},
-        {"pathSeparator", separator},
-        {"/", separator}};
-    const auto& m = extracted.manifest;
+    return {{"__dirname", extracted.directory},
+            {"HOME", host.home},
+            {"DESKTOP", in_home(options.desktop, "Desktop")},
+            {"DOCUMENTS", in_home(options.documents, "Documents")},
+            {"DOWNLOADS", in_home(options.downloads, "Downloads")},
+            {"pathSeparator", host.separator},
+            {"/", host.separator}};
+}
 
-    resolution out;
-    auto& spec = out.spec;
-    spec.source = "packages[" + std::to_string(package_index) + "]";
-    spec.transport = package.transport ? package.transport->type : "stdio";
-    spec.cwd = extracted.directory;
-
-    if (const auto* compat = m.if_contains("compatibility"); compat && compat->is_object()) {
-        if (const auto* platforms = compat->get_object().if_contains("platforms"); platforms && platforms->is_array()) {
-            bool listed = false;
-            std::string names;
-            for (const auto& p : platforms->get_array())
-                if (p.is_string()) {
-                    listed = listed || p.get_string() == platform;
-                    names += (names.empty() ? "" : ", ") + std::string(p.get_string());
-                }
-            if (!listed) return refused("the bundle runs on " + names + ", not " + platform);
-        }
-        if (const auto* runtimes = compat->get_object().if_contains("runtimes"); runtimes && runtimes->is_object())
-            for (const auto& [runtime, version] : runtimes->get_object())
-                spec.notes.push_back("the bundle needs " + std::string(runtime) + " " + text_of(version));
+// The manifest's compatibility: a platform it does not list is refused; the runtimes it needs become notes.
+std::optional<error> check_compatibility(const json::object& m, const std::string& platform, launch_spec& spec)
+{
+    const auto* compat = m.if_contains("compatibility");
+    if (!compat || !compat->is_object()) return std::nullopt;
+    if (const auto* platforms = compat->get_object().if_contains("platforms"); platforms && platforms->is_array()) {
+        bool listed = false;
+        std::string names;
+        for (const auto& p : platforms->get_array())
+            if (p.is_string()) {
+                listed = listed || p.get_string() == platform;
+                names += (names.empty() ? "" : ", ") + std::string(p.get_string());
+            }
+        if (!listed) return refused("the bundle runs on " + names + ", not " + platform);
     }
+    if (const auto* runtimes = compat->get_object().if_contains("runtimes"); runtimes && runtimes->is_object())
+        for (const auto& [runtime, version] : runtimes->get_object())
+            spec.notes.push_back("the bundle needs " + std::string(runtime) + " " + text_of(version));
+    return std::nullopt;
+}
 
-    std::vector<std::string> unknown_variables;
+// The `${...}` variables of a manifest and their values.
+struct manifest_variables {
+    std::map<std::string, std::string, std::less<>> folders;        ///< the system folders
+    std::map<std::string, std::vector<piece>, std::less<>> config;  ///< user_config values by key
+    std::vector<std::string> unknown;                               ///< names nothing defines, in the order met
+
     // ${...} of the system folders (and, unless `system_only`, of user_config) replaced in one pass: a value
     // put in is never read again for variables.
-    std::map<std::string, std::vector<piece>, std::less<>> config;
-    auto substitute = [&](std::string_view text, bool system_only) {
+    piece substitute(std::string_view text, bool system_only)
+    {
         piece result;
         for (std::size_t i = 0; i < text.size();) {
             const auto close = text.substr(i, 2) == "${" ? text.find('}', i) : std::string_view::npos;
@@ -286,7 +303,7 @@ result<resolution> resolve_bundle(const model::server& server, std::size_t packa
                 continue;
             }
             const auto name = text.substr(i + 2, close - i - 2);
-            if (auto it = system.find(name); it != system.end()) result.append(it->second);
+            if (auto it = folders.find(name); it != folders.end()) result.append(it->second);
             else if (name.starts_with("user_config.") && !system_only && config.find(name.substr(12)) != config.end()) {
                 bool first = true;
                 for (const auto& v : config.find(name.substr(12))->second) {
@@ -296,128 +313,184 @@ result<resolution> resolve_bundle(const model::server& server, std::size_t packa
                 }
             }
             else {
-                unknown_variables.emplace_back(name);
+                unknown.emplace_back(name);
                 result.append(text.substr(i, close - i + 1));
             }
             i = close + 1;
         }
         return result;
-    };
+    }
+};
 
-    // user_config values: the user's, else the default (with the system folders substituted); required ones
-    // missing are reported as inputs; sensitive ones are secrets wherever they are substituted.
-    if (const auto* user_config = m.if_contains("user_config"); user_config && user_config->is_object())
-        for (const auto& [key, definition] : user_config->get_object()) {
-            if (!definition.is_object()) continue;
-            const auto& d = definition.get_object();
-            auto flag = [&](std::string_view name) {
-                const auto* v = d.if_contains(name);
-                return v && v->is_bool() && v->get_bool();
-            };
-            const std::string type =
-                d.contains("type") && d.at("type").is_string() ? std::string(d.at("type").get_string()) : "string";
-            std::vector<piece> values;
-            if (auto it = inputs.find(key); it != inputs.end() && !it->second.empty()) {
-                for (const auto& v : it->second) {
-                    values.push_back(detail::plain(v));
-                    if (!flag("multiple")) break;
-                }
-            }
-            else if (const auto* def = d.if_contains("default")) {
-                if (def->is_array())
-                    for (const auto& v : def->get_array()) values.push_back(substitute(text_of(v), true));
-                else values.push_back(substitute(text_of(*def), true));
-            }
-            if (values.empty() && flag("required")) {
-                missing_input mi;
-                mi.name = std::string(key);
-                mi.used_in = "user_config." + std::string(key);
-                if (const auto* desc = d.if_contains("description"); desc && desc->is_string())
-                    mi.description = std::string(desc->get_string());
-                mi.is_secret = flag("sensitive");
-                mi.format = type == "number"                          ? "number"
-                            : type == "boolean"                       ? "boolean"
-                            : (type == "directory" || type == "file") ? "filepath"
-                                                                      : "string";
-                mi.problem = "required";
-                out.missing.push_back(std::move(mi));
-            }
-            if (flag("sensitive"))
-                for (auto& v : values) v.all_secret(std::string(key));
-            config[std::string(key)] = std::move(values);
+bool flag_set(const json::object& definition, std::string_view name)
+{
+    const auto* v = definition.if_contains(name);
+    return v && v->is_bool() && v->get_bool();
+}
+
+// The values of one user_config entry: the user's (all of them when it takes `multiple`), else its default with
+// the system folders substituted.
+std::vector<piece> user_config_values(json::string_view key, const json::object& d, const input_values& inputs,
+                                      manifest_variables& variables)
+{
+    std::vector<piece> values;
+    if (auto it = inputs.find(key); it != inputs.end() && !it->second.empty()) {
+        for (const auto& v : it->second) {
+            values.push_back(detail::plain(v));
+            if (!flag_set(d, "multiple")) break;
         }
+    }
+    else if (const auto* def = d.if_contains("default")) {
+        if (def->is_array())
+            for (const auto& v : def->get_array()) values.push_back(variables.substitute(text_of(v), true));
+        else values.push_back(variables.substitute(text_of(*def), true));
+    }
+    return values;
+}
 
+// A required user_config entry without a value, as an input the user must supply.
+missing_input missing_user_config(json::string_view key, const json::object& d)
+{
+    const std::string type =
+        d.contains("type") && d.at("type").is_string() ? std::string(d.at("type").get_string()) : "string";
+    missing_input mi;
+    mi.name = std::string(key);
+    mi.used_in = "user_config." + std::string(key);
+    if (const auto* desc = d.if_contains("description"); desc && desc->is_string())
+        mi.description = std::string(desc->get_string());
+    mi.is_secret = flag_set(d, "sensitive");
+    mi.format = type == "number"                          ? "number"
+                : type == "boolean"                       ? "boolean"
+                : (type == "directory" || type == "file") ? "filepath"
+                                                          : "string";
+    mi.problem = "required";
+    return mi;
+}
+
+// user_config values: the user's, else the default (with the system folders substituted); required ones
+// missing are reported as inputs; sensitive ones are secrets wherever they are substituted.
+void read_user_config(const json::object& m, const input_values& inputs, manifest_variables& variables,
+                      std::vector<missing_input>& missing)
+{
+    const auto* user_config = m.if_contains("user_config");
+    if (!user_config || !user_config->is_object()) return;
+    for (const auto& [key, definition] : user_config->get_object()) {
+        if (!definition.is_object()) continue;
+        const auto& d = definition.get_object();
+        auto values = user_config_values(key, d, inputs, variables);
+        if (values.empty() && flag_set(d, "required")) missing.push_back(missing_user_config(key, d));
+        if (flag_set(d, "sensitive"))
+            for (auto& v : values) v.all_secret(std::string(key));
+        variables.config[std::string(key)] = std::move(values);
+    }
+}
+
+// The manifest's server.mcp_config, with the platform's override applied. The override replaces command, args
+// and env whole, as the reference implementation does (`platformConfig.env ?? result.env`): an override's env
+// is the whole environment, not an addition.
+result<json::object> mcp_config_of(const json::object& m, const std::string& platform)
+{
     const auto* server_section = m.if_contains("server");
     const auto* config_section = server_section && server_section->is_object()
                                      ? server_section->get_object().if_contains("mcp_config")
                                      : nullptr;
     if (!config_section || !config_section->is_object()) return refused("the manifest has no server.mcp_config");
-    // The platform's override replaces command, args and env whole, as the reference implementation does
-    // (`platformConfig.env ?? result.env`): an override's env is the whole environment, not an addition.
     json::object mcp_config = config_section->get_object();
     if (const auto* overrides = mcp_config.if_contains("platform_overrides"); overrides && overrides->is_object())
         if (const auto* mine = overrides->get_object().if_contains(platform); mine && mine->is_object())
             for (auto key : {"command", "args", "env"})
                 if (const auto* v = mine->get_object().if_contains(key); v && !v->is_null()) mcp_config[key] = *v;
-    const auto* command = mcp_config.if_contains("command");
-    if (!command || !command->is_string() || command->get_string().empty())
+    return mcp_config;
+}
+
+bool binary_server(const json::object& m)
+{
+    const auto* server_section = m.if_contains("server");
+    if (!server_section || !server_section->is_object()) return false;
+    const auto* server_type = server_section->get_object().if_contains("type");
+    return server_type && server_type->is_string() && server_type->get_string() == "binary";
+}
+
+// The command, substituted; it may not hold a sensitive value.
+result<std::string> bundle_command(const json::object& mcp_config, const json::object& m, const bundle_host& host,
+                                   const std::string& directory, manifest_variables& variables)
+{
+    const auto* given = mcp_config.if_contains("command");
+    if (!given || !given->is_string() || given->get_string().empty())
         return refused("the manifest's mcp_config has no command");
-    auto command_piece = substitute(command->get_string(), false);
+    auto command_piece = variables.substitute(given->get_string(), false);
     if (!command_piece.spans.empty()) return refused("the manifest's command holds a sensitive user_config value");
-    spec.command = std::move(command_piece.text);
+    std::string command = std::move(command_piece.text);
     // A command relative with a path separator names a file in the bundle ("server/my-server"): host configs
     // (mcpServers) ignore cwd, so it is made absolute. A bare name ("node") is looked up as usual.
-    if (spec.command.find_first_of(platform == "win32" ? "/\\" : "/") != std::string::npos &&
-        !fs::path(spec.command).is_absolute() &&
-        !(platform == "win32" && spec.command.size() > 1 && spec.command[1] == ':')) {
-        const auto inside = fs::path(spec.command).lexically_normal();
+    if (command.find_first_of(host.platform == "win32" ? "/\\" : "/") != std::string::npos &&
+        !fs::path(command).is_absolute() && !(host.platform == "win32" && command.size() > 1 && command[1] == ':')) {
+        const auto inside = fs::path(command).lexically_normal();
         if (inside.empty() || *inside.begin() == "..")
-            return refused("the manifest's command '" + spec.command + "' leaves the bundle directory");
-        spec.command = extracted.directory + separator + inside.string();
+            return refused("the manifest's command '" + command + "' leaves the bundle directory");
+        command = directory + host.separator + inside.string();
     }
     // Binaries get .exe on Windows, as the MCPB manifest specification (upstream MCPB's MANIFEST.md) says hosts do.
-    const auto* server_type = server_section->get_object().if_contains("type");
-    if (platform == "win32" && server_type && server_type->is_string() && server_type->get_string() == "binary" &&
-        !spec.command.ends_with(".exe"))
-        spec.command += ".exe";
+    if (host.platform == "win32" && binary_server(m) && !command.ends_with(".exe")) command += ".exe";
+    return command;
+}
 
+// The arguments, substituted; `${user_config.KEY}` standing alone gives one argument per value.
+std::vector<piece> bundle_args(const json::object& mcp_config, manifest_variables& variables)
+{
     std::vector<piece> args;
     if (const auto* list = mcp_config.if_contains("args"); list && list->is_array())
         for (const auto& a : list->get_array()) {
             if (!a.is_string()) continue;
             const std::string_view text = a.get_string();
             if (text.starts_with("${user_config.") && text.ends_with("}") && text.find('}') == text.size() - 1) {
-                const auto it = config.find(text.substr(14, text.size() - 15));
-                if (it != config.end()) {
+                const auto it = variables.config.find(text.substr(14, text.size() - 15));
+                if (it != variables.config.end()) {
                     for (const auto& v : it->second) args.push_back(v);  // one argument per value
                     continue;
                 }
             }
-            args.push_back(substitute(text, false));
+            args.push_back(variables.substitute(text, false));
         }
-    for (auto& a : args) {
-        if (!a.spans.empty()) spec.secrets.args[spec.args.size()] = a.spans;
-        spec.args.push_back(std::move(a.text));
-    }
+    return args;
+}
+
+std::map<std::string, piece> manifest_env(const json::object& mcp_config, manifest_variables& variables)
+{
     std::map<std::string, piece> env;
     if (const auto* vars = mcp_config.if_contains("env"); vars && vars->is_object())
         for (const auto& [name, value] : vars->get_object())
-            if (value.is_string()) env[std::string(name)] = substitute(value.get_string(), false);
-    for (const auto& name : unknown_variables)
-        spec.warnings.push_back("unknown variable ${" + name + "} left as written");
-    for (const auto& [name, value] : env)
-        if (!detail::valid_env_name(name))
-            return refused("the manifest's environment variable name '" + name + "' is not a name");
-    // The registry entry's own environment variables come on top; they are registry text, checked as any
-    // entry's are (names, and variables that steer node or python).
+            if (value.is_string()) env[std::string(name)] = variables.substitute(value.get_string(), false);
+    return env;
+}
+
+// The registry entry's own environment variables come on top; they are registry text, checked as any entry's
+// are (names, and variables that steer node or python). The check records what it allowed in `report`.
+result<std::map<std::string, piece>> entry_environment(const model::package& package, const input_values& inputs,
+                                                       const mcpb_options& options, resolution& out,
+                                                       launch_report& report)
+{
     detail::input_resolver r{inputs, out.missing, {}, {}};
     detail::collect_secret_names(package.environment_variables, r.secret_names);
     std::map<std::string, piece> entry_env;
-    r.key_values(package.environment_variables, spec.source, "environmentVariables", entry_env);
-    launch_report scratch;
-    if (auto e = detail::check_environment("", entry_env, options.allowed_runner_options, scratch, spec.warnings))
+    r.key_values(package.environment_variables, out.spec.source, "environmentVariables", entry_env);
+    if (auto e = detail::check_environment("", entry_env, options.allowed_runner_options, report, out.spec.warnings))
         return *e;
-    for (auto& [name, value] : entry_env) env[name] = std::move(value);
+    return entry_env;
+}
+
+// The environment: the manifest's, then the entry's on top (each name checked), placed with its secrets.
+std::optional<error> place_env(std::map<std::string, piece> env, const model::package& package,
+                               const input_values& inputs, const mcpb_options& options, resolution& out)
+{
+    auto& spec = out.spec;
+    for (const auto& [name, value] : env)
+        if (!detail::valid_env_name(name))
+            return refused("the manifest's environment variable name '" + name + "' is not a name");
+    launch_report scratch;
+    auto entry_env = entry_environment(package, inputs, options, out, scratch);
+    if (!entry_env) return entry_env.error();
+    for (auto& [name, value] : *entry_env) env[name] = std::move(value);
     for (auto& [name, value] : env) {
         if (!value.spans.empty()) {
             spec.secrets.env[name] = value.spans;
@@ -426,9 +499,46 @@ result<resolution> resolve_bundle(const model::server& server, std::size_t packa
         spec.env[name] = std::move(value.text);
         spec.report.env.push_back(name);
     }
+    spec.report.overrides = std::move(scratch.overrides);
+    return std::nullopt;
+}
+
+}  // namespace
+
+result<resolution> resolve_bundle(const model::server& server, std::size_t package_index, const bundle& extracted,
+                                  const input_values& inputs, const mcpb_options& options)
+{
+    if (auto refusal = detail::refuse_malformed_inputs(inputs)) return std::move(*refusal);
+    if (!server.packages || package_index >= server.packages->size())
+        return refused(server.name + " has no package " + std::to_string(package_index));
+    const auto& package = (*server.packages)[package_index];
+    const auto host = host_of(options);
+    const auto& m = extracted.manifest;
+
+    resolution out;
+    auto& spec = out.spec;
+    spec.source = "packages[" + std::to_string(package_index) + "]";
+    spec.transport = package.transport ? package.transport->type : "stdio";
+    spec.cwd = extracted.directory;
+    if (auto e = check_compatibility(m, host.platform, spec)) return *e;
+
+    manifest_variables variables{system_folders(host, extracted, options), {}, {}};
+    read_user_config(m, inputs, variables, out.missing);
+    auto mcp_config = mcp_config_of(m, host.platform);
+    if (!mcp_config) return mcp_config.error();
+    auto command = bundle_command(*mcp_config, m, host, extracted.directory, variables);
+    if (!command) return command.error();
+    spec.command = std::move(*command);
+    for (auto& a : bundle_args(*mcp_config, variables)) {
+        if (!a.spans.empty()) spec.secrets.args[spec.args.size()] = a.spans;
+        spec.args.push_back(std::move(a.text));
+    }
+    auto env = manifest_env(*mcp_config, variables);
+    for (const auto& name : variables.unknown)
+        spec.warnings.push_back("unknown variable ${" + name + "} left as written");
+    if (auto e = place_env(std::move(env), package, inputs, options, out)) return *e;
     spec.report.runner = spec.command;
     spec.report.package = extracted.directory;
-    spec.report.overrides = std::move(scratch.overrides);
     for (const auto& [name, value] : spec.env)
         if (value.find('\0') != std::string::npos) return refused("the environment variable " + name + " holds a NUL");
     for (const auto& a : spec.args)

@@ -1,4 +1,5 @@
-// What surrounds a launch spec: the entry lint, display quoting and the client configuration formats.
+// What surrounds a launch spec: display quoting and the client configuration formats. (The entry lint is in
+// lint.cpp.)
 #include <mcpreg/resolve/resolve.hpp>
 
 #include "policy.hpp"
@@ -14,110 +15,6 @@
 
 namespace mcpreg::resolve {
 namespace json = boost::json;
-
-namespace {
-
-// The `{name}` placeholders of a text.
-std::vector<std::string> placeholders(std::string_view text)
-{
-    std::vector<std::string> out;
-    for (std::size_t open = text.find('{'); open != std::string_view::npos; open = text.find('{', open + 1)) {
-        const auto close = text.find('}', open);
-        if (close == std::string_view::npos) break;
-        out.emplace_back(text.substr(open + 1, close - open - 1));
-    }
-    return out;
-}
-
-}  // namespace
-
-std::vector<lint_issue> lint(const model::server& server)
-{
-    std::vector<lint_issue> issues;
-    // Names that `{x}` in a transport URL may refer to: arguments and environment variables of the package.
-    auto check_value = [&](const model::input_with_variables& in, const std::string& path,
-                           const std::set<std::string>& also_defined) {
-        if (!in.value) return;
-        for (const auto& name : placeholders(*in.value)) {
-            const bool defined = (in.variables && in.variables->contains(name)) || also_defined.contains(name);
-            if (!defined)
-                issues.push_back(
-                    {path + "/value", "undefined-variable", "{" + name + "} is used but no variable defines it"});
-        }
-    };
-    if (server.packages)
-        for (std::size_t i = 0; i < server.packages->size(); ++i) {
-            const auto& p = (*server.packages)[i];
-            const std::string base = "/packages/" + std::to_string(i);
-            std::set<std::string> names;
-            for (const auto* list : {&p.runtime_arguments, &p.package_arguments})
-                if (*list)
-                    for (const auto& a : **list) {
-                        if (a.name) names.insert(*a.name);
-                        if (a.value_hint) names.insert(*a.value_hint);
-                    }
-            if (p.environment_variables)
-                for (const auto& e : *p.environment_variables) names.insert(e.name);
-            for (auto [list, field] : {std::pair{&p.runtime_arguments, "runtimeArguments"},
-                                       std::pair{&p.package_arguments, "packageArguments"}}) {
-                if (!*list) continue;
-                for (std::size_t j = 0; j < (*list)->size(); ++j) {
-                    const auto& a = (**list)[j];
-                    const auto path = base + "/" + field + "/" + std::to_string(j);
-                    if (a.is_named() && a.name && !a.name->starts_with("-"))
-                        issues.push_back({path + "/name", "named-argument-without-dashes",
-                                          "named argument '" + *a.name + "' has no leading dash"});
-                    check_value(a, path, {});
-                }
-            }
-            if (p.environment_variables)
-                for (std::size_t j = 0; j < p.environment_variables->size(); ++j)
-                    check_value((*p.environment_variables)[j], base + "/environmentVariables/" + std::to_string(j), {});
-            if (p.transport && p.transport->url)
-                for (const auto& name : placeholders(*p.transport->url))
-                    if (!names.contains(name) && !(p.transport->variables && p.transport->variables->contains(name)))
-                        issues.push_back({base + "/transport/url", "undefined-variable",
-                                          "{" + name + "} is used but no argument or variable defines it"});
-            if (p.kind() == model::registry_kind::oci && p.identifier.find("://") != std::string::npos)
-                issues.push_back({base + "/identifier", "oci-reference-with-scheme",
-                                  "an image reference has no URL scheme: " + p.identifier});
-            if (p.kind() == model::registry_kind::mcpb && (!p.file_sha256 || p.file_sha256->empty()))
-                issues.push_back({base + "/fileSha256", "mcpb-without-hash",
-                                  "an MCPB bundle cannot be verified without fileSha256"});
-            // A version inside the identifier that disagrees with `version`.
-            if (p.version && !p.version->empty()) {
-                std::string_view id = p.identifier;
-                std::optional<std::string_view> embedded;
-                if (p.kind() == model::registry_kind::oci) {
-                    const auto slash = id.rfind('/');
-                    const auto colon = id.find(':', slash == std::string_view::npos ? 0 : slash);
-                    if (colon != std::string_view::npos && id.find('@') == std::string_view::npos)
-                        embedded = id.substr(colon + 1);
-                }
-                else if (p.kind() == model::registry_kind::npm) {
-                    const auto version_at = id.find('@', 1);
-                    if (version_at != std::string_view::npos) embedded = id.substr(version_at + 1);
-                }
-                if (embedded && *embedded != *p.version && *embedded != "latest")
-                    issues.push_back(
-                        {base + "/version", "identifier-version-mismatch",
-                         "the identifier says " + std::string(*embedded) + ", version says " + *p.version});
-            }
-        }
-    if (server.remotes)
-        for (std::size_t i = 0; i < server.remotes->size(); ++i) {
-            const auto& r = (*server.remotes)[i];
-            if (!r.url) continue;
-            for (const auto& name : placeholders(*r.url))
-                if (!(r.variables && r.variables->contains(name)))
-                    issues.push_back({"/remotes/" + std::to_string(i) + "/url", "undefined-variable",
-                                      "{" + name + "} is used but no variable defines it"});
-            if (r.headers)
-                for (std::size_t j = 0; j < r.headers->size(); ++j)
-                    check_value((*r.headers)[j], "/remotes/" + std::to_string(i) + "/headers/" + std::to_string(j), {});
-        }
-    return issues;
-}
 
 namespace {
 
@@ -456,6 +353,118 @@ json::object report_json(const launch_report& r)
         {"runnerOptions", json::value_from(r.runner_options)}};
 }
 
+// Writes one value into `into` as the renderer makes it (secrets as placeholders, `${` refused).
+result<void> put_value(renderer& r, json::object& into, std::string_view name, std::string_view text,
+                       const std::vector<secret_span>& spans, const std::string& location)
+{
+    auto v = r.value(text, spans, location);
+    if (!v) return v.error();
+    into[name] = *v;
+    return {};
+}
+
+// The environment (`env`) or the headers: every name checked, every value rendered. `root` is the JSON pointer
+// of the server's entry.
+result<json::object> render_map(renderer& r, const std::map<std::string, std::string>& values,
+                                const std::map<std::string, std::vector<secret_span>>& secrets, const std::string& root,
+                                std::string_view field, bool env)
+{
+    json::object out;
+    for (const auto& [name, value] : values) {
+        if (env ? !detail::valid_env_name(name) : !detail::valid_header_name(name))
+            return make_error(
+                errc::invalid_argument,
+                std::string(env ? "the environment variable name '" : "the header name '") + name +
+                    (env ? "' is not [A-Za-z_][A-Za-z0-9_]*; refused" : "' is not an HTTP token; refused"));
+        if (auto done = put_value(r, out, name, value, spans_of(secrets, name),
+                                  root + "/" + std::string(field) + "/" + pointer_token(name));
+            !done)
+            return done.error();
+    }
+    return out;
+}
+
+result<json::array> render_args(renderer& r, const launch_spec& spec, const std::string& root)
+{
+    json::array out;
+    for (std::size_t i = 0; i < spec.args.size(); ++i) {
+        auto v = r.value(spec.args[i], spans_of(spec.secrets.args, i), root + "/args/" + std::to_string(i));
+        if (!v) return v.error();
+        out.push_back(json::string(*v));
+    }
+    return out;
+}
+
+// The values of a launch spec as a configuration holds them.
+struct rendered_values {
+    std::optional<std::string> url;
+    json::array args;
+    json::object env;
+    json::object headers;
+};
+
+// In reading order (url, args, env, headers), so the steps to fill in come in that order too.
+result<rendered_values> render_values(renderer& r, const launch_spec& spec, const std::string& root)
+{
+    rendered_values out;
+    if (spec.url) {
+        auto v = r.value(*spec.url, spec.secrets.url, root + "/url");
+        if (!v) return v.error();
+        out.url = std::move(*v);
+    }
+    auto args = render_args(r, spec, root);
+    if (!args) return args.error();
+    out.args = std::move(*args);
+    auto env = render_map(r, spec.env, spec.secrets.env, root, "env", true);
+    if (!env) return env.error();
+    out.env = std::move(*env);
+    auto headers = render_map(r, spec.headers, spec.secrets.headers, root, "headers", false);
+    if (!headers) return headers.error();
+    out.headers = std::move(*headers);
+    return out;
+}
+
+// The generic format: the whole launch spec (secrets masked) and its launch report.
+result<rendered_config> generic_config(renderer& r, const launch_spec& spec, rendered_values& values)
+{
+    json::object out{{"transport", spec.transport}};
+    if (spec.command.empty()) out["command"] = nullptr;
+    else if (auto done = put_value(r, out, "command", spec.command, no_secrets, "/command"); !done) return done.error();
+    out["args"] = std::move(values.args);
+    out["env"] = std::move(values.env);
+    out["cwd"] = spec.cwd ? json::value(*spec.cwd) : json::value(nullptr);
+    out["url"] = values.url ? json::value(*values.url) : json::value(nullptr);
+    out["headers"] = std::move(values.headers);
+    out["notes"] = json::value_from(spec.notes);
+    out["warnings"] = json::value_from(spec.warnings);
+    out["report"] = report_json(spec.report);
+    return rendered_config{json::serialize(out), std::move(r.fill_in)};
+}
+
+// The server's entry in a client's configuration: where to connect (a remote) or what to start (a package).
+result<json::object> client_entry(renderer& r, const launch_spec& spec, rendered_values& values,
+                                  const std::string& root)
+{
+    json::object entry;
+    const bool remote = spec.command.empty();
+    if (remote) {
+        if (r.format == config_format::vscode) entry["type"] = spec.transport == "sse" ? "sse" : "http";
+        entry["url"] = values.url.value_or("");
+        if (!spec.headers.empty()) entry["headers"] = std::move(values.headers);
+    }
+    else {
+        if (r.format == config_format::vscode) entry["type"] = "stdio";
+        if (auto done = put_value(r, entry, "command", spec.command, no_secrets, root + "/command"); !done)
+            return done.error();
+        entry["args"] = std::move(values.args);
+        if (!spec.env.empty()) entry["env"] = std::move(values.env);
+        if (spec.cwd)
+            if (auto done = put_value(r, entry, "cwd", *spec.cwd, no_secrets, root + "/cwd"); !done)
+                return done.error();
+    }
+    return entry;
+}
+
 }  // namespace
 
 result<rendered_config> render_config(const launch_spec& spec, std::string_view server_name, config_format format,
@@ -471,83 +480,12 @@ result<rendered_config> render_config(const launch_spec& spec, std::string_view 
     const std::string root = format == config_format::generic  ? ""
                              : format == config_format::vscode ? "/servers/" + pointer_token(r.key)
                                                                : "/mcpServers/" + pointer_token(r.key);
-    json::object entry;
-    auto put = [&](json::object& into, std::string_view name, std::string_view text,
-                   const std::vector<secret_span>& spans, const std::string& location) -> result<void> {
-        auto v = r.value(text, spans, location);
-        if (!v) return v.error();
-        into[name] = *v;
-        return {};
-    };
-    auto map_of = [&](const std::map<std::string, std::string>& values,
-                      const std::map<std::string, std::vector<secret_span>>& secrets, std::string_view field,
-                      bool env) -> result<json::object> {
-        json::object out;
-        for (const auto& [name, value] : values) {
-            if (env ? !detail::valid_env_name(name) : !detail::valid_header_name(name))
-                return make_error(
-                    errc::invalid_argument,
-                    std::string(env ? "the environment variable name '" : "the header name '") + name +
-                        (env ? "' is not [A-Za-z_][A-Za-z0-9_]*; refused" : "' is not an HTTP token; refused"));
-            if (auto done = put(out, name, value, spans_of(secrets, name),
-                                root + "/" + std::string(field) + "/" + pointer_token(name));
-                !done)
-                return done.error();
-        }
-        return out;
-    };
-    auto args_of = [&]() -> result<json::array> {
-        json::array out;
-        for (std::size_t i = 0; i < spec.args.size(); ++i) {
-            auto v = r.value(spec.args[i], spans_of(spec.secrets.args, i), root + "/args/" + std::to_string(i));
-            if (!v) return v.error();
-            out.push_back(json::string(*v));
-        }
-        return out;
-    };
-    // In reading order (url, args, env, headers), so the steps to fill in come in that order too.
-    std::optional<std::string> url;
-    if (spec.url) {
-        auto v = r.value(*spec.url, spec.secrets.url, root + "/url");
-        if (!v) return v.error();
-        url = std::move(*v);
-    }
-    auto args = args_of();
-    if (!args) return args.error();
-    auto env = map_of(spec.env, spec.secrets.env, "env", true);
-    if (!env) return env.error();
-    auto headers = map_of(spec.headers, spec.secrets.headers, "headers", false);
-    if (!headers) return headers.error();
-
-    if (format == config_format::generic) {
-        json::object out{{"transport", spec.transport}};
-        if (spec.command.empty()) out["command"] = nullptr;
-        else if (auto done = put(out, "command", spec.command, no_secrets, "/command"); !done) return done.error();
-        out["args"] = std::move(*args);
-        out["env"] = std::move(*env);
-        out["cwd"] = spec.cwd ? json::value(*spec.cwd) : json::value(nullptr);
-        out["url"] = url ? json::value(*url) : json::value(nullptr);
-        out["headers"] = std::move(*headers);
-        out["notes"] = json::value_from(spec.notes);
-        out["warnings"] = json::value_from(spec.warnings);
-        out["report"] = report_json(spec.report);
-        return rendered_config{json::serialize(out), std::move(r.fill_in)};
-    }
-    const bool remote = spec.command.empty();
-    if (remote) {
-        if (format == config_format::vscode) entry["type"] = spec.transport == "sse" ? "sse" : "http";
-        entry["url"] = url.value_or("");
-        if (!spec.headers.empty()) entry["headers"] = std::move(*headers);
-    }
-    else {
-        if (format == config_format::vscode) entry["type"] = "stdio";
-        if (auto done = put(entry, "command", spec.command, no_secrets, root + "/command"); !done) return done.error();
-        entry["args"] = std::move(*args);
-        if (!spec.env.empty()) entry["env"] = std::move(*env);
-        if (spec.cwd)
-            if (auto done = put(entry, "cwd", *spec.cwd, no_secrets, root + "/cwd"); !done) return done.error();
-    }
-    json::object servers{{r.key, std::move(entry)}};
+    auto values = render_values(r, spec, root);
+    if (!values) return values.error();
+    if (format == config_format::generic) return generic_config(r, spec, *values);
+    auto entry = client_entry(r, spec, *values, root);
+    if (!entry) return entry.error();
+    json::object servers{{r.key, std::move(*entry)}};
     if (format == config_format::vscode)
         return rendered_config{json::serialize(json::object{{"servers", servers}, {"inputs", r.inputs}}),
                                std::move(r.fill_in)};

@@ -238,6 +238,211 @@ std::optional<error> refuse_malformed_spec(const launch_spec& spec)
     return std::nullopt;
 }
 
+// Why a package cannot be launched from the registry data alone, or is refused; nullopt when it can be.
+std::optional<error> refuse_unlaunchable(const model::package& p)
+{
+    const auto kind = p.kind();
+    if (kind == model::registry_kind::mcpb)
+        return make_error(errc::invalid_argument, "an MCPB package runs from its downloaded bundle: fetch " +
+                                                      p.identifier + " (fetch_bundle), then resolve_bundle");
+    if (kind == model::registry_kind::unknown)
+        return make_error(errc::invalid_argument,
+                          "registry type '" + p.registry_type + "' is not one mcpreg knows how to launch");
+    if (auto refusal = refuse_identity(p)) return make_error(errc::invalid_argument, std::move(*refusal));
+    return std::nullopt;
+}
+
+bool has_registry_url(const model::package& p) { return p.registry_base_url && !p.registry_base_url->empty(); }
+
+// The resolved values of a package, before they are put in order.
+struct package_values {
+    std::map<std::string, piece> env;
+    std::vector<piece> runtime_args;
+    std::vector<piece> package_args;
+};
+
+// Values first (env before arguments so `{NAME}` in argument values can use them).
+package_values resolve_values(const model::package& p, const std::string& base, const options& opts, input_resolver& r)
+{
+    detail::collect_secret_names(p.environment_variables, r.secret_names);
+    detail::collect_secret_names(p.runtime_arguments, r.secret_names);
+    detail::collect_secret_names(p.package_arguments, r.secret_names);
+    if (p.transport) {
+        detail::collect_secret_names(p.transport->headers, r.secret_names);
+        detail::collect_secret_names(p.transport->variables, r.secret_names);
+    }
+    package_values values;
+    r.key_values(p.environment_variables, base, "environmentVariables", values.env);
+    r.arguments(p.runtime_arguments, base, "runtimeArguments", opts.joined_named_arguments, values.runtime_args);
+    r.arguments(p.package_arguments, base, "packageArguments", opts.joined_named_arguments, values.package_args);
+    return values;
+}
+
+// No one-shot runner for crates: the binary must be installed first, and runs from where cargo puts it.
+result<std::vector<piece>> cargo_argv(const model::package& p, const options& opts, const package_values& values,
+                                      launch_spec& spec)
+{
+    auto binary = cargo_binary(p, opts);
+    if (!binary) return binary.error();
+    std::vector<std::string> install = {"cargo", "install", p.identifier};
+    if (p.version && !p.version->empty()) install.insert(install.end(), {"--version", *p.version});
+    if (p.registry_base_url && !p.registry_base_url->empty() && *p.registry_base_url != "https://crates.io")
+        install.insert(install.end(), {"--index", *p.registry_base_url});
+    spec.notes.push_back("install the binary first: " + posix_command_line(install));
+    if (auto e =
+            detail::check_environment("cargo", values.env, opts.allowed_runner_options, spec.report, spec.warnings))
+        return *e;
+    spec.report.runner = *binary;
+    spec.report.package = with_version(p, "@");
+    // Runtime arguments go to the binary itself: there is no runner to steer.
+    std::vector<piece> argv;
+    argv.push_back(plain(*binary));
+    argv.insert(argv.end(), values.runtime_args.begin(), values.runtime_args.end());
+    argv.insert(argv.end(), values.package_args.begin(), values.package_args.end());
+    return argv;
+}
+
+// The package reference a runner gets; what the runtime arguments must not replace.
+result<std::string> package_reference(const model::package& p, const options& opts, const std::string& runner_name,
+                                      launch_spec& spec)
+{
+    const auto kind = p.kind();
+    if (kind == model::registry_kind::npm || kind == model::registry_kind::nuget) return with_version(p, "@");
+    if (kind == model::registry_kind::pypi)
+        return runner_name == "pipx" ? with_version(p, "==") : with_version(p, opts.pypi_from_form ? "==" : "@");
+    if (kind != model::registry_kind::oci) return std::string();
+    std::string reference = oci_reference(p, spec.warnings);
+    // The host prefix comes from registryBaseUrl: the whole reference must still be an image name.
+    if (!name_chars(reference, "-._/:@"))
+        return make_error(errc::invalid_argument, "the image reference '" + reference +
+                                                      "' is not an image name; it is refused rather than "
+                                                      "passed to the runner");
+    if (has_registry_url(p)) spec.report.package_registry = *p.registry_base_url;
+    return reference;
+}
+
+// The entry's environment and runtime arguments, checked against the runner policy (policy.hpp).
+std::optional<error> check_runner_policy(const std::string& runner_name, const std::string& reference,
+                                         const package_values& values, const options& opts, launch_spec& spec)
+{
+    if (auto e =
+            detail::check_environment(runner_name, values.env, opts.allowed_runner_options, spec.report, spec.warnings))
+        return e;
+    const std::string home = opts.home ? *opts.home : [] {
+        const char* h = std::getenv("HOME");
+        return std::string(h ? h : "");
+    }();
+    detail::runtime_check check{runner_name, reference, opts.allowed_runner_options, home, spec.report, spec.warnings};
+    return check.run(values.runtime_args);
+}
+
+// A package started by a runner (npx, uvx, docker, dnx...), while its argv is put together.
+struct runner_launch {
+    const model::package& p;
+    const std::string& runner_name;
+    const runner& run;
+    const std::string& reference;
+    const package_values& values;
+    std::vector<piece>& argv;
+    launch_spec& spec;
+};
+
+// registryBaseUrl as the runner's option, unless it is the registry type's public default.
+void add_registry_flag(runner_launch& l, std::string_view public_default)
+{
+    if (!has_registry_url(l.p) || *l.p.registry_base_url == public_default) return;
+    if (l.run.registry_flag.empty())
+        l.spec.warnings.push_back(l.runner_name + " cannot take registryBaseUrl " + *l.p.registry_base_url);
+    else {
+        l.argv.push_back(plain(l.run.registry_flag));
+        l.argv.push_back(plain(*l.p.registry_base_url));
+        l.spec.report.package_registry = *l.p.registry_base_url;
+    }
+}
+
+// After the runner's fixed flags: the registry, the runtime arguments, the package reference and the package
+// arguments, in the order each runner reads them.
+void add_package_argv(runner_launch& l, const options& opts)
+{
+    auto& argv = l.argv;
+    const auto& runtime_args = l.values.runtime_args;
+    const auto& package_args = l.values.package_args;
+    const auto kind = l.p.kind();
+    if (kind == model::registry_kind::npm) {
+        add_registry_flag(l, "https://registry.npmjs.org");
+        argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
+        argv.push_back(plain(l.reference));
+        argv.insert(argv.end(), package_args.begin(), package_args.end());
+    }
+    else if (kind == model::registry_kind::pypi) {
+        add_registry_flag(l, "https://pypi.org");
+        argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
+        if (l.runner_name != "pipx" && opts.pypi_from_form) {
+            argv.push_back(plain("--from"));
+            argv.push_back(plain(l.reference));
+            argv.push_back(plain(l.p.identifier));
+        }
+        else argv.push_back(plain(l.reference));
+        argv.insert(argv.end(), package_args.begin(), package_args.end());
+    }
+    else if (kind == model::registry_kind::oci) {
+        argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
+        // Values travel in the environment; argv names them only.
+        for (const auto& [name, value] : l.values.env) {
+            argv.push_back(plain("-e"));
+            argv.push_back(plain(name));
+        }
+        argv.push_back(plain(l.reference));
+        argv.insert(argv.end(), package_args.begin(), package_args.end());
+    }
+    else if (kind == model::registry_kind::nuget) {
+        argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
+        argv.push_back(plain(l.reference));
+        argv.push_back(plain("--yes"));
+        add_registry_flag(l, "https://api.nuget.org/v3/index.json");
+        if (!package_args.empty()) {
+            argv.push_back(plain("--"));
+            argv.insert(argv.end(), package_args.begin(), package_args.end());
+        }
+    }
+}
+
+result<std::vector<piece>> runner_argv(const model::package& p, const options& opts, const std::string& runner_name,
+                                       const package_values& values, launch_spec& spec)
+{
+    auto run = runner_named(runner_name);
+    if (!run) {
+        spec.warnings.push_back("unknown runner '" + runner_name + "'; launched without fixed flags");
+        run = runner{{runner_name}, ""};
+    }
+    std::vector<piece> argv;
+    for (const auto& fixed : run->command) argv.push_back(plain(fixed));
+    auto reference = package_reference(p, opts, runner_name, spec);
+    if (!reference) return reference.error();
+    spec.report.runner = runner_name;
+    spec.report.package = *reference;
+    if (auto e = check_runner_policy(runner_name, *reference, values, opts, spec)) return *e;
+    runner_launch launch{p, runner_name, *run, *reference, values, argv, spec};
+    add_package_argv(launch, opts);
+    return argv;
+}
+
+// A transport other than stdio: the URL the package serves on, and the headers to send it.
+void place_transport(const model::package& p, const std::string& base, input_resolver& r, launch_spec& spec)
+{
+    if (!p.transport || p.transport->type == "stdio") return;
+    if (p.transport->url) {
+        if (auto url = r.substitute(*p.transport->url, p.transport->variables, base + ".transport.url")) {
+            spec.url = std::move(url->text);
+            spec.secrets.url = std::move(url->spans);
+        }
+    }
+    else spec.warnings.push_back("the " + p.transport->type + " transport has no url");
+    std::map<std::string, piece> headers;
+    r.key_values(p.transport->headers, base + ".transport", "headers", headers);
+    place_values(headers, spec.headers, spec.secrets.headers, spec.secret_headers);
+}
+
 result<resolution> resolve_package(const model::server& server, std::size_t index, const input_values& inputs,
                                    const options& opts)
 {
@@ -247,151 +452,18 @@ result<resolution> resolve_package(const model::server& server, std::size_t inde
     spec.source = "packages[" + std::to_string(index) + "]";
     const std::string base = spec.source;
     spec.transport = p.transport ? p.transport->type : "stdio";
-    const auto kind = p.kind();
-    if (kind == model::registry_kind::mcpb)
-        return make_error(errc::invalid_argument, "an MCPB package runs from its downloaded bundle: fetch " +
-                                                      p.identifier + " (fetch_bundle), then resolve_bundle");
-    if (kind == model::registry_kind::unknown)
-        return make_error(errc::invalid_argument,
-                          "registry type '" + p.registry_type + "' is not one mcpreg knows how to launch");
-    if (auto refusal = refuse_identity(p)) return make_error(errc::invalid_argument, std::move(*refusal));
+    if (auto refusal = refuse_unlaunchable(p)) return std::move(*refusal);
 
     input_resolver r{inputs, out.missing, {}, {}};
-    detail::collect_secret_names(p.environment_variables, r.secret_names);
-    detail::collect_secret_names(p.runtime_arguments, r.secret_names);
-    detail::collect_secret_names(p.package_arguments, r.secret_names);
-    if (p.transport) {
-        detail::collect_secret_names(p.transport->headers, r.secret_names);
-        detail::collect_secret_names(p.transport->variables, r.secret_names);
-    }
-
-    // Values first (env before arguments so `{NAME}` in argument values can use them), then the argv.
-    std::map<std::string, piece> env;
-    r.key_values(p.environment_variables, base, "environmentVariables", env);
-    std::vector<piece> runtime_args, package_args;
-    r.arguments(p.runtime_arguments, base, "runtimeArguments", opts.joined_named_arguments, runtime_args);
-    r.arguments(p.package_arguments, base, "packageArguments", opts.joined_named_arguments, package_args);
-
+    auto values = resolve_values(p, base, opts, r);
     const std::string runner_name = runner_for(p, opts, &spec.warnings);
     if (runner_name.empty()) return make_error(errc::invalid_argument, "an empty runner for " + p.registry_type);
-    const std::string home = opts.home ? *opts.home : [] {
-        const char* h = std::getenv("HOME");
-        return std::string(h ? h : "");
-    }();
-    auto& report = spec.report;
-    std::vector<piece> argv;
-    if (kind == model::registry_kind::cargo) {
-        // No one-shot runner for crates: the binary must be installed first, and runs from where cargo puts it.
-        auto binary = cargo_binary(p, opts);
-        if (!binary) return binary.error();
-        std::vector<std::string> install = {"cargo", "install", p.identifier};
-        if (p.version && !p.version->empty()) install.insert(install.end(), {"--version", *p.version});
-        if (p.registry_base_url && !p.registry_base_url->empty() && *p.registry_base_url != "https://crates.io")
-            install.insert(install.end(), {"--index", *p.registry_base_url});
-        spec.notes.push_back("install the binary first: " + posix_command_line(install));
-        if (auto e = detail::check_environment("cargo", env, opts.allowed_runner_options, report, spec.warnings))
-            return *e;
-        report.runner = *binary;
-        report.package = with_version(p, "@");
-        // Runtime arguments go to the binary itself: there is no runner to steer.
-        argv.push_back(plain(*binary));
-        argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
-        argv.insert(argv.end(), package_args.begin(), package_args.end());
-    }
-    else {
-        auto run = runner_named(runner_name);
-        if (!run) {
-            spec.warnings.push_back("unknown runner '" + runner_name + "'; launched without fixed flags");
-            run = runner{{runner_name}, ""};
-        }
-        for (const auto& fixed : run->command) argv.push_back(plain(fixed));
-        const bool custom_registry = p.registry_base_url && !p.registry_base_url->empty();
-        auto registry_flag = [&](std::string_view public_default) {
-            if (!custom_registry || *p.registry_base_url == public_default) return;
-            if (run->registry_flag.empty())
-                spec.warnings.push_back(runner_name + " cannot take registryBaseUrl " + *p.registry_base_url);
-            else {
-                argv.push_back(plain(run->registry_flag));
-                argv.push_back(plain(*p.registry_base_url));
-                report.package_registry = *p.registry_base_url;
-            }
-        };
-        // The package reference; what the runtime arguments must not replace.
-        std::string reference;
-        if (kind == model::registry_kind::npm || kind == model::registry_kind::nuget) reference = with_version(p, "@");
-        else if (kind == model::registry_kind::pypi)
-            reference =
-                runner_name == "pipx" ? with_version(p, "==") : with_version(p, opts.pypi_from_form ? "==" : "@");
-        else if (kind == model::registry_kind::oci) {
-            reference = oci_reference(p, spec.warnings);
-            // The host prefix comes from registryBaseUrl: the whole reference must still be an image name.
-            if (!name_chars(reference, "-._/:@"))
-                return make_error(errc::invalid_argument, "the image reference '" + reference +
-                                                              "' is not an image name; it is refused rather than "
-                                                              "passed to the runner");
-            if (custom_registry) report.package_registry = *p.registry_base_url;
-        }
-        report.runner = runner_name;
-        report.package = reference;
-        if (auto e = detail::check_environment(runner_name, env, opts.allowed_runner_options, report, spec.warnings))
-            return *e;
-        detail::runtime_check check{runner_name, reference,   opts.allowed_runner_options,
-                                    home,        spec.report, spec.warnings};
-        if (auto e = check.run(runtime_args)) return *e;
-
-        if (kind == model::registry_kind::npm) {
-            registry_flag("https://registry.npmjs.org");
-            argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
-            argv.push_back(plain(reference));
-            argv.insert(argv.end(), package_args.begin(), package_args.end());
-        }
-        else if (kind == model::registry_kind::pypi) {
-            registry_flag("https://pypi.org");
-            argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
-            if (runner_name != "pipx" && opts.pypi_from_form) {
-                argv.push_back(plain("--from"));
-                argv.push_back(plain(reference));
-                argv.push_back(plain(p.identifier));
-            }
-            else argv.push_back(plain(reference));
-            argv.insert(argv.end(), package_args.begin(), package_args.end());
-        }
-        else if (kind == model::registry_kind::oci) {
-            argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
-            // Values travel in the environment; argv names them only.
-            for (const auto& [name, value] : env) {
-                argv.push_back(plain("-e"));
-                argv.push_back(plain(name));
-            }
-            argv.push_back(plain(reference));
-            argv.insert(argv.end(), package_args.begin(), package_args.end());
-        }
-        else if (kind == model::registry_kind::nuget) {
-            argv.insert(argv.end(), runtime_args.begin(), runtime_args.end());
-            argv.push_back(plain(reference));
-            argv.push_back(plain("--yes"));
-            registry_flag("https://api.nuget.org/v3/index.json");
-            if (!package_args.empty()) {
-                argv.push_back(plain("--"));
-                argv.insert(argv.end(), package_args.begin(), package_args.end());
-            }
-        }
-    }
-    place_args(argv, spec);
-    place_values(env, spec.env, spec.secrets.env, spec.secret_env);
-
-    if (p.transport && p.transport->type != "stdio") {
-        if (p.transport->url) {
-            if (auto url = r.substitute(*p.transport->url, p.transport->variables, base + ".transport.url")) {
-                spec.url = std::move(url->text);
-                spec.secrets.url = std::move(url->spans);
-            }
-        }
-        else spec.warnings.push_back("the " + p.transport->type + " transport has no url");
-        std::map<std::string, piece> headers;
-        r.key_values(p.transport->headers, base + ".transport", "headers", headers);
-        place_values(headers, spec.headers, spec.secrets.headers, spec.secret_headers);
-    }
+    auto argv = p.kind() == model::registry_kind::cargo ? cargo_argv(p, opts, values, spec)
+                                                        : runner_argv(p, opts, runner_name, values, spec);
+    if (!argv) return argv.error();
+    place_args(*argv, spec);
+    place_values(values.env, spec.env, spec.secrets.env, spec.secret_env);
+    place_transport(p, base, r, spec);
     if (auto e = refuse_malformed_spec(spec)) return *e;
     return out;
 }
@@ -420,49 +492,6 @@ result<resolution> resolve_remote(const model::server& server, std::size_t index
 }
 
 }  // namespace
-
-std::vector<std::string> launch_spec::argv() const
-{
-    std::vector<std::string> out;
-    if (command.empty()) return out;
-    out.push_back(command);
-    out.insert(out.end(), args.begin(), args.end());
-    return out;
-}
-
-std::vector<std::string> launch_spec::masked_argv() const
-{
-    std::vector<std::string> out;
-    if (command.empty()) return out;
-    out.push_back(command);
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto spans = secrets.args.find(i);
-        out.push_back(spans == secrets.args.end() ? args[i] : mask_secrets(args[i], spans->second));
-    }
-    return out;
-}
-
-std::string mask_secrets(std::string_view value, const std::vector<secret_span>& spans)
-{
-    if (spans.empty()) return std::string(value);
-    auto sorted = spans;
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.offset < b.offset; });
-    std::string out;
-    std::size_t at = 0;
-    for (const auto& span : sorted) {
-        const auto start = std::min(span.offset, value.size());
-        const auto end = std::min(span.offset + span.length, value.size());
-        if (start < at) {  // overlapping: already masked up to `at`
-            at = std::max(at, end);
-            continue;
-        }
-        out += value.substr(at, start - at);
-        out += "********";
-        at = end;
-    }
-    out += value.substr(std::min(at, value.size()));
-    return out;
-}
 
 result<selection> selection::parse(std::string_view text)
 {
