@@ -258,8 +258,14 @@ private:
         const int index = top.field;
         top.field = no_field;
         if (index == unknown_field) return start_capture(kind, &top.type->extra(top.target), nullptr);
-        const auto& f = top.type->fields[static_cast<std::size_t>(index)];
-        void* target = top.target;
+        field_value_begins(top.type->fields[static_cast<std::size_t>(index)], top.target, kind, text, i, u, b);
+    }
+
+    // The value of a known field begins: stored, or a frame opened for it (the reference to the top frame is
+    // not held: pushing a frame may move it).
+    void field_value_begins(const field_def& f, void* target, json::kind kind, std::string_view text, std::int64_t i,
+                            std::uint64_t u, bool b)
+    {
         switch (f.type) {
         case field_type::text:
             if (kind != json::kind::string) return fail_type(child_path(f.camel), "a string", kind);

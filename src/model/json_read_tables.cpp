@@ -4,7 +4,14 @@ namespace mcpreg::model::detail {
 namespace json = boost::json;
 
 schemas::schemas()
+{
+    add_input_tables();
+    add_server_tables();
+    add_response_tables();
+}
 
+// The inputs, arguments and transports a package or a remote is described with.
+void schemas::add_input_tables()
 {
     {
         std::vector<field_def> f;
@@ -37,6 +44,11 @@ schemas::schemas()
         {"headers", field_type::objects, false, &key_value, MCPREG_EMPLACED(model::transport, headers)},
         {"variables", field_type::inputs, false, &input, MCPREG_MEMBER(model::transport, variables)},
     });
+}
+
+// server.json itself: its packages, repository and icons.
+void schemas::add_server_tables()
+{
     package = schema_for<model::package>({
         {"registryType", field_type::text, true, nullptr, MCPREG_MEMBER(model::package, registry_type)},
         {"registryBaseUrl", field_type::text, false, nullptr, MCPREG_MEMBER(model::package, registry_base_url)},
@@ -75,6 +87,11 @@ schemas::schemas()
         {"remotes", field_type::objects, false, &transport, MCPREG_EMPLACED(model::server, remotes)},
         {"_meta", field_type::raw, false, nullptr, MCPREG_MEMBER(model::server, meta)},
     });
+}
+
+// The registry's envelopes: a server response with its `_meta`, and a list page.
+void schemas::add_response_tables()
+{
     official = schema_for<official_meta>({
         {"status", field_type::text, false, nullptr, MCPREG_MEMBER(official_meta, status)},
         {"statusMessage", field_type::text, false, nullptr, MCPREG_MEMBER(official_meta, status_message)},

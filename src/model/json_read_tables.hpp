@@ -106,6 +106,9 @@ struct schemas {
 
 private:
     schemas();
+    void add_input_tables();
+    void add_server_tables();
+    void add_response_tables();
 };
 
 }  // namespace mcpreg::model::detail
