@@ -9,7 +9,7 @@ bash cmake/install-deps.sh
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan
 
-export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4"
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4 suppressions=$PWD/tests/tsan.supp"
 export MCPREG_LOAD_SECONDS=${MCPREG_LOAD_SECONDS:-8}
 # TSan needs the classic address-space layout; kernels with high mmap entropy break its shadow mapping.
 run() { setarch "$(uname -m)" -R "$@"; }

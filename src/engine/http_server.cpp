@@ -466,8 +466,11 @@ void http_server::stop()
     std::lock_guard lock(impl_->sessions_mutex);
     for (auto& weak : impl_->sessions) {
         if (auto conn = weak.lock()) {
-            // End pending reads (they see end of stream); a response being written still completes.
-            asio::post(conn->socket.get_executor(), [conn] {
+            // End pending reads (they see end of stream); a response being written still completes. The handler
+            // takes this thread's reference: a connection is never released here, while its own strand may be
+            // releasing it too.
+            const auto& executor = conn->socket.get_executor();
+            asio::post(executor, [conn = std::move(conn)] {
                 boost::system::error_code ignored;
                 conn->socket.shutdown(tcp::socket::shutdown_receive, ignored);
             });

@@ -4,6 +4,7 @@
 
 #include "../../src/engine/registry_service.hpp"
 #include "memory_storage.hpp"
+#include "test_servers.hpp"
 
 #include <string>
 #include <vector>
@@ -16,23 +17,7 @@ using engine::detail::registry_service;
 using engine::detail::stored_version;
 using engine::detail::write_refusal;
 
-model::server server_of(std::string name, std::string version, std::vector<std::string> urls = {})
-{
-    model::server s;
-    s.name = std::move(name);
-    s.version = std::move(version);
-    s.description = "a test server";
-    if (!urls.empty()) {
-        s.remotes.emplace();
-        for (auto& url : urls) {
-            model::transport t;
-            t.type = "streamable-http";
-            t.url = std::move(url);
-            s.remotes->push_back(std::move(t));
-        }
-    }
-    return s;
-}
+using test::server_of;
 
 template <class T>
 T stored(const result<engine::detail::write_outcome<T>>& outcome)

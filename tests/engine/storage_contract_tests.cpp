@@ -5,6 +5,7 @@
 
 #include "memory_storage.hpp"
 #include "test_database.hpp"
+#include "test_servers.hpp"
 
 #include <mcpreg/model/timestamp.hpp>
 
@@ -22,24 +23,7 @@ using engine::detail::write_transaction;
 
 model::timestamp at(std::string_view text) { return model::timestamp::parse(text).value(); }
 
-model::server server_of(std::string name, std::string version, std::vector<std::string> urls = {},
-                        std::string description = "a test server")
-{
-    model::server s;
-    s.name = std::move(name);
-    s.version = std::move(version);
-    s.description = std::move(description);
-    if (!urls.empty()) {
-        s.remotes.emplace();
-        for (auto& url : urls) {
-            model::transport t;
-            t.type = "streamable-http";
-            t.url = std::move(url);
-            s.remotes->push_back(std::move(t));
-        }
-    }
-    return s;
-}
+using test::server_of;
 
 std::string document_of(const model::server& s)
 {
