@@ -212,14 +212,10 @@ response preflight(const request& req)
 std::optional<std::vector<std::string>> path_segments(std::string_view raw_path)
 {
     std::vector<std::string> segments;
-    for (std::size_t pos = 1; pos <= raw_path.size();) {
-        auto slash = raw_path.find('/', pos);
-        auto segment = raw_path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
+    for (auto segment : detail::split_path(raw_path)) {
         auto decoded = detail::percent_decode(segment);
         if (!decoded) return std::nullopt;
         segments.push_back(std::move(*decoded));
-        if (slash == std::string_view::npos) break;
-        pos = slash + 1;
     }
     return segments;
 }

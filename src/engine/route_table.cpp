@@ -10,24 +10,24 @@ bool is_parameter(std::string_view segment)
     return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-std::vector<std::string> split_pattern(std::string_view pattern)
+}  // namespace
+
+std::vector<std::string_view> split_path(std::string_view path)
 {
-    std::vector<std::string> segments;
-    for (std::size_t pos = 1; pos <= pattern.size();) {
-        auto slash = pattern.find('/', pos);
-        segments.emplace_back(
-            pattern.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos));
+    std::vector<std::string_view> segments;
+    for (std::size_t pos = 1; pos <= path.size();) {
+        auto slash = path.find('/', pos);
+        segments.push_back(path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos));
         if (slash == std::string_view::npos) break;
         pos = slash + 1;
     }
     return segments;
 }
 
-}  // namespace
-
 void route_table::add(std::string method, std::string pattern, route_handler handler)
 {
-    auto segments = split_pattern(pattern);
+    const auto parts = split_path(pattern);
+    std::vector<std::string> segments(parts.begin(), parts.end());
     routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
 }
 

@@ -28,6 +28,10 @@ struct routed_request {
 
 using route_handler = std::function<response(const routed_request&)>;
 
+/// The segments of an absolute path, split at each `/` after the first and not decoded: a pattern's, or a
+/// request's raw path (so `%2F` inside a name does not split it).
+std::vector<std::string_view> split_path(std::string_view path);
+
 class route_table {
 public:
     /// `parameter_errors`: for each parameter name, the detail of the 400 when its segment does not decode.
